@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The three allocator interfaces of the memory framework (design brief, "Memory
+ * allocation framework"): byte-granular, page-granular and unique-id allocators.
+ *
+ * Each algorithm has a concrete state struct in its own header (struct tlsf,
+ * struct buddy, ...) and functions named after it (tlsf_alloc, ...). It also
+ * exports one ops table here so that code which should not care which algorithm
+ * the build chose (kmalloc, the host conformance suites, the benchmarks) can
+ * drive any of them. `state` points at caller-provided storage of `state_size`
+ * bytes, aligned to 16; algorithms whose metadata grows with the managed size
+ * carve it from the managed region and report it as metadata.
+ *
+ * Every operation returns 0 or a negative error from <bora/errno.h>:
+ *   -EINVAL     bad argument (zero/huge size, alignment not a power of two, ...)
+ *   -EOVERLAP   add_region/init with a region overlapping a managed one
+ *   -ENOMEM     the request is valid but cannot be met now
+ *   -ENOTALLOC  free of something never handed out, or already freed
+ *   -ECORRUPT   validate() found a broken invariant
+ * No input makes an algorithm crash or corrupt its own state.
+ */
+#ifndef BORA_ALLOC_H
+#define BORA_ALLOC_H
+
+#include <bora/types.h>
+
+/* ---- byte allocator ------------------------------------------------------ */
+
+struct byte_alloc_stats {
+	size_t total;        /* bytes of all managed regions, metadata included */
+	size_t used;         /* bytes in live allocations, as the algorithm rounded them */
+	size_t available;    /* total - used - metadata */
+	size_t metadata;     /* bytes of bookkeeping (headers, trees, bitmaps) */
+	size_t largest_free; /* largest size one alloc(size, 1) could return now */
+};
+
+struct byte_allocator_ops {
+	const char *name;
+	size_t state_size;
+	/* Take [base, base + size) as the first region. */
+	int (*init)(void *state, void *base, size_t size);
+	/* Add another disjoint region (heap growth). -ENOTSUP if the algorithm cannot. */
+	int (*add_region)(void *state, void *base, size_t size);
+	/* size >= 1; align a power of two (1 means "natural"); *out set on success only. */
+	int (*alloc)(void *state, size_t size, size_t align, void **out);
+	/* size and align as passed to alloc. */
+	int (*free)(void *state, void *ptr, size_t size, size_t align);
+	/*
+	 * Change the size of a live block without moving it. -ENOMEM when the
+	 * neighbourhood does not allow it, -ENOTSUP when the algorithm never can.
+	 */
+	int (*resize_in_place)(void *state, void *ptr, size_t old_size, size_t new_size,
+			       size_t align);
+	void (*stats)(const void *state, struct byte_alloc_stats *st);
+	/* Walk all state; 0, or -ECORRUPT with the first broken invariant in `why`. */
+	int (*validate)(const void *state, char *why, size_t why_len);
+};
+
+extern const struct byte_allocator_ops tlsf_byte_ops;
+extern const struct byte_allocator_ops buddy_byte_ops;
+extern const struct byte_allocator_ops bitmap_buddy_byte_ops;
+extern const struct byte_allocator_ops slab_byte_ops;
+
+/* ---- page allocator ------------------------------------------------------ */
+
+struct page_alloc_stats {
+	size_t total_pages;     /* pages in the managed range(s), metadata included */
+	size_t used_pages;      /* pages handed out or reserved */
+	size_t available_pages; /* total - used - metadata */
+	size_t metadata_pages;  /* pages holding the allocator's own bitmaps */
+};
+
+struct page_allocator_ops {
+	const char *name;
+	size_t state_size;
+	/*
+	 * Manage [base, base + size): base and size are rounded inwards to pages;
+	 * metadata is carved from the start of the range, so it must be writable
+	 * (in the kernel: a linear-map address).
+	 */
+	int (*init)(void *state, uintptr_t base, size_t size);
+	/* count >= 1 pages, align a power of two >= PAGE_SIZE, in bytes. */
+	int (*alloc_pages)(void *state, size_t count, size_t align, uintptr_t *out);
+	int (*free_pages)(void *state, uintptr_t addr, size_t count);
+	/* Mark a free range used (firmware, kernel image, DTB); -EEXIST if any page is taken. */
+	int (*reserve_pages)(void *state, uintptr_t addr, size_t count);
+	void (*stats)(const void *state, struct page_alloc_stats *st);
+	int (*validate)(const void *state, char *why, size_t why_len);
+};
+
+extern const struct page_allocator_ops bitmap_page_ops;
+
+/* ---- id allocator -------------------------------------------------------- */
+
+struct id_allocator_ops {
+	const char *name;
+	size_t state_size;
+	/* Ids 0 .. capacity-1; `storage` holds the bitmap, see id_storage_bytes(). */
+	int (*init)(void *state, void *storage, size_t storage_bytes, size_t capacity);
+	int (*alloc)(void *state, size_t *id);
+	int (*alloc_fixed)(void *state, size_t id);
+	bool (*is_allocated)(const void *state, size_t id);
+	int (*free)(void *state, size_t id);
+	size_t (*capacity)(const void *state);
+	size_t (*used)(const void *state);
+	int (*validate)(const void *state, char *why, size_t why_len);
+};
+
+extern const struct id_allocator_ops bitmap_id_ops;
+
+#endif

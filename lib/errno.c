@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#include <bora/errno.h>
+
+const char *errno_name(int err)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case 0:
+		return "OK";
+	case ENOENT:
+		return "ENOENT";
+	case ENOMEM:
+		return "ENOMEM";
+	case EFAULT:
+		return "EFAULT";
+	case EBUSY:
+		return "EBUSY";
+	case EEXIST:
+		return "EEXIST";
+	case EINVAL:
+		return "EINVAL";
+	case ERANGE:
+		return "ERANGE";
+	case ENOTSUP:
+		return "ENOTSUP";
+	case EOVERLAP:
+		return "EOVERLAP";
+	case ENOTALLOC:
+		return "ENOTALLOC";
+	case ECORRUPT:
+		return "ECORRUPT";
+	default:
+		return "E?";
+	}
+}
