@@ -1,5 +1,20 @@
-# Bora — temporary top-level Makefile while the boot slice is assembled.
+# SPDX-License-Identifier: MIT
+# Bora — the only build entry point. `make help` lists targets and defconfigs.
+
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+.SUFFIXES:
+
 O ?= .
+override O := $(patsubst %/,%,$(O))
+PYTHON ?= /usr/bin/python3
+CROSS_COMPILE ?= riscv64-unknown-elf-
+CC := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+SIZE := $(CROSS_COMPILE)size
+HOSTCC ?= gcc
+QEMU ?= qemu-system-riscv64
+OPENSBI ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+
 ifeq ($(V),1)
 Q :=
 msg =
@@ -7,4 +22,199 @@ else
 Q := @
 msg = @printf '  %-8s %s\n' '$(1)' '$(2)'
 endif
+
+CONFIG := $(O)/.config
+AUTOCONF_H := $(O)/include/generated/autoconf.h
+AUTOCONF_MK := $(O)/include/config/auto.conf
+BUILD := $(O)/build
+KOBJ := $(BUILD)/kernel
+GEN := $(BUILD)/gen
+HOSTBIN := $(BUILD)/host
+ELF := $(O)/bora.elf
+BIN := $(O)/bora.bin
+MAP := $(O)/bora.map
+KCONFIG_FILES := Kconfig $(wildcard */Kconfig arch/*/Kconfig boards/*/Kconfig.*)
+DEFCONFIGS := $(sort $(notdir $(wildcard defconfigs/*_defconfig)))
+
+.DEFAULT_GOAL := all
+
+# Goals that work without a .config; anything else reads the configuration.
+NO_CONFIG_GOALS := %_defconfig help menuconfig clean distclean mrproper check unit unit-% \
+	format install-deps
+ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+NEED_CONFIG := y
+endif
+
+ifeq ($(NEED_CONFIG),y)
+ifeq ($(wildcard $(CONFIG)),)
+$(error no configuration in $(CONFIG): run 'make <board>_defconfig' first (make help lists them))
+endif
+-include $(AUTOCONF_MK)
+endif
+
+# ---- configuration ------------------------------------------------------------------------------
+
+$(AUTOCONF_MK): $(CONFIG) $(KCONFIG_FILES) scripts/kconfig.py
+	$(call msg,KCONFIG,$(AUTOCONF_H))
+	$(Q)$(PYTHON) scripts/kconfig.py genconfig --config $(CONFIG) --header $(AUTOCONF_H) \
+		--makeconf $(AUTOCONF_MK)
+
+# kconfig.py rewrites the header only when it changes, so a .config edit that does not
+# change any value rebuilds nothing.
+$(AUTOCONF_H): $(AUTOCONF_MK) ;
+
+%_defconfig:
+	$(Q)if [ ! -f defconfigs/$@ ]; then \
+		echo "make: no defconfig '$@'; available: $(DEFCONFIGS)" >&2; exit 1; fi
+	$(Q)mkdir -p $(O)
+	$(Q)$(PYTHON) scripts/kconfig.py defconfig defconfigs/$@ $(KCONFIG_FRAGMENTS) --config $(CONFIG)
+
+.PHONY: menuconfig olddefconfig savedefconfig
+menuconfig:
+	$(Q)mkdir -p $(O)
+	$(Q)$(PYTHON) scripts/kconfig.py menuconfig --config $(CONFIG)
+
+olddefconfig:
+	$(Q)$(PYTHON) scripts/kconfig.py olddefconfig --config $(CONFIG)
+
+savedefconfig:
+	$(Q)$(PYTHON) scripts/kconfig.py savedefconfig --config $(CONFIG) --out $(O)/defconfig
+
+# ---- layout generator (host tool) ---------------------------------------------------------------
+
+GEN_LAYOUT := $(HOSTBIN)/gen_layout
+HOST_TOOL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
+
+$(GEN_LAYOUT): $(wildcard scripts/layout/*.c scripts/layout/*.h)
+	@mkdir -p $(@D)
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $(filter %.c,$^)
+
+LAYOUT_ARGS = ram_base=$(CONFIG_RAM_BASE) ram_size=$(CONFIG_RAM_SIZE) \
+	firmware_size=$(CONFIG_FIRMWARE_SIZE) load_addr=$(CONFIG_KERNEL_LOAD_ADDR) \
+	virt_offset=$(CONFIG_KERNEL_VIRT_OFFSET) heap_size=$(CONFIG_HEAP_SIZE) \
+	stack_size=$(CONFIG_BOOT_STACK_SIZE) \
+	$(if $(CONFIG_CONSOLE_NS16550A),uart_base=$(CONFIG_UART_BASE))
+
+$(GEN)/linker.ld $(GEN)/boot_pt.S &: $(GEN_LAYOUT) $(AUTOCONF_MK)
+	@mkdir -p $(GEN)
+	$(call msg,GEN,$(GEN)/linker.ld $(GEN)/boot_pt.S)
+	$(Q)$(GEN_LAYOUT) $(LAYOUT_ARGS) --linker $(GEN)/linker.ld --boot-pt $(GEN)/boot_pt.S
+
+# ---- kernel ---------------------------------------------------------------------------------------
+
+ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror $(ARCH_FLAGS) \
+	-ffreestanding -nostdlib -fno-pic -fno-stack-protector -fno-omit-frame-pointer \
+	-ffunction-sections -fdata-sections \
+	-include $(AUTOCONF_H) -Iinclude -Iarch/riscv/include -I$(O)/include -MMD -MP
+# The link names the plain ISA string so gcc picks libgcc's rv64imac/lp64 multilib.
+KLDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -nostdlib -static -Wl,--no-relax -Wl,--gc-sections \
+	-Wl,-Map,$(MAP) -Wl,--build-id=none
+
+KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c) $(wildcard lib/*.c) $(wildcard mm/*.c) \
+	$(filter-out kernel/console_%.c,$(wildcard kernel/*.c))
+KSRCS += $(if $(CONFIG_CONSOLE_NS16550A),kernel/console_ns16550a.c)
+KSRCS += $(if $(CONFIG_CONSOLE_SBI),kernel/console_sbi.c)
+KSRCS += $(if $(CONFIG_KTEST),$(wildcard tests/kernel/*.c))
+KOBJS := $(patsubst %,$(KOBJ)/%.o,$(basename $(KSRCS))) $(KOBJ)/gen/boot_pt.o
+
+$(KOBJ)/%.o: %.c $(AUTOCONF_H) | tools
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(KOBJ)/%.o: %.S $(AUTOCONF_H) | tools
+	@mkdir -p $(@D)
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLER__ -c -o $@ $<
+
+$(KOBJ)/gen/boot_pt.o: $(GEN)/boot_pt.S | tools
+	@mkdir -p $(@D)
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLER__ -c -o $@ $<
+
+$(ELF): $(KOBJS) $(GEN)/linker.ld
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(KLDFLAGS) -T $(GEN)/linker.ld -o $@ $(KOBJS) -lgcc
+
+$(BIN): $(ELF)
+	$(call msg,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+-include $(wildcard $(KOBJS:.o=.d))
+
+.PHONY: all tools
+all: $(ELF) $(BIN)
+
+tools:
+	$(Q)scripts/check-tools.sh $(CC) $(QEMU_TOOLS)
+
+# ---- running --------------------------------------------------------------------------------------
+
+QEMU_MEM ?= $(shell echo $$(( $(or $(CONFIG_RAM_SIZE),0) / 1048576 )))M
+QEMU_CMD = $(QEMU) -M $(CONFIG_QEMU_MACHINE) -m $(QEMU_MEM) -nographic -bios $(OPENSBI) \
+	-kernel $(ELF) $(CONFIG_QEMU_EXTRA_FLAGS) $(QEMU_FLAGS)
+
+.PHONY: run debug size
+run: $(ELF)
+	$(Q)scripts/check-tools.sh $(QEMU) $(OPENSBI)
+	@echo "  QEMU     $(ELF) (Ctrl-A X quits)"
+	$(Q)$(QEMU_CMD)
+
+debug: $(ELF)
+	$(Q)scripts/check-tools.sh $(QEMU) $(OPENSBI) gdb-multiarch
+	@echo "  QEMU     waiting for GDB on :1234; in another terminal: gdb-multiarch -x scripts/gdbinit $(ELF)"
+	$(Q)$(QEMU_CMD) -S -s
+
+size: $(ELF)
+	$(Q)$(SIZE) -A $(ELF) | awk 'NR>2 && $$2>0 {printf "  %-10s %8d\n", $$1, $$2}'
+
+# ---- tests ----------------------------------------------------------------------------------------
+
 include scripts/unit.mk
+
+.PHONY: check
+check:
+	$(Q)$(PYTHON) -m pytest -c tests/pytest.ini tests/system $(PYTEST_FLAGS)
+
+# ---- housekeeping ---------------------------------------------------------------------------------
+
+.PHONY: clean distclean mrproper format install-deps help
+clean:
+	$(Q)rm -rf $(BUILD) $(ELF) $(BIN) $(MAP)
+
+distclean mrproper: clean
+	$(Q)rm -rf $(CONFIG) $(CONFIG).old $(O)/include/generated $(O)/include/config $(O)/defconfig
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+install-deps:
+	$(Q)scripts/install-deps.sh
+
+help:
+	@echo "Configuration:"
+	@echo "  <name>_defconfig  write .config from defconfigs/<name>_defconfig"
+	@echo "  menuconfig        edit .config in kconfiglib's menuconfig"
+	@echo "  olddefconfig      check .config and fill in new symbols with defaults"
+	@echo "  savedefconfig     write the minimal configuration to \$$O/defconfig"
+	@echo "Build and run:"
+	@echo "  all (default)     bora.elf and bora.bin"
+	@echo "  run               boot in QEMU (Ctrl-A X quits); QEMU_MEM=4G, QEMU_FLAGS=... override"
+	@echo "  debug             QEMU waiting for gdb-multiarch on :1234"
+	@echo "  size              section sizes of bora.elf"
+	@echo "Tests:"
+	@echo "  check             every test: host unit tests, kconfig/generator checks, QEMU boots"
+	@echo "  unit              host unit tests only (cmocka, ASan+UBSan); unit-<name> for one"
+	@echo "Other:"
+	@echo "  clean / distclean remove build output / and the configuration"
+	@echo "  install-deps      install the Debian packages the build needs (root)"
+	@echo "  format            clang-format every C file"
+	@echo "Options: O=<dir> out-of-tree output, V=1 full command lines, PYTHON=<python3>"
+	@echo "Defconfigs:"
+	@for d in $(DEFCONFIGS); do echo "  $$d"; done
+
+.DEFAULT:
+	@echo "make: *** no rule to make target '$@'; 'make help' lists the targets" >&2
+	@exit 2

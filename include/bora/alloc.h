@@ -50,7 +50,7 @@ struct byte_allocator_ops {
 	 * neighbourhood does not allow it, -ENOTSUP when the algorithm never can.
 	 */
 	int (*resize_in_place)(void *state, void *ptr, size_t old_size, size_t new_size,
-			       size_t align);
+	                       size_t align);
 	void (*stats)(const void *state, struct byte_alloc_stats *st);
 	/* Walk all state; 0, or -ECORRUPT with the first broken invariant in `why`. */
 	int (*validate)(const void *state, char *why, size_t why_len);

@@ -13,7 +13,10 @@ typedef struct spinlock {
 	volatile uint32_t locked;
 } spinlock_t;
 
-#define SPINLOCK_INIT {0}
+#define SPINLOCK_INIT                                                                              \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 static inline void spin_lock_init(spinlock_t *l)
 {

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Supervisor trap entry: save every integer register and the trap CSRs into a
+ * struct trap_frame on the current stack, call trap_handle(frame), restore and
+ * sret. The frame layout must match struct trap_frame in <asm/trap.h>.
+ */
+#include <asm/trap.h>
+
+	.section .text
+	.balign 4
+	.globl trap_entry
+trap_entry:
+	addi	sp, sp, -TRAP_FRAME_SIZE
+	sd	ra, 1*8(sp)
+	/* x2 (sp) is stored below, as its value before the trap. */
+	sd	gp, 3*8(sp)
+	sd	tp, 4*8(sp)
+	sd	t0, 5*8(sp)
+	sd	t1, 6*8(sp)
+	sd	t2, 7*8(sp)
+	sd	s0, 8*8(sp)
+	sd	s1, 9*8(sp)
+	sd	a0, 10*8(sp)
+	sd	a1, 11*8(sp)
+	sd	a2, 12*8(sp)
+	sd	a3, 13*8(sp)
+	sd	a4, 14*8(sp)
+	sd	a5, 15*8(sp)
+	sd	a6, 16*8(sp)
+	sd	a7, 17*8(sp)
+	sd	s2, 18*8(sp)
+	sd	s3, 19*8(sp)
+	sd	s4, 20*8(sp)
+	sd	s5, 21*8(sp)
+	sd	s6, 22*8(sp)
+	sd	s7, 23*8(sp)
+	sd	s8, 24*8(sp)
+	sd	s9, 25*8(sp)
+	sd	s10, 26*8(sp)
+	sd	s11, 27*8(sp)
+	sd	t3, 28*8(sp)
+	sd	t4, 29*8(sp)
+	sd	t5, 30*8(sp)
+	sd	t6, 31*8(sp)
+	addi	t0, sp, TRAP_FRAME_SIZE
+	sd	t0, 2*8(sp)
+	csrr	t0, sepc
+	sd	t0, TRAP_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, TRAP_SSTATUS(sp)
+	csrr	t0, scause
+	sd	t0, TRAP_SCAUSE(sp)
+	csrr	t0, stval
+	sd	t0, TRAP_STVAL(sp)
+
+	mv	a0, sp
+	call	trap_handle
+
+	ld	t0, TRAP_SEPC(sp)
+	csrw	sepc, t0
+	ld	t0, TRAP_SSTATUS(sp)
+	csrw	sstatus, t0
+	ld	ra, 1*8(sp)
+	ld	gp, 3*8(sp)
+	ld	tp, 4*8(sp)
+	ld	t0, 5*8(sp)
+	ld	t1, 6*8(sp)
+	ld	t2, 7*8(sp)
+	ld	s0, 8*8(sp)
+	ld	s1, 9*8(sp)
+	ld	a0, 10*8(sp)
+	ld	a1, 11*8(sp)
+	ld	a2, 12*8(sp)
+	ld	a3, 13*8(sp)
+	ld	a4, 14*8(sp)
+	ld	a5, 15*8(sp)
+	ld	a6, 16*8(sp)
+	ld	a7, 17*8(sp)
+	ld	s2, 18*8(sp)
+	ld	s3, 19*8(sp)
+	ld	s4, 20*8(sp)
+	ld	s5, 21*8(sp)
+	ld	s6, 22*8(sp)
+	ld	s7, 23*8(sp)
+	ld	s8, 24*8(sp)
+	ld	s9, 25*8(sp)
+	ld	s10, 26*8(sp)
+	ld	s11, 27*8(sp)
+	ld	t3, 28*8(sp)
+	ld	t4, 29*8(sp)
+	ld	t5, 30*8(sp)
+	ld	t6, 31*8(sp)
+	addi	sp, sp, TRAP_FRAME_SIZE
+	sret

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * In-kernel tests (CONFIG_KTEST). A test is a function registered in the .ktest
+ * section; the runner prints the design brief's contract:
+ *   ktest: RUN  <suite>.<test>
+ *   ktest: PASS <suite>.<test>
+ *   ktest: FAIL <suite>.<test> (<file>:<line>: <expr>)
+ *   ktest: SKIP <suite>.<test> (<reason>)
+ *   ktest: N passed, N failed, N skipped
+ */
+#ifndef BORA_KTEST_H
+#define BORA_KTEST_H
+
+#include <bora/types.h>
+
+enum ktest_result { KTEST_PASSED, KTEST_FAILED, KTEST_SKIPPED };
+
+struct ktest_ctx {
+	enum ktest_result result;
+	const char *file;
+	int line;
+	const char *expr;
+	char detail[96];
+};
+
+struct ktest {
+	const char *suite;
+	const char *name;
+	void (*fn)(struct ktest_ctx *ctx);
+};
+
+#define KTEST(suite, name)                                                                         \
+	static void ktest_fn_##suite##_##name(struct ktest_ctx *ktest_ctx__);                      \
+	static const struct ktest ktest_##suite##_##name                                           \
+	    __attribute__((used, section(".ktest"), aligned(8))) = {#suite, #name,                 \
+	                                                            ktest_fn_##suite##_##name};    \
+	static void ktest_fn_##suite##_##name(struct ktest_ctx *ktest_ctx__)
+
+void ktest_fail(struct ktest_ctx *ctx, const char *file, int line, const char *expr);
+void ktest_fail_values(struct ktest_ctx *ctx, const char *file, int line, const char *expr,
+                       unsigned long a, unsigned long b);
+
+#define KTEST_ASSERT(expr)                                                                         \
+	do {                                                                                       \
+		if (!(expr)) {                                                                     \
+			ktest_fail(ktest_ctx__, __FILE__, __LINE__, #expr);                        \
+			return;                                                                    \
+		}                                                                                  \
+	} while (0)
+
+/* Compares as unsigned long and prints both values on failure. */
+#define KTEST_ASSERT_EQ(a, b)                                                                      \
+	do {                                                                                       \
+		unsigned long ka__ = (unsigned long)(a), kb__ = (unsigned long)(b);                \
+		if (ka__ != kb__) {                                                                \
+			ktest_fail_values(ktest_ctx__, __FILE__, __LINE__, #a " == " #b, ka__,     \
+			                  kb__);                                                   \
+			return;                                                                    \
+		}                                                                                  \
+	} while (0)
+
+#define KTEST_SKIP(reason)                                                                         \
+	do {                                                                                       \
+		ktest_ctx__->result = KTEST_SKIPPED;                                               \
+		ktest_ctx__->expr = (reason);                                                      \
+		return;                                                                            \
+	} while (0)
+
+/* Runs every registered test; returns the number that failed. */
+int ktest_run_all(void);
+
+#endif

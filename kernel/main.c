@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#include <bora/console.h>
+#include <bora/ktest.h>
+#include <bora/mm.h>
+#include <bora/panic.h>
+#include <bora/printk.h>
+#include <asm/csr.h>
+
+#include "boot_info.h"
+
+static const char *paging_stage_name(void)
+{
+#ifdef CONFIG_PAGING_FULL_REMAP
+	return "full-remap";
+#else
+	return "early-gigapage";
+#endif
+}
+
+static void print_range(const char *name, const void *start, const void *end)
+{
+	uintptr_t s = (uintptr_t)start, e = (uintptr_t)end;
+
+	printk("  %-10s 0x%016lx - 0x%016lx  [0x%08lx - 0x%08lx]  %7lu KiB\n", name,
+	       (unsigned long)s, (unsigned long)e, (unsigned long)virt_to_phys(start),
+	       (unsigned long)virt_to_phys(end), (unsigned long)((e - s + 1023) / 1024));
+}
+
+static void print_memory_layout(void)
+{
+	printk("Kernel memory layout (virtual, [physical]):\n");
+	print_range(".text", _stext, _etext);
+	print_range(".rodata", _srodata, _erodata);
+	print_range(".data", _sdata, _edata);
+	print_range("boot_pt", boot_pt_sv39, boot_pt_sv39 + PAGE_SIZE);
+	print_range(".bss", _sbss, _ebss);
+	print_range("guard", _sstack_guard, _sstack);
+	print_range("stack", _sstack, _estack);
+	print_range("heap", _sheap, _eheap);
+	print_range("image", _skernel, _end);
+}
+
+void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
+{
+	struct boot_info bi = {.hartid = hartid, .dtb_pa = dtb_pa};
+
+	console_init();
+	printk("\nBora %s (board %s, paging %s, allocator %s, heap %lu KiB, console %s)\n",
+	       CONFIG_BORA_VERSION, CONFIG_BOARD, paging_stage_name(), heap_allocator_name(),
+	       (unsigned long)(CONFIG_HEAP_SIZE / 1024), console_name());
+	printk("Booted on hart %lu, DTB at 0x%lx, satp 0x%016lx\n", hartid, (unsigned long)dtb_pa,
+	       csr_read(satp));
+	print_memory_layout();
+
+	boot_mm_init(&bi);
+
+#ifdef CONFIG_KTEST
+	system_poweroff(ktest_run_all() == 0);
+#else
+	printk("Bora: boot complete\n");
+	for (;;)
+		__asm__ volatile("wfi");
+#endif
+}

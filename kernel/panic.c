@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+#include <bora/mm.h>
+#include <bora/panic.h>
+#include <bora/printk.h>
+#include <asm/sbi.h>
+
+static bool is_kernel_stack_addr(uintptr_t a)
+{
+	return a >= (uintptr_t)_sbss && a < (uintptr_t)_end && (a & 7) == 0;
+}
+
+static bool is_kernel_text(uintptr_t a)
+{
+	return a >= (uintptr_t)_stext && a < (uintptr_t)_etext;
+}
+
+void backtrace_from(uintptr_t fp, uintptr_t pc)
+{
+	printk("Backtrace (decode with scripts/symbolize.sh bora.elf):\n");
+	int depth = 0;
+
+	if (pc)
+		printk("  #%-2d %016lx\n", depth++, (unsigned long)pc);
+	for (; depth < CONFIG_BACKTRACE_DEPTH; depth++) {
+		uintptr_t ra, prev;
+
+		if (!is_kernel_stack_addr(fp - 16))
+			break;
+		ra = ((uintptr_t *)fp)[-1];
+		prev = ((uintptr_t *)fp)[-2];
+		if (!is_kernel_text(ra))
+			break;
+		printk("  #%-2d %016lx\n", depth, (unsigned long)ra);
+		if (prev <= fp)
+			break; /* frames must move up the stack; stop on a loop */
+		fp = prev;
+	}
+}
+
+void system_poweroff(bool success)
+{
+	sbi_system_reset(SBI_SRST_SHUTDOWN, success ? SBI_SRST_REASON_NONE : SBI_SRST_REASON_FAIL);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	printk("\nKernel panic: ");
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	printk("\n");
+	backtrace_from((uintptr_t)__builtin_frame_address(0), 0);
+	printk("---[ end Kernel panic ]---\n");
+	system_poweroff(false);
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+#include <bora/panic.h>
+#include <bora/printk.h>
+#include <bora/trap.h>
+#include <asm/csr.h>
+#include <asm/trap.h>
+
+/* Exception names from the privileged spec, table 4.2. */
+static const char *const exception_names[] = {
+    [EXC_INST_MISALIGNED] = "instruction address misaligned",
+    [EXC_INST_ACCESS] = "instruction access fault",
+    [EXC_ILLEGAL_INST] = "illegal instruction",
+    [EXC_BREAKPOINT] = "breakpoint",
+    [EXC_LOAD_MISALIGNED] = "load address misaligned",
+    [EXC_LOAD_ACCESS] = "load access fault",
+    [EXC_STORE_MISALIGNED] = "store/AMO address misaligned",
+    [EXC_STORE_ACCESS] = "store/AMO access fault",
+    [EXC_ECALL_U] = "environment call from U-mode",
+    [EXC_ECALL_S] = "environment call from S-mode",
+    [EXC_INST_PAGE_FAULT] = "instruction page fault",
+    [EXC_LOAD_PAGE_FAULT] = "load page fault",
+    [EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+};
+
+static const char *const interrupt_names[] = {
+    [1] = "supervisor software interrupt",
+    [5] = "supervisor timer interrupt",
+    [9] = "supervisor external interrupt",
+};
+
+static const char *const reg_names[32] = {
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+static struct {
+	bool armed;
+	uint64_t cause;
+	struct trap_record rec;
+} expectation;
+
+const char *trap_cause_name(uint64_t scause)
+{
+	uint64_t code = scause & ~SCAUSE_INTERRUPT;
+	const char *name = NULL;
+
+	if (scause & SCAUSE_INTERRUPT) {
+		if (code < ARRAY_SIZE(interrupt_names))
+			name = interrupt_names[code];
+	} else if (code < ARRAY_SIZE(exception_names)) {
+		name = exception_names[code];
+	}
+	return name ? name : "unknown";
+}
+
+void trap_expect(uint64_t cause)
+{
+	expectation.rec = (struct trap_record){0};
+	expectation.cause = cause;
+	__atomic_store_n(&expectation.armed, true, __ATOMIC_SEQ_CST);
+}
+
+struct trap_record trap_expect_result(void)
+{
+	__atomic_store_n(&expectation.armed, false, __ATOMIC_SEQ_CST);
+	return expectation.rec;
+}
+
+static bool is_fetch_fault(uint64_t code)
+{
+	return code == EXC_INST_MISALIGNED || code == EXC_INST_ACCESS ||
+	       code == EXC_INST_PAGE_FAULT;
+}
+
+static void resume_after(struct trap_frame *tf)
+{
+	uint64_t code = tf->scause;
+
+	if (is_fetch_fault(code)) {
+		tf->sepc = tf->regs[1]; /* back to the caller of the bad target */
+		return;
+	}
+	/* Instruction length from its low bits (unprivileged spec 1.5): 11 = 32-bit. */
+	tf->sepc += ((*(volatile uint16_t *)tf->sepc & 3) == 3) ? 4 : 2;
+}
+
+static void report(const struct trap_frame *tf)
+{
+	printk("\nUnhandled trap: %s (scause %#lx)\n", trap_cause_name(tf->scause),
+	       (unsigned long)tf->scause);
+	printk("  sepc %016lx  stval %016lx  sstatus %016lx\n", (unsigned long)tf->sepc,
+	       (unsigned long)tf->stval, (unsigned long)tf->sstatus);
+	for (int i = 1; i < 32; i++)
+		printk("  %-4s %016lx%s", reg_names[i], (unsigned long)tf->regs[i],
+		       (i % 4 == 3) ? "\n" : "");
+	backtrace_from(tf->regs[8], tf->sepc);
+}
+
+void trap_handle(struct trap_frame *tf)
+{
+	if (!(tf->scause & SCAUSE_INTERRUPT) && expectation.armed &&
+	    tf->scause == expectation.cause) {
+		expectation.armed = false;
+		expectation.rec = (struct trap_record){
+		    .hit = true, .cause = tf->scause, .sepc = tf->sepc, .stval = tf->stval};
+		resume_after(tf);
+		return;
+	}
+	report(tf);
+	panic("%s at sepc %#lx, stval %#lx", trap_cause_name(tf->scause), (unsigned long)tf->sepc,
+	      (unsigned long)tf->stval);
+}
