@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Compact bitmap buddy allocator (seed 003, "XOS memory management"): one
+ * complete binary tree per region over 8-byte units, each node holding log2 of
+ * the largest free block below it in a uint8_t; the 16- and 8-byte levels are
+ * single bits. Metadata (about 11n/128 bytes) is carved from the end of each
+ * region, so the tree base keeps the alignment the caller gave the region.
+ *
+ * No lock inside: the caller (kmalloc) serialises access with its own lock.
+ */
+#ifndef BORA_BITMAP_BUDDY_H
+#define BORA_BITMAP_BUDDY_H
+
+#include <bora/alloc.h>
+
+/*
+ * Trees one allocator can hold: init() makes the first, every add_region()
+ * one more. The state embeds them, so the default lives here rather than in
+ * the .c file.
+ */
+#ifndef CONFIG_BITMAP_BUDDY_MAX_REGIONS
+#define CONFIG_BITMAP_BUDDY_MAX_REGIONS 8
+#endif
+
+/* Smallest block: the seed's min_alloc_size of 8 bytes. */
+#define BITMAP_BUDDY_MIN_ORDER 3
+
+/* Node values besides "log2 of the largest free block" (always >= MIN_ORDER). */
+#define BITMAP_BUDDY_ALLOCATED  0 /* this node is one live block (or lies past the region) */
+#define BITMAP_BUDDY_SPLIT_FULL 1 /* split, nothing free anywhere below */
+
+struct bitmap_buddy_tree {
+	uintptr_t region; /* [region, region + region_size) as passed to init/add_region */
+	size_t region_size;
+	uintptr_t base;     /* a block of order k at tree offset off is at base + off */
+	size_t managed;     /* [base, base + managed) is allocatable; a multiple of 8 */
+	size_t used;        /* bytes in live blocks, as rounded to their order */
+	uint8_t *nodes;     /* byte levels: orders root_order down to 5, top level first */
+	uint8_t *whole16;   /* order 4: bit set = the 16-byte node is one live block */
+	uint8_t *leaf_free; /* order 3: bit set = the 8-byte leaf is free */
+	unsigned int root_order;
+};
+
+struct bitmap_buddy {
+	uint32_t magic;
+	uint32_t nr_trees;
+	struct bitmap_buddy_tree trees[CONFIG_BITMAP_BUDDY_MAX_REGIONS];
+};
+
+int bitmap_buddy_init(struct bitmap_buddy *bb, void *base, size_t size);
+int bitmap_buddy_add_region(struct bitmap_buddy *bb, void *base, size_t size);
+int bitmap_buddy_alloc(struct bitmap_buddy *bb, size_t size, size_t align, void **out);
+int bitmap_buddy_free(struct bitmap_buddy *bb, void *ptr, size_t size, size_t align);
+int bitmap_buddy_resize_in_place(struct bitmap_buddy *bb, void *ptr, size_t old_size,
+                                 size_t new_size, size_t align);
+void bitmap_buddy_stats(const struct bitmap_buddy *bb, struct byte_alloc_stats *st);
+int bitmap_buddy_validate(const struct bitmap_buddy *bb, char *why, size_t why_len);
+
+/*
+ * Bytes init/add_region carve from an 8-byte-aligned region of `size` bytes for
+ * the tree (plus the few bytes too small to manage); 0 if the region is too
+ * small or too large to hold a tree. Equals stats.metadata after such an init.
+ */
+size_t bitmap_buddy_metadata_bytes(size_t size);
+
+/* Smallest 8-aligned region whose tree manages exactly `managed` bytes (a multiple of 8). */
+size_t bitmap_buddy_region_bytes(size_t managed);
+
+/*
+ * Value of node `index` at `order` in tree `tree` (the root is order
+ * trees[tree].root_order, index 0): log2 of its largest free block, or
+ * BITMAP_BUDDY_ALLOCATED / BITMAP_BUDDY_SPLIT_FULL; -EINVAL for a bad coordinate.
+ */
+int bitmap_buddy_node_value(const struct bitmap_buddy *bb, unsigned int tree, unsigned int order,
+                            size_t index);
+
+#endif

@@ -1,0 +1,2 @@
+UNIT_TESTS += bitmap_buddy
+UNIT_SRCS_bitmap_buddy := tests/unit/test_bitmap_buddy.c mm/bitmap_buddy.c lib/errno.c
