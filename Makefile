@@ -94,7 +94,8 @@ LAYOUT_ARGS = ram_base=$(CONFIG_RAM_BASE) ram_size=$(CONFIG_RAM_SIZE) \
 	firmware_size=$(CONFIG_FIRMWARE_SIZE) load_addr=$(CONFIG_KERNEL_LOAD_ADDR) \
 	virt_offset=$(CONFIG_KERNEL_VIRT_OFFSET) heap_size=$(CONFIG_HEAP_SIZE) \
 	stack_size=$(CONFIG_BOOT_STACK_SIZE) \
-	$(if $(CONFIG_CONSOLE_NS16550A),uart_base=$(CONFIG_UART_BASE))
+	$(if $(CONFIG_CONSOLE_NS16550A),uart_base=$(CONFIG_UART_BASE)) \
+	finisher_base=$(CONFIG_FINISHER_BASE)
 
 $(GEN)/linker.ld $(GEN)/boot_pt.S &: $(GEN_LAYOUT) $(AUTOCONF_MK)
 	@mkdir -p $(GEN)

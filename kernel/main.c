@@ -8,6 +8,12 @@
 
 #include "boot_info.h"
 
+#ifdef CONFIG_KTEST_CRASH
+#define IS_ENABLED_KTEST_CRASH 1
+#else
+#define IS_ENABLED_KTEST_CRASH 0
+#endif
+
 static const char *paging_stage_name(void)
 {
 #ifdef CONFIG_PAGING_FULL_REMAP
@@ -55,7 +61,13 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	boot_mm_init(&bi);
 
 #ifdef CONFIG_KTEST
-	system_poweroff(ktest_run_all() == 0);
+	{
+		int failed = ktest_run_all();
+
+		if (IS_ENABLED_KTEST_CRASH)
+			__asm__ volatile("unimp");
+		system_poweroff(failed == 0);
+	}
 #else
 	printk("Bora: boot complete\n");
 	for (;;)

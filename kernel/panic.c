@@ -37,21 +37,41 @@ void backtrace_from(uintptr_t fp, uintptr_t pc)
 	}
 }
 
+/* sifive,test finisher commands (QEMU hw/misc/sifive_test.c). */
+#define FINISHER_FAIL 0x3333
+#define FINISHER_PASS 0x5555
+
 void system_poweroff(bool success)
 {
+	if (CONFIG_FINISHER_BASE && !success)
+		*(volatile uint32_t *)phys_to_virt(CONFIG_FINISHER_BASE) =
+		    FINISHER_FAIL | (1u << 16);
 	sbi_system_reset(SBI_SRST_SHUTDOWN, success ? SBI_SRST_REASON_NONE : SBI_SRST_REASON_FAIL);
+}
+
+static void __attribute__((noreturn)) vpanic(uintptr_t fp, const char *fmt, va_list ap)
+{
+	printk("\nKernel panic: ");
+	vprintk(fmt, ap);
+	printk("\n");
+	if (fp)
+		backtrace_from(fp, 0);
+	printk("---[ end Kernel panic ]---\n");
+	system_poweroff(false);
+}
+
+void panic_after_report(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpanic(0, fmt, ap);
 }
 
 void panic(const char *fmt, ...)
 {
 	va_list ap;
 
-	printk("\nKernel panic: ");
 	va_start(ap, fmt);
-	vprintk(fmt, ap);
-	va_end(ap);
-	printk("\n");
-	backtrace_from((uintptr_t)__builtin_frame_address(0), 0);
-	printk("---[ end Kernel panic ]---\n");
-	system_poweroff(false);
+	vpanic((uintptr_t)__builtin_frame_address(0), fmt, ap);
 }

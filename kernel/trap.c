@@ -108,6 +108,6 @@ void trap_handle(struct trap_frame *tf)
 		return;
 	}
 	report(tf);
-	panic("%s at sepc %#lx, stval %#lx", trap_cause_name(tf->scause), (unsigned long)tf->sepc,
-	      (unsigned long)tf->stval);
+	panic_after_report("%s at sepc %#lx, stval %#lx", trap_cause_name(tf->scause),
+	                   (unsigned long)tf->sepc, (unsigned long)tf->stval);
 }

@@ -21,7 +21,7 @@ static void pad(struct out *o, char c, int n)
 		put(o, c);
 }
 
-enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16, F_UPPER = 32 };
+enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16, F_UPPER = 32, F_PTR = 64 };
 
 static void put_number(struct out *o, unsigned long long v, bool neg, unsigned base, int flags,
                        int width, int prec)
@@ -31,6 +31,7 @@ static void put_number(struct out *o, unsigned long long v, bool neg, unsigned b
 	int n = 0, len, zeros;
 	char sign = 0;
 	const char *prefix = "";
+	bool nonzero = v != 0;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -44,9 +45,13 @@ static void put_number(struct out *o, unsigned long long v, bool neg, unsigned b
 		sign = '+';
 	else if (flags & F_SPACE)
 		sign = ' ';
-	if ((flags & F_ALT) && base == 16 && n > 0)
+	/* '#' adds 0x only to a non-zero value, and 0 only when no leading zero exists
+	 * (7.21.6.1p6). */
+	if (((flags & F_ALT) && base == 16 && nonzero) || (flags & F_PTR))
 		prefix = (flags & F_UPPER) ? "0X" : "0x";
-	if ((flags & F_ALT) && base == 8 && (prec <= n))
+	if ((flags & F_ALT) && base == 8 && nonzero && prec <= n)
+		prefix = "0";
+	if ((flags & F_ALT) && base == 8 && n == 0)
 		prefix = "0";
 
 	zeros = prec > n ? prec - n : 0;
@@ -202,7 +207,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		case 'p':
 			u = (uintptr_t)va_arg(ap, void *);
-			put_number(&o, u, false, 16, flags | F_ALT, width, prec);
+			put_number(&o, u, false, 16, flags | F_PTR, width, prec);
 			break;
 		case 'c':
 			pad(&o, ' ', (flags & F_LEFT) ? 0 : width - 1);

@@ -58,6 +58,18 @@ static int add_leaf(struct layout *out, uint64_t va, uint64_t pa, uint64_t perms
 	return 0;
 }
 
+/* Device registers get the high alias of their gigapage, R|W and never X. */
+static int add_mmio_leaf(struct layout *out, const struct layout_input *in, uint64_t base,
+                         const char *symbol, const char *what, char *err, size_t errlen)
+{
+	uint64_t giga = base & ~(GIGAPAGE_SIZE - 1);
+
+	if (!sv39_va_canonical(giga + in->virt_offset) || base >= (1ULL << 38))
+		return fail(err, errlen, "%s=0x%llx has no canonical high alias", symbol,
+		            (unsigned long long)base);
+	return add_leaf(out, giga + in->virt_offset, giga, PTE_R | PTE_W, what, err, errlen);
+}
+
 static void sort_leaves(struct layout *out)
 {
 	for (unsigned i = 1; i < out->nleaves; i++) {
@@ -156,17 +168,12 @@ int layout_compute(const struct layout_input *in, struct layout *out, char *err,
 	    add_leaf(out, in->ram_base + in->virt_offset, in->ram_base, PTE_R | PTE_W | PTE_X,
 	             "RAM high alias", err, errlen))
 		return -1;
-	if (in->has_uart) {
-		uint64_t giga = in->uart_base & ~(GIGAPAGE_SIZE - 1);
-
-		if (!sv39_va_canonical(giga + in->virt_offset))
-			return fail(err, errlen,
-			            "CONFIG_UART_BASE=0x%llx has no canonical high alias",
-			            (unsigned long long)in->uart_base);
-		if (add_leaf(out, giga + in->virt_offset, giga, PTE_R | PTE_W, "console MMIO", err,
-		             errlen))
-			return -1;
-	}
+	if (in->has_uart &&
+	    add_mmio_leaf(out, in, in->uart_base, "CONFIG_UART_BASE", "console MMIO", err, errlen))
+		return -1;
+	if (in->has_finisher && add_mmio_leaf(out, in, in->finisher_base, "CONFIG_FINISHER_BASE",
+	                                      "test finisher MMIO", err, errlen))
+		return -1;
 	sort_leaves(out);
 	return 0;
 }

@@ -35,6 +35,8 @@ struct layout_input {
 	uint64_t stack_size;
 	bool has_uart;
 	uint64_t uart_base;
+	bool has_finisher;
+	uint64_t finisher_base;
 };
 
 struct boot_leaf {

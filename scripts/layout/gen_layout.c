@@ -5,7 +5,7 @@
  *
  *   gen_layout KEY=VALUE... --linker OUT.ld --boot-pt OUT.S
  * with keys ram_base ram_size firmware_size load_addr virt_offset heap_size
- * stack_size [uart_base]. Outputs are written to temporaries and renamed, so a
+ * stack_size [uart_base] [finisher_base]. Outputs are written to temporaries and renamed, so a
  * refused layout leaves no half-written file.
  */
 #include "boot_layout.h"
@@ -211,6 +211,11 @@ int main(int argc, char **argv)
 			if (!strcmp(k, "uart_base")) {
 				in.uart_base = v;
 				in.has_uart = true;
+				continue;
+			}
+			if (!strcmp(k, "finisher_base")) {
+				in.finisher_base = v;
+				in.has_finisher = v != 0;
 				continue;
 			}
 			fprintf(stderr, "%s: error: unknown key %s\n", prog, k);
