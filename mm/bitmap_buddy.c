@@ -68,12 +68,8 @@ static unsigned int ceil_log2(uint64_t x)
 {
 	uint64_t y = x ? x - 1 : 0;
 
-	y |= y >> 1;
-	y |= y >> 2;
-	y |= y >> 4;
-	y |= y >> 8;
-	y |= y >> 16;
-	y |= y >> 32;
+	for (unsigned int shift = 1; shift < 64; shift *= 2)
+		y |= y >> shift;
 	return popcount64(y);
 }
 
@@ -532,18 +528,6 @@ static int validate_geometry(const struct bitmap_buddy_tree *t, unsigned int n, 
 	return 0;
 }
 
-/* Bits past the last stored node must stay clear: the tail beyond the region is taken. */
-static int validate_tail_bits(const struct bitmap_buddy_tree *t, unsigned int n, struct why_buf *w)
-{
-	size_t leaves = t->managed / 8, nodes16 = level_count(t->managed, WHOLE16_ORDER);
-
-	if (leaves % 8 && t->leaf_free[leaves / 8] >> (leaves % 8))
-		return corrupt(w, n, MIN_ORDER, leaves, "leaf past the region marked free");
-	if (nodes16 % 8 && t->whole16[nodes16 / 8] >> (nodes16 % 8))
-		return corrupt(w, n, WHOLE16_ORDER, nodes16, "16-byte node past the region marked");
-	return 0;
-}
-
 /*
  * Every stored node against its children: a live node (ALLOCATED) needs two
  * wholly free children (so its whole subtree reads free, see the top comment),
@@ -552,17 +536,19 @@ static int validate_tail_bits(const struct bitmap_buddy_tree *t, unsigned int n,
  */
 static int validate_tree(const struct bitmap_buddy_tree *t, unsigned int n, struct why_buf *w)
 {
-	size_t live = 0;
-	int err = validate_geometry(t, n, w);
+	size_t live = 0, leaves = t->managed / 8, nodes16 = level_count(t->managed, WHOLE16_ORDER);
 
-	if (!err)
-		err = validate_tail_bits(t, n, w);
-	if (err)
-		return err;
-	for (size_t i = 0; i < t->managed / 8; i++)
+	if (validate_geometry(t, n, w))
+		return -ECORRUPT;
+	/* Bits past the last stored node stay clear: the tail beyond the region is taken. */
+	if (leaves % 8 && t->leaf_free[leaves / 8] >> (leaves % 8))
+		return corrupt(w, n, MIN_ORDER, leaves, "leaf past the region marked free");
+	if (nodes16 % 8 && t->whole16[nodes16 / 8] >> (nodes16 % 8))
+		return corrupt(w, n, WHOLE16_ORDER, nodes16, "16-byte node past the region marked");
+	for (size_t i = 0; i < leaves; i++)
 		if (!test_bit8(t->leaf_free, i))
 			live += (size_t)1 << MIN_ORDER;
-	for (size_t i = 0; i < level_count(t->managed, WHOLE16_ORDER); i++) {
+	for (size_t i = 0; i < nodes16; i++) {
 		if (!test_bit8(t->whole16, i))
 			continue;
 		if (!leaf_is_free(t, 2 * i) || !leaf_is_free(t, 2 * i + 1))

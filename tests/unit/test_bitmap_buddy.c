@@ -212,6 +212,32 @@ static void exact_tree_values(void **state)
 	free(buf);
 }
 
+/* A request goes to the smallest free block that fits, even when a larger one comes first. */
+static void best_fit_keeps_large_blocks_whole(void **state)
+{
+	char *buf = heap_managing(256);
+	void *big, *mid, *p;
+
+	(void)state;
+	big = alloc_ok(64, 1);
+	mid = alloc_ok(32, 1);
+	assert_ptr_equal(big, buf);
+	assert_ptr_equal(mid, buf + 64);
+	assert_int_equal(bitmap_buddy_free(&bb, big, 64, 1), 0);
+	/* Free: [0,64) and [96,128) inside the first half, and the second half. */
+	assert_int_equal(value(7, 0), 6);
+	p = alloc_ok(32, 1);
+	assert_ptr_equal(p, buf + 96);
+	assert_int_equal(value(7, 0), 6);
+	assert_int_equal(largest(), 128);
+	p = alloc_ok(64, 1);
+	assert_ptr_equal(p, buf);
+	assert_int_equal(largest(), 128);
+	assert_int_equal(used(), 128);
+	assert_valid();
+	free(buf);
+}
+
 static uint32_t rng = 12345;
 
 static uint32_t next_rand(void)
@@ -704,6 +730,7 @@ int main(void)
 	    cmocka_unit_test(metadata_bound_odd_heaps),
 	    cmocka_unit_test(metadata_bytes_are_exact),
 	    cmocka_unit_test(exact_tree_values),
+	    cmocka_unit_test(best_fit_keeps_large_blocks_whole),
 	    cmocka_unit_test(merge_restores_root),
 	    cmocka_unit_test(tail_is_marked_allocated),
 	    cmocka_unit_test(tail_of_large_odd_heap),
