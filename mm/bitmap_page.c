@@ -241,6 +241,32 @@ static size_t find_used_from(const struct bitmap_page *bp, size_t pos, size_t li
 	return bp->npages;
 }
 
+/*
+ * For unaligned runs of 2..64 pages: the first start at or after bit `from` of
+ * leaf word w whose run of `count` fits in the word, else the start of the
+ * free run reaching the word's top bit (it may go on in the next word), else
+ * npages. Keeps a fragmented word from costing one search per hole.
+ */
+static size_t run_start_in_word(const struct bitmap_page *bp, size_t w, unsigned int from,
+                                size_t count)
+{
+	uint64_t x = bp->levels[0][w] & (ALL_ONES << from);
+	uint64_t starts = x;
+
+	/* After the loop bit i is set iff bits i .. i+count-1 of x are all set. */
+	for (size_t len = 1; len < count;) {
+		size_t sh = MIN(len, count - len);
+
+		starts &= starts >> sh;
+		len += sh;
+	}
+	if (starts)
+		return w * WORD_BITS + (size_t)ffs64(starts);
+	if (x >> (WORD_BITS - 1))
+		return w * WORD_BITS + (size_t)fls64(~x) + 1;
+	return bp->npages;
+}
+
 int bitmap_page_alloc(struct bitmap_page *bp, size_t count, size_t align, uintptr_t *out)
 {
 	size_t step, first_aligned, pos;
@@ -258,6 +284,15 @@ int bitmap_page_alloc(struct bitmap_page *bp, size_t count, size_t align, uintpt
 
 		if (s >= bp->npages)
 			return -ENOMEM;
+		if (step == 1 && count > 1 && count <= WORD_BITS) {
+			size_t start = run_start_in_word(bp, s / WORD_BITS, s % WORD_BITS, count);
+
+			if (start >= bp->npages) {
+				pos = (s / WORD_BITS + 1) * WORD_BITS;
+				continue;
+			}
+			s = start;
+		}
 		if (s <= first_aligned)
 			s = first_aligned;
 		else

@@ -153,6 +153,48 @@ static void runs_cross_word_boundaries_and_skip_holes(void **state)
 	unmap_range(&r);
 }
 
+/* Runs of 2..64 pages among holes inside one leaf word and across words. */
+static void small_runs_in_fragmented_words(void **state)
+{
+	struct bitmap_page bp;
+	struct range r = map_range(4 * MiB, PAGE_SIZE, 0);
+	uintptr_t a;
+
+	(void)state;
+	assert_int_equal(bitmap_page_init(&bp, r.base, 4 * MiB), 0);
+	assert_int_equal(bp.meta_pages, 1);
+	assert_int_equal(bitmap_page_alloc(&bp, 1023, PAGE_SIZE, &a), 0);
+#define PG(i) (r.base + (uintptr_t)(i)*PAGE_SIZE)
+	assert_int_equal(bitmap_page_free(&bp, PG(130), 2), 0);
+	assert_int_equal(bitmap_page_free(&bp, PG(140), 2), 0);
+	/* 190..193: only two pages in word 2, the run goes on into word 3. */
+	assert_int_equal(bitmap_page_free(&bp, PG(190), 4), 0);
+	assert_int_equal(bitmap_page_alloc(&bp, 3, PAGE_SIZE, &a), 0);
+	assert_int_equal(a, PG(190));
+	assert_int_equal(bitmap_page_alloc(&bp, 2, PAGE_SIZE, &a), 0);
+	assert_int_equal(a, PG(130));
+	assert_int_equal(bitmap_page_alloc(&bp, 2, PAGE_SIZE, &a), 0);
+	assert_int_equal(a, PG(140));
+	assert_int_equal(bitmap_page_alloc(&bp, 2, PAGE_SIZE, &a), -ENOMEM);
+	assert_int_equal(bitmap_page_alloc(&bp, 1, PAGE_SIZE, &a), 0);
+	assert_int_equal(a, PG(193));
+	/* A checkerboard has no 2-page run anywhere. */
+	for (size_t i = 320; i < 1000; i += 2)
+		assert_int_equal(bitmap_page_free(&bp, PG(i), 1), 0);
+	assert_int_equal(bitmap_page_alloc(&bp, 2, PAGE_SIZE, &a), -ENOMEM);
+	/* Free all of word 6 (pages 384..447): with page 448 one 65-page run. */
+	for (size_t i = 385; i < 448; i += 2)
+		assert_int_equal(bitmap_page_free(&bp, PG(i), 1), 0);
+	assert_int_equal(bitmap_page_alloc(&bp, 66, PAGE_SIZE, &a), -ENOMEM);
+	assert_int_equal(bitmap_page_alloc(&bp, 64, PAGE_SIZE, &a), 0);
+	assert_int_equal(a, PG(384));
+	assert_int_equal(bitmap_page_alloc(&bp, 1, PAGE_SIZE, &a), 0);
+	assert_int_equal(a, PG(320));
+#undef PG
+	assert_valid(&bp);
+	unmap_range(&r);
+}
+
 /* Aligned ADDRESSES when the range base is not aligned at all. */
 static void alignment_is_of_the_address_with_odd_base(void **state)
 {
@@ -485,6 +527,7 @@ int main(void)
 	    cmocka_unit_test(init_sizes_metadata_from_range),
 	    cmocka_unit_test(single_pages_come_lowest_first),
 	    cmocka_unit_test(runs_cross_word_boundaries_and_skip_holes),
+	    cmocka_unit_test(small_runs_in_fragmented_words),
 	    cmocka_unit_test(alignment_is_of_the_address_with_odd_base),
 	    cmocka_unit_test(large_aligned_runs_in_6gib),
 	    cmocka_unit_test(exhaustion_and_full_recovery),
