@@ -136,7 +136,8 @@ static int check_header(const uint8_t *b, size_t max_size, struct fdt *out)
 		return -FDT_ERR_TRUNCATED;
 
 	total = fdt32_ld(b + HDR_TOTALSIZE);
-	if (total > max_size || total < hdr_len)
+	/* Node handles are ints, so offsets must stay below 2^31. */
+	if (total > max_size || total < hdr_len || total > INT32_MAX)
 		return -FDT_ERR_BADTOTALSIZE;
 	out->totalsize = total;
 	out->boot_cpuid = fdt32_ld(b + HDR_BOOT_CPUID);

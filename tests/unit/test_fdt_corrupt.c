@@ -164,6 +164,14 @@ static void header_fields(void **state)
 			         fdt_strerror(cases[i].expect));
 		free(c.data);
 	}
+
+	/* A caller that does not know the size yet may pass SIZE_MAX: totalsize still bounds. */
+	struct blob c = copy(&good, good.size);
+	put32(c.data + H_TOTAL, 0x80000000);
+	assert_int_equal(fdt_check(c.data, SIZE_MAX), -FDT_ERR_BADTOTALSIZE);
+	put32(c.data + H_TOTAL, size);
+	assert_int_equal(fdt_check(c.data, SIZE_MAX), 0);
+	free(c.data);
 	free(good.data);
 }
 
