@@ -61,7 +61,7 @@ struct reports {
 
 static void note(struct kheap *h, struct reports *r, enum kheap_error kind, void *ptr, void *caller)
 {
-	h->errors++;
+	h->count.errors++;
 	if (r->n < MAX_PENDING) {
 		r->e[r->n].kind = kind;
 		r->e[r->n].ptr = ptr;
@@ -91,6 +91,7 @@ static int corrupt(char *why, size_t len, const char *msg)
 	return -ECORRUPT;
 }
 
+/* Multipliers: the 64-bit golden ratio and SplitMix64's first mix constant. */
 static uint32_t hdr_check(uint32_t magic, const void *p, uint64_t size, unsigned int shift)
 {
 	uint64_t x = (uintptr_t)p ^ (size * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)shift << 56);
@@ -198,7 +199,7 @@ static void quarantine_pop(struct kheap *h, struct reports *r)
 
 	h->q_head = (h->q_head + 1) % CONFIG_KHEAP_QUARANTINE;
 	h->q_count--;
-	h->quarantined -= room_for(h, q->align_shift) + q->size;
+	h->count.quarantined -= room_for(h, q->align_shift) + q->size;
 	if (!quarantined_intact(q)) {
 		note(h, r, KHEAP_ERR_POISON, q->ptr, q->caller);
 		/* Sizes come from the entry, not the damaged header. */
@@ -221,7 +222,7 @@ static void quarantine_push(struct kheap *h, void *ptr, size_t size, unsigned in
 	q->size = size;
 	q->align_shift = shift;
 	h->q_count++;
-	h->quarantined += room_for(h, shift) + size;
+	h->count.quarantined += room_for(h, shift) + size;
 }
 
 int kheap_init(struct kheap *h, const struct byte_allocator_ops *ops, void *state, void *heap,
@@ -288,7 +289,7 @@ static int grow(struct kheap *h, size_t gross, size_t align)
 	h->regions[h->nregions].base = addr;
 	h->regions[h->nregions].size = bytes;
 	h->nregions++;
-	h->regions_added++;
+	h->count.regions_added++;
 	return 0;
 }
 
@@ -313,11 +314,11 @@ static void *alloc_locked(struct kheap *h, size_t size, unsigned int shift, stru
 		return NULL;
 	p = (char *)block + room;
 	write_hdr(p, MAGIC_LIVE, size, shift);
-	h->used += gross;
-	h->requested += size;
-	h->live_allocs++;
-	h->total_allocs++;
-	h->peak_used = MAX(h->peak_used, h->used);
+	h->count.used += gross;
+	h->count.requested += size;
+	h->count.live_allocs++;
+	h->count.total_allocs++;
+	h->count.peak_used = MAX(h->count.peak_used, h->count.used);
 	return p;
 }
 
@@ -334,7 +335,7 @@ void *kheap_alloc(struct kheap *h, size_t size, size_t align)
 		p = alloc_locked(h, size, (unsigned int)ilog2_u64(align), &r);
 	}
 	if (!p)
-		h->failed_allocs++;
+		h->count.failed_allocs++;
 	spin_unlock(&h->lock);
 	deliver(h, &r);
 	return p;
@@ -357,9 +358,9 @@ static int free_locked(struct kheap *h, void *ptr, size_t size, unsigned int shi
 			return err;
 		}
 	}
-	h->used -= room_for(h, shift) + size;
-	h->requested -= size;
-	h->live_allocs--;
+	h->count.used -= room_for(h, shift) + size;
+	h->count.requested -= size;
+	h->count.live_allocs--;
 	return 0;
 }
 
@@ -400,9 +401,9 @@ static int resize_locked(struct kheap *h, void *ptr, size_t old, size_t size, un
 	if (err)
 		return err;
 	write_hdr(ptr, MAGIC_LIVE, size, shift);
-	h->used = h->used - old + size;
-	h->requested = h->requested - old + size;
-	h->peak_used = MAX(h->peak_used, h->used);
+	h->count.used = h->count.used - old + size;
+	h->count.requested = h->count.requested - old + size;
+	h->count.peak_used = MAX(h->count.peak_used, h->count.used);
 	return 0;
 }
 
@@ -463,21 +464,16 @@ void kheap_stats(struct kheap *h, struct kheap_stats *st)
 {
 	struct byte_alloc_stats bs;
 
+	memset(st, 0, sizeof(*st));
+	if (!h || !h->ops)
+		return;
 	spin_lock(&h->lock);
 	h->ops->stats(h->state, &bs);
+	*st = h->count;
 	st->total = bs.total;
 	st->free = bs.available;
 	st->largest_free = bs.largest_free;
 	st->metadata = bs.metadata;
-	st->used = h->used;
-	st->peak_used = h->peak_used;
-	st->requested = h->requested;
-	st->quarantined = h->quarantined;
-	st->live_allocs = h->live_allocs;
-	st->total_allocs = h->total_allocs;
-	st->failed_allocs = h->failed_allocs;
-	st->regions_added = h->regions_added;
-	st->errors = h->errors;
 	spin_unlock(&h->lock);
 }
 
@@ -493,10 +489,10 @@ static int validate_locked(const struct kheap *h, char *why, size_t why_len)
 	if (h->nregions == 0 || h->nregions > CONFIG_KHEAP_MAX_REGIONS ||
 	    h->q_count > CONFIG_KHEAP_QUARANTINE || h->q_head >= CONFIG_KHEAP_QUARANTINE)
 		return corrupt(why, why_len, "kheap: region or quarantine index out of range");
-	if (h->live_allocs > h->total_allocs || h->requested > h->used || h->peak_used < h->used ||
-	    (h->live_allocs == 0 && h->used != 0))
+	if (h->count.live_allocs > h->count.total_allocs || h->count.requested > h->count.used ||
+	    h->count.peak_used < h->count.used || (h->count.live_allocs == 0 && h->count.used != 0))
 		return corrupt(why, why_len, "kheap: counters inconsistent");
-	if (h->used + h->quarantined > bs.used)
+	if (h->count.used + h->count.quarantined > bs.used)
 		return corrupt(why, why_len, "kheap: more bytes live than the allocator holds");
 	for (size_t i = 0; i < h->q_count; i++) {
 		const struct kheap_quarantined *q =
@@ -506,7 +502,7 @@ static int validate_locked(const struct kheap *h, char *why, size_t why_len)
 			return corrupt(why, why_len, "kheap: quarantined block written after free");
 		quarantined += room_for(h, q->align_shift) + q->size;
 	}
-	if (quarantined != h->quarantined)
+	if (quarantined != h->count.quarantined)
 		return corrupt(why, why_len, "kheap: quarantine byte count wrong");
 	return 0;
 }
@@ -529,10 +525,10 @@ size_t kheap_flush_quarantine(struct kheap *h)
 	size_t before;
 
 	spin_lock(&h->lock);
-	before = h->errors;
+	before = h->count.errors;
 	while (h->q_count)
 		quarantine_pop(h, &r);
-	before = h->errors - before;
+	before = h->count.errors - before;
 	spin_unlock(&h->lock);
 	deliver(h, &r);
 	return before;

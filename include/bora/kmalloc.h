@@ -22,7 +22,8 @@
  *               handed out, or an overwritten header (KHEAP_ERR_BAD_MAGIC)
  *   -ENOTALLOC  the header says the block was already freed (KHEAP_ERR_DOUBLE_FREE)
  * In debug mode (KHEAP_DEBUG) each error is also passed to h->report, after
- * the lock is dropped; the kernel's hook panics with the caller address.
+ * the lock is dropped; the kernel's hook panics with the caller address. Set
+ * h->report after kheap_init(), which clears the whole struct.
  */
 #ifndef BORA_KMALLOC_H
 #define BORA_KMALLOC_H
@@ -96,8 +97,8 @@ struct kheap {
 	struct kheap_region regions[CONFIG_KHEAP_MAX_REGIONS];
 	size_t q_head, q_count;
 	struct kheap_quarantined quarantine[CONFIG_KHEAP_QUARANTINE];
-	size_t used, requested, peak_used, quarantined;
-	size_t live_allocs, total_allocs, failed_allocs, regions_added, errors;
+	/* Counters; the allocator-derived fields are filled in by kheap_stats(). */
+	struct kheap_stats count;
 };
 
 int kheap_init(struct kheap *h, const struct byte_allocator_ops *ops, void *state, void *heap,
