@@ -29,6 +29,7 @@
 #define OPS_NAME     OPS_NAME_(KHEAP_TEST_OPS)
 
 #define HEAP_SIZE (64 * 1024)
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 static _Alignas(HEAP_SIZE) unsigned char heap_buf[HEAP_SIZE];
 static void *ops_state;
@@ -289,7 +290,24 @@ static void realloc_in_place_or_moved(void **state)
 		assert_int_equal(st.requested, 264);
 		assert_int_equal(st.used, 264 + 2 * 16);
 		assert_heap_valid(&heap);
-		assert_int_equal(kheap_free(&heap, q, NULL), 0);
+		/* Grow again: in place when the allocator finds room next to it. */
+		resize_calls = 0;
+		p = kheap_realloc(&heap, q, 700, NULL);
+		assert_non_null(p);
+		assert_true(filled(p, 200, 1));
+		assert_int_equal(resize_calls, modes[m] == RESIZE_ABSENT ? 0 : 1);
+		kheap_stats(&heap, &st);
+		assert_int_equal(st.requested, 764);
+		if (resize_last == 0 && resize_calls) {
+			assert_ptr_equal(p, q);
+			assert_int_equal(st.peak_used, 764 + 2 * 16);
+		} else {
+			/* Old and new block were both live for the copy. */
+			assert_ptr_not_equal(p, q);
+			assert_int_equal(st.peak_used, 964 + 3 * 16);
+		}
+		assert_heap_valid(&heap);
+		assert_int_equal(kheap_free(&heap, p, NULL), 0);
 		assert_int_equal(kheap_free(&heap, guard, NULL), 0);
 		assert_heap_valid(&heap);
 	}
