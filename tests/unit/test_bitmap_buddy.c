@@ -392,6 +392,21 @@ static void alignments_on_misaligned_base(void **state)
 		assert_valid();
 	}
 	assert_int_equal(used(), 0);
+	/* A base off the 8-byte grid: the tree starts at the next multiple of 8. */
+	assert_int_equal(bitmap_buddy_init(&bb, raw + 3, 4 * KiB), 0);
+	assert_ptr_equal(bb.trees[0].base, (uintptr_t)(raw + 8));
+	p = alloc_ok(1, 1);
+	assert_int_equal((uintptr_t)p % 8, 0);
+	assert_true((char *)p >= raw + 8 && (char *)p < raw + 8 + bb.trees[0].managed);
+	{
+		struct byte_alloc_stats st;
+
+		bitmap_buddy_stats(&bb, &st);
+		assert_int_equal(st.metadata, 4 * KiB - bb.trees[0].managed);
+		assert_int_equal(st.available, bb.trees[0].managed - 8);
+	}
+	assert_int_equal(bitmap_buddy_free(&bb, p, 1, 1), 0);
+	assert_valid();
 	free(raw);
 }
 
