@@ -44,12 +44,19 @@ def load_kconfig():
 
 
 def unmet_terms(expr):
-    """The conjuncts of a dependency expression that evaluate to n."""
-    if isinstance(expr, tuple) and expr[0] == kconfiglib.AND:
-        return unmet_terms(expr[1]) + unmet_terms(expr[2])
-    if kconfiglib.expr_value(expr) == 0:
-        return [kconfiglib.expr_str(expr)]
-    return []
+    """The simplest terms that make a dependency expression n, without repeats.
+
+    For A && B the unmet conjuncts; for an unmet A || B, the unmet terms of both
+    sides (each alternative had to hold, none did).
+    """
+    if kconfiglib.expr_value(expr) != 0:
+        return []
+    if isinstance(expr, tuple) and expr[0] in (kconfiglib.AND, kconfiglib.OR):
+        terms = []
+        for sub in (expr[1], expr[2]):
+            terms += [t for t in unmet_terms(sub) if t not in terms]
+        return terms
+    return [kconfiglib.expr_str(expr)]
 
 
 def active_range(sym):
@@ -68,6 +75,10 @@ def describe_rejection(sym, wanted):
             return ("CONFIG_%s is out of range: allowed %s..%s, resolved to %s"
                     % (where, rng[0], rng[1], sym.str_value or "(unset)"))
     deps = unmet_terms(sym.direct_dep)
+    if not deps and not sym.visibility:
+        for node in sym.nodes:
+            if node.prompt:
+                deps += [d for d in unmet_terms(node.prompt[1]) if d not in deps]
     if deps:
         return ("CONFIG_%s cannot be set: unmet dependencies: %s"
                 % (where, ", ".join(deps)))
@@ -152,6 +163,12 @@ def cmd_olddefconfig(args):
     atomic_write(args.config, config_text(kconf))
 
 
+def board_line(kconf):
+    """The selected board, which a saved defconfig always names even though it is the default."""
+    sel = kconf.named_choices["BOARD_CHOICE"].selection
+    return "CONFIG_%s=y" % sel.name if sel else None
+
+
 def min_config_lines(kconf):
     fd, tmp = tempfile.mkstemp()
     os.close(fd)
@@ -161,6 +178,9 @@ def min_config_lines(kconf):
             lines = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
     finally:
         os.unlink(tmp)
+    board = board_line(kconf)
+    if board and board not in lines:
+        lines.append(board)
     return sorted(lines)
 
 

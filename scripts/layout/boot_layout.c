@@ -140,14 +140,23 @@ int layout_compute(const struct layout_input *in, struct layout *out, char *err,
 		out->image_limit = DTB_CEILING;
 	out->image_limit -= DTB_WINDOW;
 
-	need = in->heap_size + in->stack_size + GUARD_PAGE_BYTES;
-	if (in->load_addr + need > out->image_limit || in->load_addr + need < in->load_addr)
-		return fail(err, errlen,
-		            "CONFIG_HEAP_SIZE=0x%llx with the boot stack does not fit: the image "
-		            "loaded at 0x%llx must end below 0x%llx (RAM the early stage maps, "
-		            "less the 2 MiB DTB window), but heap + stack alone need 0x%llx bytes",
-		            (unsigned long long)in->heap_size, (unsigned long long)in->load_addr,
-		            (unsigned long long)out->image_limit, (unsigned long long)need);
+	{
+		uint64_t end;
+		bool overflow = __builtin_add_overflow(in->heap_size, in->stack_size, &need) ||
+		                __builtin_add_overflow(need, GUARD_PAGE_BYTES, &need) ||
+		                __builtin_add_overflow(in->load_addr, need, &end);
+
+		if (overflow)
+			need = UINT64_MAX;
+		if (overflow || end > out->image_limit)
+			return fail(
+			    err, errlen,
+			    "CONFIG_HEAP_SIZE=0x%llx with the boot stack does not fit: the image "
+			    "loaded at 0x%llx must end below 0x%llx (RAM the early stage maps, "
+			    "less the 2 MiB DTB window), but heap + stack alone need 0x%llx bytes",
+			    (unsigned long long)in->heap_size, (unsigned long long)in->load_addr,
+			    (unsigned long long)out->image_limit, (unsigned long long)need);
+	}
 
 	if (!sv39_va_canonical(in->virt_offset + in->ram_base) ||
 	    !sv39_va_canonical(in->virt_offset + mapped_end - 1) ||

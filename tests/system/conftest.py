@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: MIT
+"""Shared helpers for Bora's system tests: configure, build out of tree, boot in QEMU."""
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
+TEST_OUT = ROOT / "build" / "test"
+DEFCONFIGS = sorted(p.name for p in (ROOT / "defconfigs").glob("*_defconfig"))
+KTEST_FRAGMENT = "tests/ktest.config"
+OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
+
+def make(*args, check=True, env=None, timeout=600):
+    """Run make in the source tree; returns the CompletedProcess (stdout+stderr merged)."""
+    cmd = ["make", "PYTHON=" + PYTHON, *args]
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, env=env, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError("%s failed (%d):\n%s" % (" ".join(cmd), proc.returncode, proc.stdout))
+    return proc
+
+
+def read_config(out_dir):
+    values = {}
+    for line in (Path(out_dir) / "include" / "config" / "auto.conf").read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, val = line.split("=", 1)
+            values[key] = val
+    return values
+
+
+_built = {}
+
+
+def build(defconfig, fragments=(), tag=None):
+    """Configure and build `defconfig` (+ fragments) in its own O= directory, once per session."""
+    key = (defconfig, tuple(fragments))
+    if key in _built:
+        return _built[key]
+    name = defconfig + ("-" + tag if tag else "")
+    out = TEST_OUT / name
+    args = ["O=%s" % out]
+    if fragments:
+        args.append("KCONFIG_FRAGMENTS=%s" % " ".join(fragments))
+    make(*args, defconfig)
+    make(*args, "all", "-j2")
+    _built[key] = out
+    return out
+
+
+class Boot:
+    def __init__(self, returncode, output, timed_out):
+        self.returncode = returncode
+        self.output = output
+        self.timed_out = timed_out
+
+    def ktest_summary(self):
+        m = re.search(r"^ktest: (\d+) passed, (\d+) failed, (\d+) skipped", self.output, re.M)
+        if not m:
+            return None
+        return tuple(int(x) for x in m.groups())
+
+
+def qemu_command(out_dir, mem=None, extra=()):
+    cfg = read_config(out_dir)
+    ram = mem or "%dM" % (int(cfg["CONFIG_RAM_SIZE"], 16) // (1 << 20))
+    cmd = ["qemu-system-riscv64", "-M", cfg["CONFIG_QEMU_MACHINE"], "-m", ram, "-nographic",
+           "-bios", OPENSBI, "-kernel", str(Path(out_dir) / "bora.elf")]
+    cmd += cfg.get("CONFIG_QEMU_EXTRA_FLAGS", "").split()
+    cmd += list(extra)
+    return cmd
+
+
+def boot(out_dir, timeout=60, until=None, mem=None, extra=(), stdin_data=None):
+    """Boot the kernel; stop at exit, at `until` (a regex) or at the timeout."""
+    cmd = qemu_command(out_dir, mem, extra)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    os.set_blocking(proc.stdout.fileno(), False)
+    if stdin_data:
+        proc.stdin.write(stdin_data.encode())
+        proc.stdin.flush()
+    chunks = []
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    pattern = re.compile(until, re.M) if until else None
+    while True:
+        data = proc.stdout.read()
+        if data:
+            chunks.append(data)
+        text = b"".join(chunks).decode(errors="replace")
+        if pattern and pattern.search(text):
+            break
+        if proc.poll() is not None:
+            rest = proc.stdout.read()
+            if rest:
+                chunks.append(rest)
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            break
+        time.sleep(0.05)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    text = b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
+    return Boot(proc.returncode, text, timed_out)
+
+
+@pytest.fixture(scope="session")
+def root():
+    return ROOT

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: MIT
+"""Linux/Zephyr build habits: help, O=, V=1, incremental rebuilds, savedefconfig."""
+
+import os
+import shutil
+import time
+
+import pytest
+
+from conftest import DEFCONFIGS, ROOT, TEST_OUT, make
+
+
+@pytest.fixture(scope="module")
+def tree():
+    out = TEST_OUT / "make-habits"
+    shutil.rmtree(out, ignore_errors=True)
+    make("O=%s" % out, "qemu_virt_defconfig")
+    make("O=%s" % out, "all")
+    return out
+
+
+def test_help_lists_targets_and_every_defconfig():
+    text = make("help").stdout
+    for target in ("menuconfig", "savedefconfig", "olddefconfig", "run", "debug", "check", "O=<dir>",
+                   "V=1"):
+        assert target in text, target
+    for d in DEFCONFIGS:
+        assert d in text
+
+
+def test_out_of_tree_build_keeps_source_tree_clean(tree):
+    assert (tree / "bora.elf").is_file() and (tree / "bora.bin").is_file()
+    assert (tree / "include" / "generated" / "autoconf.h").is_file()
+    assert (tree / "build" / "gen" / "linker.ld").is_file()
+    assert (tree / "build" / "gen" / "boot_pt.S").is_file()
+
+
+def test_nothing_rebuilds_when_nothing_changed(tree):
+    text = make("O=%s" % tree, "all").stdout
+    assert "  CC " not in text and "  LD " not in text, text
+
+
+def test_verbose_shows_full_command_lines(tree):
+    (tree / "build" / "kernel" / "lib" / "string.o").unlink()
+    text = make("O=%s" % tree, "all", "V=1").stdout
+    assert "riscv64-unknown-elf-gcc" in text and "-ffreestanding" in text and "lib/string.c" in text
+
+
+def test_edited_config_is_noticed(tree):
+    cfg = tree / ".config"
+    old = cfg.read_text()
+    time.sleep(1.1)
+    cfg.write_text(old.replace("CONFIG_HEAP_SIZE=0x20000", "CONFIG_HEAP_SIZE=0x40000"))
+    try:
+        text = make("O=%s" % tree, "all").stdout
+        assert "  LD " in text
+        header = (tree / "include" / "generated" / "autoconf.h").read_text()
+        assert "#define CONFIG_HEAP_SIZE 0x40000UL" in header
+        assert "0x40000" in (tree / "build" / "gen" / "linker.ld").read_text()
+    finally:
+        time.sleep(1.1)
+        cfg.write_text(old)
+        make("O=%s" % tree, "all")
+
+
+def test_touching_config_without_change_rebuilds_no_object(tree):
+    time.sleep(1.1)
+    os.utime(tree / ".config")
+    text = make("O=%s" % tree, "all").stdout
+    assert "  CC " not in text, text
+
+
+@pytest.mark.parametrize("defconfig", DEFCONFIGS)
+def test_savedefconfig_gives_back_the_same_file(defconfig):
+    out = TEST_OUT / ("savedefconfig-" + defconfig)
+    shutil.rmtree(out, ignore_errors=True)
+    make("O=%s" % out, defconfig)
+    make("O=%s" % out, "savedefconfig")
+    saved = (out / "defconfig").read_text()
+    assert saved == (ROOT / "defconfigs" / defconfig).read_text()
+    lines = saved.splitlines()
+    assert lines == sorted(lines), "savedefconfig output must be sorted"
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def test_olddefconfig_keeps_a_valid_config(tree):
+    before = (tree / ".config").read_text()
+    make("O=%s" % tree, "olddefconfig")
+    assert (tree / ".config").read_text() == before
+
+
+def test_unknown_target_points_at_help():
+    proc = make("no-such-target", check=False)
+    assert proc.returncode != 0
+    assert "make help" in proc.stdout
