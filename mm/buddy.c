@@ -295,6 +295,20 @@ int buddy_lookup(const struct buddy *b, const void *ptr, unsigned *order, bool *
 	return 0;
 }
 
+void *buddy_buddy_of(const struct buddy *b, const void *ptr, unsigned order, bool *is_free)
+{
+	uint32_t i, bi;
+	const struct buddy_region *r = find_unit(b, ptr, &i);
+
+	if (!r || order >= BUDDY_ORDERS - 1)
+		return NULL;
+	bi = buddy_of(b, r, i, order);
+	if (bi == NIL)
+		return NULL;
+	*is_free = r->tags[bi] == (TAG_FREE | order);
+	return (void *)block_addr(b, r, bi);
+}
+
 int buddy_set_mark(struct buddy *b, void *ptr, bool mark)
 {
 	uint32_t i;

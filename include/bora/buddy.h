@@ -64,6 +64,12 @@ int buddy_free_order(struct buddy *b, void *ptr, unsigned order);
  */
 int buddy_lookup(const struct buddy *b, const void *ptr, unsigned *order, bool *mark);
 int buddy_set_mark(struct buddy *b, void *ptr, bool mark);
+/*
+ * The buddy of the order-k block at ptr when it lies in the same region (else
+ * NULL), and whether it is a free block of order k. Lets a client work out what
+ * freeing some of its blocks would merge into without freeing them.
+ */
+void *buddy_buddy_of(const struct buddy *b, const void *ptr, unsigned order, bool *is_free);
 /* Bytes of allocated blocks that carry the client mark (walks every tag). */
 size_t buddy_marked_bytes(const struct buddy *b);
 

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Slab allocator after Bonwick, "The Slab Allocator: An Object-Caching Kernel
+ * Memory Allocator" (USENIX Summer 1994), reduced to what a byte heap needs:
+ * power-of-two size classes of 16 B .. 2 KiB, each a cache of slabs kept on
+ * partial and full lists plus at most one cached empty slab. A slab is one
+ * naturally aligned block from a page-unit buddy over the same region, with its
+ * header at the block start and a free list threaded through its free objects.
+ * Requests above 2 KiB (or aligned beyond it) go to that buddy directly.
+ *
+ * Finding an object's slab is O(1): probe the few slab sizes, rounding the
+ * pointer down to each; the buddy's tag says whether a block of exactly that
+ * order starts there and carries the "slab" mark.
+ */
+#ifndef BORA_SLAB_H
+#define BORA_SLAB_H
+
+#include <bora/alloc.h>
+#include <bora/buddy.h>
+
+#define SLAB_MIN_SHIFT 4  /* 16 B: room for the free-list link */
+#define SLAB_MAX_SHIFT 11 /* 2 KiB */
+#define SLAB_CLASSES   (SLAB_MAX_SHIFT - SLAB_MIN_SHIFT + 1)
+#define SLAB_MAX_OBJS  256 /* objects per slab the allocation bitmap covers */
+
+enum slab_list { SLAB_ON_PARTIAL = 1, SLAB_ON_FULL, SLAB_CACHED };
+
+struct slab_hdr {
+	struct slab_hdr *next, *prev; /* partial or full list of the class */
+	void *free;                   /* first free object; links live in the objects */
+	uint32_t magic;
+	uint8_t cls;  /* class index: object size 16 << cls */
+	uint8_t list; /* enum slab_list */
+	uint16_t inuse;
+	uint64_t live[SLAB_MAX_OBJS / 64]; /* allocated objects: O(1) double-free check */
+};
+
+struct slab_class {
+	struct slab_hdr *partial, *full;
+	struct slab_hdr *cached; /* the one empty slab kept for reuse */
+	uint8_t order;           /* slab size: buddy block of this order */
+	uint16_t first;          /* offset of object 0 from the slab start */
+	uint16_t nobjs;
+	size_t nslabs; /* on partial + full */
+};
+
+struct slab {
+	struct buddy pages; /* page-unit buddy: slabs and large requests */
+	struct slab_class cls[SLAB_CLASSES];
+	unsigned max_order;     /* largest slab order of any class */
+	size_t obj_bytes;       /* live objects, whole class sizes */
+	size_t active_bytes;    /* slabs on partial/full lists */
+	size_t active_overhead; /* their headers, padding and tails */
+	size_t cached_bytes;    /* cached empty slabs: reusable, counted as available */
+};
+
+int slab_init(struct slab *s, void *base, size_t size);
+int slab_add_region(struct slab *s, void *base, size_t size);
+int slab_alloc(struct slab *s, size_t size, size_t align, void **out);
+int slab_free(struct slab *s, void *ptr, size_t size, size_t align);
+int slab_resize_in_place(struct slab *s, void *ptr, size_t old_size, size_t new_size, size_t align);
+void slab_stats(const struct slab *s, struct byte_alloc_stats *st);
+int slab_validate(const struct slab *s, char *why, size_t why_len);
+
+/* Return every cached empty slab to the buddy; how many bytes that released. */
+size_t slab_reap(struct slab *s);
+/* The slab holding ptr (any address inside it), or NULL. */
+struct slab_hdr *slab_lookup(const struct slab *s, const void *ptr);
+/* Class index serving (size, align), or -1 when the request goes to the buddy. */
+int slab_class_for(size_t size, size_t align);
+
+#endif
