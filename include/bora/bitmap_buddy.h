@@ -14,12 +14,16 @@
 #include <bora/alloc.h>
 
 /*
- * Trees one allocator can hold: init() makes the first, every add_region()
- * one more. The state embeds them, so the default lives here rather than in
- * the .c file.
+ * Trees one allocator can hold (1..256): init() makes the first, every
+ * add_region() one more, -ENOMEM beyond. The state embeds them, so the default
+ * lives here rather than in the .c file; it matches CONFIG_KHEAP_MAX_REGIONS so
+ * kmalloc's growth is not cut short here. Each tree costs 72 bytes of state.
  */
 #ifndef CONFIG_BITMAP_BUDDY_MAX_REGIONS
-#define CONFIG_BITMAP_BUDDY_MAX_REGIONS 8
+#define CONFIG_BITMAP_BUDDY_MAX_REGIONS 16
+#endif
+#if CONFIG_BITMAP_BUDDY_MAX_REGIONS < 1 || CONFIG_BITMAP_BUDDY_MAX_REGIONS > 256
+#error "CONFIG_BITMAP_BUDDY_MAX_REGIONS must be 1..256"
 #endif
 
 /* Smallest block: the seed's min_alloc_size of 8 bytes. */
