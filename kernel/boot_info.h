@@ -3,7 +3,7 @@
 #ifndef KERNEL_BOOT_INFO_H
 #define KERNEL_BOOT_INFO_H
 
-#include <bora/types.h>
+#include <bora/alloc.h>
 
 struct boot_info {
 	unsigned long hartid;
@@ -13,5 +13,6 @@ struct boot_info {
 /* Memory: the temporary heap (and later frames and the remap). */
 void boot_mm_init(const struct boot_info *bi);
 const char *heap_allocator_name(void);
+const struct byte_allocator_ops *heap_allocator_ops(void);
 
 #endif

@@ -261,20 +261,17 @@ void kheap_set_page_source(struct kheap *h, const struct page_allocator_ops *ops
  * Add a region from the page source big enough for `gross` bytes at `align`.
  * Buddy-style allocators only hand out the largest aligned power-of-two block
  * of a region and keep metadata in it, so the chunk is a power of two at least
- * twice the aligned request, itself aligned to its size when possible.
+ * twice the aligned request, itself aligned to its size when possible. Growth is
+ * geometric (each chunk at least the size of everything managed so far) so a
+ * fixed number of regions covers a heap that doubles many times; when that much
+ * is not free, the smallest chunk that meets the request is tried instead.
  */
-static int grow(struct kheap *h, size_t gross, size_t align)
+static int try_grow(struct kheap *h, size_t bytes)
 {
-	size_t bytes, pages;
+	size_t pages = bytes >> PAGE_SHIFT;
 	uintptr_t addr;
 	int err;
 
-	if (!h->page_ops || !h->ops->add_region || h->nregions == CONFIG_KHEAP_MAX_REGIONS ||
-	    align > (SIZE_MAX >> 3) || gross > (SIZE_MAX >> 3) - align)
-		return -ENOMEM;
-	bytes = MAX((size_t)roundup_pow2(2 * (gross + align)),
-	            (size_t)CONFIG_KHEAP_GROW_MIN_PAGES << PAGE_SHIFT);
-	pages = bytes >> PAGE_SHIFT;
 	err = h->page_ops->alloc_pages(h->page_state, pages,
 	                               is_power_of_2(bytes) ? bytes : PAGE_SIZE, &addr);
 	if (err)
@@ -291,6 +288,23 @@ static int grow(struct kheap *h, size_t gross, size_t align)
 	h->nregions++;
 	h->count.regions_added++;
 	return 0;
+}
+
+static int grow(struct kheap *h, size_t gross, size_t align)
+{
+	size_t need, managed = 0;
+
+	if (!h->page_ops || !h->ops->add_region || h->nregions == CONFIG_KHEAP_MAX_REGIONS ||
+	    align > (SIZE_MAX >> 3) || gross > (SIZE_MAX >> 3) - align)
+		return -ENOMEM;
+	need = MAX((size_t)roundup_pow2(2 * (gross + align)),
+	           (size_t)CONFIG_KHEAP_GROW_MIN_PAGES << PAGE_SHIFT);
+	for (size_t i = 0; i < h->nregions; i++)
+		managed += h->regions[i].size;
+	managed = (size_t)roundup_pow2(managed);
+	if (managed > need && managed <= (SIZE_MAX >> 3) && try_grow(h, managed) == 0)
+		return 0;
+	return try_grow(h, need);
 }
 
 static void *alloc_locked(struct kheap *h, size_t size, unsigned int shift, struct reports *r)

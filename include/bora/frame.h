@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Physical frames: the kernel's page allocator (the bitmap page allocator over
+ * free RAM). Addresses are kernel virtual (linear map) addresses of the frames;
+ * use virt_to_phys() for the physical frame number.
+ */
+#ifndef BORA_FRAME_H
+#define BORA_FRAME_H
+
+#include <bora/alloc.h>
+
+/* count frames aligned to `align` bytes (a power of two >= PAGE_SIZE); 0 or -ENOMEM. */
+int frame_alloc(size_t count, size_t align, uintptr_t *va);
+int frame_free(uintptr_t va, size_t count);
+void frame_stats(struct page_alloc_stats *st);
+int frame_validate(char *why, size_t why_len);
+/* The page allocator behind frame_alloc, for kmalloc's heap growth; NULL before init. */
+const struct page_allocator_ops *frame_allocator_ops(void);
+void *frame_allocator_state(void);
+
+#endif
