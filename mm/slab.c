@@ -2,13 +2,14 @@
 /*
  * Slab allocator (Bonwick, USENIX Summer 1994) over a page-unit buddy; see
  * include/bora/slab.h. Policy, following the paper:
- *  - allocate from a partially used slab first, so slabs fill up and empty
- *    ones can go back (section 3.2: the partial list is kept separate from
- *    the full one so the next free object is found in O(1));
- *  - an empty slab is returned to the page allocator, except that one per
- *    class is kept, which stops a class at the 0/1-object boundary from
- *    creating and destroying a slab on every call (section 3.4's "working set");
- *  - cached empty slabs are reaped when the buddy runs dry (section 5.1).
+ *  - allocate from a partially used slab first, so slabs fill up and whole
+ *    slabs can go back; the paper orders a cache's slab list full, partial,
+ *    empty to find a free object in O(1), separate lists do the same here;
+ *  - an empty slab goes back to the page allocator, except that one per class
+ *    is kept, so a class hovering at 0/1 live objects does not create and
+ *    destroy a slab on every call (the paper's working-set argument);
+ *  - cached empty slabs are reaped when the buddy runs dry, as the paper's
+ *    caches give memory back under global memory pressure.
  * Objects are naturally aligned to their class size, so alignment requests up
  * to 2 KiB are served by the class max(size, align).
  */
@@ -18,10 +19,12 @@
 #include <bora/string.h>
 
 /*
- * Largest slab: PAGE_SIZE << CONFIG_SLAB_MAX_ORDER bytes. Each class takes the
- * smallest slab that wastes at most 1/8 of itself (Bonwick's bound on internal
- * fragmentation for on-slab objects), capped here; with 2 the 1 KiB and 2 KiB
- * classes get 8 and 16 KiB slabs holding 7 objects each.
+ * Largest slab: PAGE_SIZE << CONFIG_SLAB_MAX_ORDER bytes, and no more than a
+ * sixteenth of the initial region, so a few classes cannot pin all of a small
+ * heap. Within that cap each class takes the smallest slab that wastes at most
+ * 1/8 of itself (Bonwick's bound on internal fragmentation); from a 256 KiB
+ * heap up, with the default 2, the 1 KiB and 2 KiB classes get 8 and 16 KiB
+ * slabs of 7 objects, the smaller classes one page.
  */
 #ifndef CONFIG_SLAB_MAX_ORDER
 #define CONFIG_SLAB_MAX_ORDER 2
@@ -34,8 +37,7 @@
 /*
  * The buddy unit is a page on heaps of at least SLAB_MIN_PAGES pages. Smaller
  * heaps (a 4 KiB heap cannot even hold one page after the buddy's metadata) get
- * a unit of size / SLAB_SMALL_UNITS, at least 64 bytes, and no slab larger
- * than a sixteenth of the heap, so a few classes cannot pin all of it.
+ * a unit of size / SLAB_SMALL_UNITS, at least 64 bytes.
  */
 #define SLAB_MIN_PAGES      16
 #define SLAB_SMALL_UNITS    64
