@@ -174,6 +174,8 @@ size: $(ELF)
 # ---- tests ----------------------------------------------------------------------------------------
 
 include scripts/unit.mk
+# Further targets (bench, fuzz, ...) each live in their own fragment.
+include $(sort $(wildcard scripts/mk/*.mk))
 
 .PHONY: check
 check:

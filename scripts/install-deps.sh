@@ -19,6 +19,13 @@ packages=(
 	gdb-multiarch
 	clang
 	llvm
+	libclang-rt-14-dev
+	python3-pytest-xdist
+	python3-matplotlib
+	libjemalloc-dev
+	libmimalloc-dev
+	valgrind
+	binutils
 )
 
 missing=()
