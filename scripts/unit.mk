@@ -12,7 +12,7 @@
 # -DCONFORMANCE_OPS=tlsf_byte_ops.
 #
 #   make unit            build and run every unit test
-#   make unit-foo        build and run one
+#   make unit-foo        build and run one (unit-build-foo: only build it)
 #   make unit-list       print the test names
 
 HOSTCC ?= gcc
@@ -39,9 +39,10 @@ $(UNIT_OUT)/$(1): $(UNIT_SRCS_$(1)) $(UNIT_HEADERS) scripts/unit.mk $(wildcard t
 	$(call msg,HOSTCC,$$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_$(1)) -o $$@ $(UNIT_SRCS_$(1)) $(HOST_LDLIBS)
 
-.PHONY: unit-$(1)
+.PHONY: unit-$(1) unit-build-$(1)
 unit-$(1): $(UNIT_OUT)/$(1)
 	$(UNIT_OUT)/$(1)
+unit-build-$(1): $(UNIT_OUT)/$(1)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

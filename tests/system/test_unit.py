@@ -23,7 +23,7 @@ def built_unit_tests():
 
 @pytest.mark.parametrize("name", unit_tests())
 def test_unit(name):
-    make("build/unit/" + name)
+    make("unit-build-" + name)
     proc = subprocess.run([str(UNIT_OUT / name)], cwd=ROOT, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout
