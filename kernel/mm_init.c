@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Boot-time memory setup: the configured byte allocator over the linker-reserved
- * temporary heap (kmalloc), and the frame allocator over free RAM.
+ * temporary heap (kmalloc), the memory map, the frame allocator over every free
+ * range of it, and (CONFIG_PAGING_FULL_REMAP) the switch to the kernel's own
+ * page table, after which RAM beyond the boot-mapped gigapage joins the frames.
  */
 #include <bora/bitmap_buddy.h>
 #include <bora/bitmap_page.h>
@@ -9,22 +11,30 @@
 #include <bora/errno.h>
 #include <bora/frame.h>
 #include <bora/kmalloc.h>
+#include <bora/memmap.h>
 #include <bora/mm.h>
 #include <bora/panic.h>
 #include <bora/printk.h>
+#include <bora/ptdump.h>
+#include <bora/remap.h>
 #include <bora/slab.h>
 #include <bora/spinlock.h>
 #include <bora/tlsf.h>
 
 #include "boot_info.h"
 
-/* QEMU puts the DTB in the last 2 MiB below min(RAM end, 3 GiB) (hw/riscv/boot.c). */
-#define DTB_WINDOW (2UL << 20)
-#define GIGA       (1UL << 30)
+#define GIGA (1ULL << 30)
+/* The boot table maps the first RAM gigapage only (scripts/layout/boot_layout.c). */
+#define EARLY_MAPPED_END ((uint64_t)CONFIG_RAM_BASE + GIGA)
+/* Sv39 upper half: the linear map ends where the virtual address space does. */
+#define LINEAR_MAP_END (0ULL - (uint64_t)CONFIG_KERNEL_VIRT_OFFSET)
+/* One bitmap zone per free range, plus one range split at EARLY_MAPPED_END. */
+#define FRAME_MAX_ZONES (PHYSMEM_MAX_FREE + 1)
 
-static struct bitmap_page frames;
+static struct bitmap_page zones[FRAME_MAX_ZONES];
+static size_t nr_zones;
+static size_t unmanaged_pages;
 static spinlock_t frames_lock = SPINLOCK_INIT;
-static bool frames_ready;
 
 const char *heap_allocator_name(void)
 {
@@ -44,26 +54,38 @@ const struct byte_allocator_ops *heap_allocator_ops(void)
 #endif
 }
 
+/* First fit over the zones in address order, each zone first-fit inside. */
 int frame_alloc(size_t count, size_t align, uintptr_t *va)
 {
-	int err;
+	int err = -ENOMEM;
 
-	if (!frames_ready)
-		return -ENOMEM;
 	spin_lock(&frames_lock);
-	err = bitmap_page_alloc(&frames, count, align, va);
+	for (size_t i = 0; i < nr_zones; i++) {
+		err = bitmap_page_alloc(&zones[i], count, align, va);
+		if (err != -ENOMEM)
+			break;
+	}
 	spin_unlock(&frames_lock);
 	return err;
 }
 
+static struct bitmap_page *zone_of(uintptr_t va)
+{
+	for (size_t i = 0; i < nr_zones; i++)
+		if (va >= zones[i].base && ((va - zones[i].base) >> PAGE_SHIFT) < zones[i].npages)
+			return &zones[i];
+	return NULL;
+}
+
 int frame_free(uintptr_t va, size_t count)
 {
-	int err;
+	struct bitmap_page *z;
+	int err = -ENOTALLOC;
 
-	if (!frames_ready)
-		return -ENOTALLOC;
 	spin_lock(&frames_lock);
-	err = bitmap_page_free(&frames, va, count);
+	z = zone_of(va);
+	if (z)
+		err = bitmap_page_free(z, va, count);
 	spin_unlock(&frames_lock);
 	return err;
 }
@@ -71,13 +93,50 @@ int frame_free(uintptr_t va, size_t count)
 void frame_stats(struct page_alloc_stats *st)
 {
 	*st = (struct page_alloc_stats){0};
-	if (frames_ready)
-		bitmap_page_stats(&frames, st);
+	spin_lock(&frames_lock);
+	for (size_t i = 0; i < nr_zones; i++) {
+		struct page_alloc_stats z;
+
+		bitmap_page_stats(&zones[i], &z);
+		st->total_pages += z.total_pages;
+		st->used_pages += z.used_pages;
+		st->available_pages += z.available_pages;
+		st->metadata_pages += z.metadata_pages;
+	}
+	spin_unlock(&frames_lock);
 }
 
 int frame_validate(char *why, size_t why_len)
 {
-	return frames_ready ? bitmap_page_validate(&frames, why, why_len) : 0;
+	int err = 0;
+
+	spin_lock(&frames_lock);
+	for (size_t i = 0; i < nr_zones && !err; i++)
+		err = bitmap_page_validate(&zones[i], why, why_len);
+	spin_unlock(&frames_lock);
+	return err;
+}
+
+size_t frame_zone_count(void)
+{
+	return nr_zones;
+}
+
+int frame_zone_info(size_t index, struct frame_zone_info *out)
+{
+	if (index >= nr_zones)
+		return -ENOENT;
+	*out = (struct frame_zone_info){
+	    .base = virt_to_phys((void *)zones[index].base),
+	    .pages = zones[index].npages,
+	    .meta_pages = zones[index].meta_pages,
+	};
+	return 0;
+}
+
+size_t frame_pages_unmanaged(void)
+{
+	return unmanaged_pages;
 }
 
 /*
@@ -104,12 +163,13 @@ static const struct page_allocator_ops locked_frame_ops = {
 
 const struct page_allocator_ops *frame_allocator_ops(void)
 {
-	return frames_ready ? &locked_frame_ops : NULL;
+	return nr_zones ? &locked_frame_ops : NULL;
 }
 
+/* The ops above ignore their state: the zones are this file's. */
 void *frame_allocator_state(void)
 {
-	return &frames;
+	return NULL;
 }
 
 static void report_bad_free(struct kheap *h, enum kheap_error kind, void *ptr, void *caller)
@@ -135,51 +195,91 @@ static void init_heap(void)
 }
 
 /*
- * Free RAM under the early stage: from the end of the image to the end of the
- * first gigapage, stopping below the DTB. The stage-2 remap replaces this with
- * the device tree's memory map.
+ * A zone's bitmaps live in its own first pages, written through the linear
+ * map, so a range can only become a zone once the running table maps it.
  */
-static void init_frames(const struct boot_info *bi)
+static void add_zone(uint64_t start, uint64_t end)
 {
-	uintptr_t start = ALIGN_UP(virt_to_phys(_end), PAGE_SIZE);
-	uintptr_t ram_end = CONFIG_RAM_BASE + CONFIG_RAM_SIZE;
-	uintptr_t end = MIN(ram_end, CONFIG_RAM_BASE + GIGA);
+	size_t pages = (size_t)((end - start) >> PAGE_SHIFT);
 	int err;
 
-	if (bi->dtb_pa >= start && bi->dtb_pa < end)
-		end = ALIGN_DOWN(bi->dtb_pa, PAGE_SIZE);
-	if (ram_end > CONFIG_RAM_BASE + GIGA)
-		printk("mm: early paging maps 1 GiB of RAM; %lu MiB above it left unused\n",
-		       (unsigned long)((ram_end - CONFIG_RAM_BASE - GIGA) >> 20));
-	err = bitmap_page_init(&frames, (uintptr_t)phys_to_virt(start), end - start);
-	if (err) {
-		printk("mm: no frame allocator over [%#lx, %#lx): %s\n", (unsigned long)start,
-		       (unsigned long)end, errno_name(err));
+	if (nr_zones == FRAME_MAX_ZONES) {
+		unmanaged_pages += pages;
+		printk("mm: no zone left for [%#llx, %#llx); %zu pages unused\n",
+		       (unsigned long long)start, (unsigned long long)end, pages);
 		return;
 	}
-	frames_ready = true;
+	err = bitmap_page_init(&zones[nr_zones], (uintptr_t)phys_to_virt(start), end - start);
+	if (err) {
+		/* Only a lone page, which cannot also hold its bitmap, gets here. */
+		unmanaged_pages += pages;
+		return;
+	}
+	spin_lock(&frames_lock);
+	nr_zones++;
+	spin_unlock(&frames_lock);
+}
+
+/* Zones for the part of every free range inside [lo, hi). */
+static void add_zones(const struct physmem *pm, uint64_t lo, uint64_t hi)
+{
+	for (size_t i = 0; i < pm->nr_free; i++) {
+		uint64_t s = MAX(pm->free[i].base, lo);
+		uint64_t e = MIN(pm->free[i].base + pm->free[i].size, hi);
+
+		if (s < e)
+			add_zone(s, e);
+	}
+}
+
+static void report_clipped(const struct physmem *pm)
+{
+	if (!pm->clipped_bytes)
+		return;
+#ifdef CONFIG_PAGING_FULL_REMAP
+	printk("mm: the linear map ends at physical %#llx; %llu MiB above it left unused\n",
+	       (unsigned long long)LINEAR_MAP_END, (unsigned long long)(pm->clipped_bytes >> 20));
+#else
+	printk("mm: early paging maps 1 GiB of RAM; %llu MiB above it left unused\n",
+	       (unsigned long long)(pm->clipped_bytes >> 20));
+#endif
 }
 
 void boot_mm_init(const struct boot_info *bi)
 {
+	const struct memmap *mm;
 	struct kheap_stats hs;
 	struct page_alloc_stats fs;
 
 	init_heap();
+#ifdef CONFIG_PAGING_FULL_REMAP
+	mm = memmap_init(bi->dtb_pa, LINEAR_MAP_END);
+#else
+	mm = memmap_init(bi->dtb_pa, EARLY_MAPPED_END);
+#endif
+	report_clipped(&mm->pm);
 #ifdef CONFIG_PAGE_ALLOC_BITMAP
-	init_frames(bi);
+	/* The boot table maps the first RAM gigapage: enough for the remap's tables. */
+	add_zones(&mm->pm, CONFIG_RAM_BASE, EARLY_MAPPED_END);
 #ifdef CONFIG_HEAP_GROWABLE
-	if (frames_ready)
+	if (nr_zones)
 		kheap_set_page_source(kmalloc_heap(), &locked_frame_ops, NULL);
 #endif
-#else
-	(void)bi;
+#endif
+#ifdef CONFIG_PAGING_FULL_REMAP
+	remap_kernel(&mm->pm, LINEAR_MAP_END);
+	add_zones(&mm->pm, 0, CONFIG_RAM_BASE);
+	add_zones(&mm->pm, EARLY_MAPPED_END, UINT64_MAX);
+#endif
+#ifdef CONFIG_PTDUMP
+	ptdump_kernel();
 #endif
 	kheap_stats(kmalloc_heap(), &hs);
 	frame_stats(&fs);
 	printk("mm: heap %s, %zu KiB total, %zu KiB free, %zu bytes metadata%s\n",
 	       heap_allocator_name(), hs.total / 1024, hs.free / 1024, hs.metadata,
 	       kmalloc_heap()->page_ops ? ", grows from frames" : "");
-	printk("mm: frames %zu free of %zu (%zu KiB), %zu bitmap pages\n", fs.available_pages,
-	       fs.total_pages, fs.total_pages * (PAGE_SIZE / 1024), fs.metadata_pages);
+	printk("mm: frames %zu free of %zu (%zu KiB), %zu bitmap pages, %zu zone%s\n",
+	       fs.available_pages, fs.total_pages, fs.total_pages * (PAGE_SIZE / 1024),
+	       fs.metadata_pages, nr_zones, nr_zones == 1 ? "" : "s");
 }
