@@ -94,7 +94,7 @@ LAYOUT_ARGS = ram_base=$(CONFIG_RAM_BASE) ram_size=$(CONFIG_RAM_SIZE) \
 	firmware_size=$(CONFIG_FIRMWARE_SIZE) load_addr=$(CONFIG_KERNEL_LOAD_ADDR) \
 	virt_offset=$(CONFIG_KERNEL_VIRT_OFFSET) heap_size=$(CONFIG_HEAP_SIZE) \
 	stack_size=$(CONFIG_BOOT_STACK_SIZE) \
-	$(if $(CONFIG_CONSOLE_NS16550A),uart_base=$(CONFIG_UART_BASE)) \
+	$(if $(CONFIG_UART_BASE),uart_base=$(CONFIG_UART_BASE)) \
 	finisher_base=$(CONFIG_FINISHER_BASE)
 
 $(GEN)/linker.ld $(GEN)/boot_pt.S &: $(GEN_LAYOUT) $(AUTOCONF_MK)
@@ -117,6 +117,7 @@ KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c) $(wildcard lib/*.c) $(wildcar
 	$(filter-out kernel/console_%.c,$(wildcard kernel/*.c))
 KSRCS += $(if $(CONFIG_CONSOLE_NS16550A),kernel/console_ns16550a.c)
 KSRCS += $(if $(CONFIG_CONSOLE_SBI),kernel/console_sbi.c)
+KSRCS += $(if $(CONFIG_CONSOLE_SIFIVE_UART),kernel/console_sifive_uart.c)
 KSRCS += $(if $(CONFIG_KTEST),$(wildcard tests/kernel/*.c))
 KOBJS := $(patsubst %,$(KOBJ)/%.o,$(basename $(KSRCS))) $(KOBJ)/gen/boot_pt.o
 

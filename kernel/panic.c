@@ -3,6 +3,7 @@
 #include <bora/panic.h>
 #include <bora/printk.h>
 #include <asm/sbi.h>
+#include <asm/semihosting.h>
 
 static bool is_kernel_stack_addr(uintptr_t a)
 {
@@ -46,6 +47,9 @@ void system_poweroff(bool success)
 	if (CONFIG_FINISHER_BASE && !success)
 		*(volatile uint32_t *)phys_to_virt(CONFIG_FINISHER_BASE) =
 		    FINISHER_FAIL | (1u << 16);
+#ifdef CONFIG_SEMIHOSTING_EXIT
+	semihosting_exit(success ? 0 : 1);
+#endif
 	sbi_system_reset(SBI_SRST_SHUTDOWN, success ? SBI_SRST_REASON_NONE : SBI_SRST_REASON_FAIL);
 }
 

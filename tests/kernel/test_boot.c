@@ -25,7 +25,7 @@ static uint64_t expected_pte(unsigned index)
 
 	if (index == vpn2(ram_giga) || index == vpn2(ram_giga + CONFIG_KERNEL_VIRT_OFFSET))
 		return ((ram_giga >> 12) << 10) | leaf | PTE_R | PTE_W | PTE_X;
-#ifdef CONFIG_CONSOLE_NS16550A
+#ifdef CONFIG_UART_BASE
 	if (index == vpn2((CONFIG_UART_BASE & ~(GIGA - 1)) + CONFIG_KERNEL_VIRT_OFFSET))
 		return (((CONFIG_UART_BASE & ~(GIGA - 1)) >> 12) << 10) | leaf | PTE_R | PTE_W;
 #endif
