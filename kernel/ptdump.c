@@ -74,7 +74,7 @@ void ptdump(const struct sv39 *pt, const char *title, struct ptdump_totals *tota
 	struct ptdump_run run = {0};
 
 	printk("ptdump: %s, root at physical 0x%llx\n", title, (unsigned long long)pt->root_pa);
-	printk("ptdump: %-37s %-18s %10s %-9s %s\n", "virtual range", "physical", "size", "pages",
+	printk("ptdump: %-37s %-18s %10s %-10s %s\n", "virtual range", "physical", "size", "pages",
 	       "perm");
 	sv39_walk(pt, dump_leaf, &run);
 	if (run.have)

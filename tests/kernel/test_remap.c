@@ -199,6 +199,39 @@ KTEST(remap, every_leaf_is_global_accessed_dirty_high_and_not_wx)
 	KTEST_ASSERT(!translate_live(CONFIG_RAM_BASE, NULL, NULL, NULL));
 }
 
+static bool is_device_page(uint64_t pa)
+{
+#ifdef CONFIG_UART_BASE
+	if (pa == ALIGN_DOWN((uint64_t)CONFIG_UART_BASE, PAGE_SIZE))
+		return true;
+#endif
+	return CONFIG_FINISHER_BASE && pa == ALIGN_DOWN((uint64_t)CONFIG_FINISHER_BASE, PAGE_SIZE);
+}
+
+static int only_ram_and_devices(void *arg, const struct sv39_leaf *leaf)
+{
+	const struct physmem *pm = &memmap()->pm;
+	size_t *stray = arg;
+
+	for (size_t i = 0; i < pm->nr_banks; i++)
+		if (leaf->pa >= pm->banks[i].base &&
+		    leaf->pa + leaf->size <= pm->banks[i].base + pm->banks[i].size)
+			return 0;
+	if (!(leaf->size == PAGE_SIZE && is_device_page(leaf->pa)))
+		++*stray;
+	return 0;
+}
+
+KTEST(remap, maps_only_ram_banks_and_device_pages)
+{
+	struct sv39 live;
+	size_t stray = 0;
+
+	kernel_live_table(&live);
+	KTEST_ASSERT_EQ(sv39_walk(&live, only_ram_and_devices, &stray), 0);
+	KTEST_ASSERT_EQ(stray, 0);
+}
+
 static bool overlaps_image(uint64_t pa, uint64_t size)
 {
 	uint64_t s = ALIGN_DOWN(virt_to_phys(_skernel), PAGE_SIZE);

@@ -174,13 +174,7 @@ def without_memory(dts):
 ], ids=["overlapping-banks", "too-deep", "no-memory"])
 def test_unusable_device_tree_falls_back_to_kconfig_ram(edit, reason):
     out = build(FULL_REMAP)
-    tmp = TEST_OUT / ("dtb-" + edit.__name__)
-    tmp.mkdir(parents=True, exist_ok=True)
-    dts = edit(qemu_dtb(out, tmp))
-    (tmp / "bad.dts").write_text(dts)
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(tmp / "bad.dtb"),
-                    str(tmp / "bad.dts")], check=True, timeout=60)
-    text = boot_to_completion(out, "128M", extra=["-dtb", str(tmp / "bad.dtb")])
+    text = boot_to_completion(out, "128M", extra=["-dtb", compiled_dtb(out, edit)])
     warning = re.search(r"^memmap: WARNING: device tree at 0x[0-9a-f]+ unusable \((.*)\); "
                         r"falling back to Kconfig RAM \[mem 0x0000000080000000-"
                         r"0x0000000087ffffff\]", text, re.M)
@@ -190,6 +184,43 @@ def test_unusable_device_tree_falls_back_to_kconfig_ram(edit, reason):
                      r"Kconfig$", text, re.M), text
     assert ((128 << 20) - NOT_FRAMES_MAX) <= frames_kib(text) * 1024 < (128 << 20)
     assert re.search(r"^mm: W\^X check: ok", text, re.M)
+
+
+def two_banks_with_a_hole(dts):
+    # QEMU's 128 MiB described as [0x8000_0000, +64 MiB) and [0x8600_0000, +32 MiB).
+    second = ('\tmemory@86000000 {\n\t\tdevice_type = "memory";\n'
+              '\t\treg = <0x00 0x86000000 0x00 0x2000000>;\n\t};\n\n')
+    first = "reg = <0x00 0x80000000 0x00 0x8000000>;"
+    assert first in dts
+    dts = dts.replace(first, "reg = <0x00 0x80000000 0x00 0x4000000>;", 1)
+    return dts.replace("\tmemory@80000000 {", second + "\tmemory@80000000 {", 1)
+
+
+def compiled_dtb(out, edit):
+    tmp = TEST_OUT / ("dtb-" + edit.__name__)
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "edited.dts").write_text(edit(qemu_dtb(out, tmp)))
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(tmp / "edited.dtb"),
+                    str(tmp / "edited.dts")], check=True, timeout=60)
+    return str(tmp / "edited.dtb")
+
+
+def test_every_bank_is_mapped_and_the_hole_is_not():
+    out = build(FULL_REMAP, [KTEST_FRAGMENT], tag="ktest")
+    result = boot(out, timeout=120, mem="128M", extra=["-dtb", compiled_dtb(out, two_banks_with_a_hole)])
+    text = result.output
+    assert not result.timed_out, text
+    assert "WARNING" not in text
+    banks = re.findall(r"^memmap: RAM +\[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]", text, re.M)
+    assert banks == [("0x0000000080000000", "0x0000000083ffffff"),
+                     ("0x0000000086000000", "0x0000000087ffffff")], banks
+    assert ((96 << 20) - NOT_FRAMES_MAX) <= frames_kib(text) * 1024 < (96 << 20)
+    # The memory-map and remap suites check the banks, the zones and the mapped ranges.
+    for suite in ("memmap", "remap"):
+        runs = re.findall(r"^ktest: RUN  %s\.(\w+)$" % suite, text, re.M)
+        passes = re.findall(r"^ktest: (?:PASS|SKIP) %s\.(\w+)\b" % suite, text, re.M)
+        assert runs and sorted(runs) == sorted(passes), "\n".join(
+            re.findall(r"^ktest: FAIL %s\..*$" % suite, text, re.M))
 
 
 def test_valid_device_tree_gives_no_warning():
