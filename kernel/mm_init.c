@@ -194,6 +194,7 @@ static void init_heap(void)
 	kmalloc_heap()->report = report_bad_free;
 }
 
+#ifdef CONFIG_PAGE_ALLOC_BITMAP
 /*
  * A zone's bitmaps live in its own first pages, written through the linear
  * map, so a range can only become a zone once the running table maps it.
@@ -231,6 +232,7 @@ static void add_zones(const struct physmem *pm, uint64_t lo, uint64_t hi)
 			add_zone(s, e);
 	}
 }
+#endif
 
 static void report_clipped(const struct physmem *pm)
 {
