@@ -27,8 +27,8 @@ def boot_to_completion(out, mem, extra=()):
 
 
 def frames_kib(text):
-    m = re.search(r"^mm: frames (\d+) free of (\d+) \((\d+) KiB\), (\d+) bitmap pages, (\d+) zones?",
-                  text, re.M)
+    m = re.search(r"^mm: frames (\d+) free of (\d+) \((\d+) KiB\), (\d+) bitmap pages, "
+                  r"(\d+) zones?", text, re.M)
     assert m, "no frame allocator line:\n" + text
     return int(m.group(3))
 
@@ -69,8 +69,9 @@ def test_ktest_suites_pass_with_ram(mem):
     fails = re.findall(r"^ktest: FAIL .*$", result.output, re.M)
     assert summary[1] == 0, "\n".join(fails)
     assert result.returncode == 0
-    for name in ("store_to_text_faults", "jump_into_data_faults", "stack_guard_page_is_unmapped",
-                 "stores_are_visible_through_aliases", "wx_scan_catches_a_writable_executable_leaf"):
+    for name in ("store_to_text_faults", "jump_into_data_faults",
+                 "stack_guard_page_is_unmapped", "stores_are_visible_through_aliases",
+                 "wx_scan_catches_a_writable_executable_leaf"):
         assert re.search(r"^ktest: PASS remap\.%s$" % name, result.output, re.M), name
     high = r"^ktest: PASS remap\.frames_above_the_first_gigabyte_alloc_and_free$"
     assert bool(re.search(high, result.output, re.M)) == (MEM_BYTES[mem] > 2 * GIGA)
@@ -145,8 +146,9 @@ def qemu_dtb(out, tmp):
     """QEMU's own device tree for this machine, decompiled."""
     cfg = read_config(out)
     blob = tmp / "qemu.dtb"
-    subprocess.run(["qemu-system-riscv64", "-M", "%s,dumpdtb=%s" % (cfg["CONFIG_QEMU_MACHINE"], blob),
-                    "-m", "128M", "-nographic"], check=True, capture_output=True, timeout=60)
+    machine = "%s,dumpdtb=%s" % (cfg["CONFIG_QEMU_MACHINE"], blob)
+    subprocess.run(["qemu-system-riscv64", "-M", machine, "-m", "128M", "-nographic"],
+                   check=True, capture_output=True, timeout=60)
     return subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(blob)], check=True,
                           capture_output=True, text=True, timeout=60).stdout
 
@@ -207,7 +209,8 @@ def compiled_dtb(out, edit):
 
 def test_every_bank_is_mapped_and_the_hole_is_not():
     out = build(FULL_REMAP, [KTEST_FRAGMENT], tag="ktest")
-    result = boot(out, timeout=120, mem="128M", extra=["-dtb", compiled_dtb(out, two_banks_with_a_hole)])
+    dtb = compiled_dtb(out, two_banks_with_a_hole)
+    result = boot(out, timeout=120, mem="128M", extra=["-dtb", dtb])
     text = result.output
     assert not result.timed_out, text
     assert "WARNING" not in text
