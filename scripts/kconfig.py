@@ -46,12 +46,12 @@ def load_kconfig():
 def unmet_terms(expr):
     """The simplest terms that make a dependency expression n, without repeats.
 
-    For A && B the unmet conjuncts; for an unmet A || B, the unmet terms of both
-    sides (each alternative had to hold, none did).
+    For A && B the unmet conjuncts, each reported on its own; an unmet A || B is
+    reported whole, since any one alternative would do.
     """
     if kconfiglib.expr_value(expr) != 0:
         return []
-    if isinstance(expr, tuple) and expr[0] in (kconfiglib.AND, kconfiglib.OR):
+    if isinstance(expr, tuple) and expr[0] == kconfiglib.AND:
         terms = []
         for sub in (expr[1], expr[2]):
             terms += [t for t in unmet_terms(sub) if t not in terms]
@@ -74,11 +74,15 @@ def describe_rejection(sym, wanted):
         if rng is not None:
             return ("CONFIG_%s is out of range: allowed %s..%s, resolved to %s"
                     % (where, rng[0], rng[1], sym.str_value or "(unset)"))
-    deps = unmet_terms(sym.direct_dep)
-    if not deps and not sym.visibility:
+    # The prompt's condition is what a user can act on; board default nodes add
+    # `if BOARD_X` alternatives to direct_dep that would only blur the message.
+    deps = []
+    if not sym.visibility:
         for node in sym.nodes:
             if node.prompt:
                 deps += [d for d in unmet_terms(node.prompt[1]) if d not in deps]
+    if not deps:
+        deps = unmet_terms(sym.direct_dep)
     if deps:
         return ("CONFIG_%s cannot be set: unmet dependencies: %s"
                 % (where, ", ".join(deps)))

@@ -18,7 +18,7 @@ _start:
 	/* satp = MODE Sv39 | PPN(boot_pt_sv39); spec 4.1.11. */
 	lla	t0, boot_pt_sv39
 	srli	t0, t0, 12
-	li	t1, SATP_MODE_SV39
+	li	t1, SATP_MODE_SV39_FIELD
 	or	t0, t0, t1
 	sfence.vma
 	csrw	satp, t0

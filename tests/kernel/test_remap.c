@@ -4,9 +4,6 @@
  * which permissions and leaf sizes, and that the hardware enforces them.
  */
 #include <asm/csr.h>
-/* <asm/csr.h> and <bora/sv39.h> both define these satp fields; sv39.h's are used here. */
-#undef SATP_MODE_SV39
-#undef SATP_PPN_MASK
 #include <bora/errno.h>
 #include <bora/frame.h>
 #include <bora/ktest.h>

@@ -13,11 +13,13 @@ BAD_INPUTS = [
     ("CONFIG_HEAP_SIZE=0x10\n", "CONFIG_HEAP_SIZE=0x10 is out of range: allowed 0x1000..0x10000000"),
     ("CONFIG_HEAP_SIZE=banana\n", "'banana' is invalid for HEAP_SIZE"),
     ("CONFIG_TLSF_SL_LOG2=9\n", "CONFIG_TLSF_SL_LOG2=9 is out of range: allowed 2..5"),
-    ("CONFIG_PAGING_FULL_REMAP=y\n",
-     "CONFIG_PAGING_FULL_REMAP=y cannot be set: unmet dependencies: PAGING_FULL_REMAP_AVAILABLE"),
+    ("# CONFIG_PAGE_ALLOC_BITMAP is not set\nCONFIG_PAGING_FULL_REMAP=y\n",
+     "CONFIG_PAGING_FULL_REMAP=y cannot be set: unmet dependencies: PAGE_ALLOC_BITMAP"),
     ("CONFIG_KTEST_CRASH=y\n", "CONFIG_KTEST_CRASH=y cannot be set: unmet dependencies: KTEST"),
     ("CONFIG_CONSOLE_SBI=y\nCONFIG_UART_BASE=0x10000000\n",
      "CONFIG_UART_BASE=0x10000000 cannot be set: unmet dependencies: CONSOLE_NS16550A"),
+    ("CONFIG_ALLOC_DEBUG=y\nCONFIG_KHEAP_QUARANTINE=0\n",
+     "CONFIG_KHEAP_QUARANTINE=0 is out of range: allowed 1..256"),
 ]
 
 

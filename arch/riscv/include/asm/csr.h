@@ -8,8 +8,8 @@
 #define SSTATUS_SPP  (1UL << 8)
 #define SSTATUS_SUM  (1UL << 18)
 
-#define SATP_MODE_SV39 (8UL << 60) /* spec 4.1.11, table 4.4 */
-#define SATP_PPN_MASK  ((1UL << 44) - 1)
+/* satp's MODE field set to Sv39 (spec 4.1.11, table 4.4); field helpers live in <bora/sv39.h>. */
+#define SATP_MODE_SV39_FIELD (8UL << 60)
 
 #define SCAUSE_INTERRUPT (1UL << 63)
 
