@@ -40,7 +40,7 @@ DEFCONFIGS := $(sort $(notdir $(wildcard defconfigs/*_defconfig)))
 
 # Goals that work without a .config; anything else reads the configuration.
 NO_CONFIG_GOALS := %_defconfig help menuconfig clean distclean mrproper check unit unit-% \
-	format install-deps
+	fuzz fuzz-% format install-deps
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_CONFIG := y
 endif

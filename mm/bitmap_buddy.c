@@ -9,7 +9,12 @@
  *   o                 the whole block is free;
  *   3 .. o-1          split, the largest free block below is 2^value;
  *   SPLIT_FULL (1)    split, nothing free below;
- *   ALLOCATED (0)     this node is one live block.
+ *   ALLOCATED (0)     this node is one live block;
+ *   PADDED (2)        this node is one live block handed out `pad` bytes past
+ *                     its start (an alignment the tree base lacks); the
+ *                     block's first word holds that pointer. Without it a
+ *                     block could be freed through the pointer of an earlier
+ *                     allocation under another alignment.
  * Order 4 is stored as one bit per node, "whole16": set only when the 16-byte
  * node is itself a live block; its other values are derived from its two leaves.
  * Order 3 is one bit per leaf, set when the 8-byte leaf is free.
@@ -49,6 +54,7 @@
 #define FIRST_BYTE_ORDER 5
 #define ALLOCATED        BITMAP_BUDDY_ALLOCATED
 #define SPLIT_FULL       BITMAP_BUDDY_SPLIT_FULL
+#define PADDED           BITMAP_BUDDY_PADDED
 /* Keeps every order a valid shift count for size_t and a uint8_t node value. */
 #define MAX_REGION_BYTES ((size_t)1 << 62)
 /* A root below order 5 would have no byte level; such a region is refused. */
@@ -180,15 +186,26 @@ static unsigned int children_value(const struct bitmap_buddy_tree *t, unsigned i
 	return combine(order, node_value(t, order - 1, 2 * i), node_value(t, order - 1, 2 * i + 1));
 }
 
-/* Make node (order, i) a live block (live) or a free one; the caller fixes ancestors. */
-static void set_live(struct bitmap_buddy_tree *t, unsigned int order, size_t i, bool live)
+/*
+ * Make node (order, i) a free block, or a live one handed out at `ptr`; the
+ * caller fixes ancestors. A padded block (ptr past the block start) has order
+ * >= FIRST_BYTE_ORDER (request_order) and at least 8 bytes of padding.
+ */
+static void set_live(struct bitmap_buddy_tree *t, unsigned int order, size_t i, bool live,
+                     uintptr_t ptr)
 {
-	if (order >= FIRST_BYTE_ORDER)
+	uintptr_t start = t->base + (i << order);
+
+	if (live && ptr != start) {
+		*node_byte(t, order, i) = PADDED;
+		*(uintptr_t *)start = ptr;
+	} else if (order >= FIRST_BYTE_ORDER) {
 		*node_byte(t, order, i) = live ? ALLOCATED : (uint8_t)order;
-	else if (order == WHOLE16_ORDER)
+	} else if (order == WHOLE16_ORDER) {
 		assign_bit8(t->whole16, i, live);
-	else
+	} else {
 		assign_bit8(t->leaf_free, i, !live);
+	}
 }
 
 static void update_ancestors(struct bitmap_buddy_tree *t, unsigned int order, size_t i)
@@ -300,7 +317,8 @@ static unsigned int request_order(const struct bitmap_buddy_tree *t, size_t size
 
 	*pad = (size_t)(0 - t->base) & (align - 1);
 	order = MAX(ceil_log2((uint64_t)size + *pad), ceil_log2(align));
-	return MAX(order, (unsigned int)MIN_ORDER);
+	/* A padded block needs a byte node to be marked PADDED. */
+	return MAX(order, (unsigned int)(*pad ? FIRST_BYTE_ORDER : MIN_ORDER));
 }
 
 int bitmap_buddy_alloc(struct bitmap_buddy *bb, size_t size, size_t align, void **out)
@@ -337,7 +355,7 @@ int bitmap_buddy_alloc(struct bitmap_buddy *bb, size_t size, size_t align, void 
 
 		i = 2 * i + (left < order || (right >= order && right < left));
 	}
-	set_live(best, order, i, true);
+	set_live(best, order, i, true, best->base + (i << order) + pad);
 	update_ancestors(best, order, i);
 	best->used += (size_t)1 << order;
 	*out = (void *)(best->base + (i << order) + pad);
@@ -367,8 +385,11 @@ static int find_block(struct bitmap_buddy *bb, void *ptr, size_t size, size_t al
 	if (k > t->root_order || p - t->base < pad)
 		return -ENOTALLOC;
 	off = p - t->base - pad;
-	if (off & (((size_t)1 << k) - 1) || node_value(t, k, off >> k) != ALLOCATED)
+	if (off & (((size_t)1 << k) - 1) ||
+	    node_value(t, k, off >> k) != (pad ? PADDED : ALLOCATED))
 		return -ENOTALLOC;
+	if (pad && *(const uintptr_t *)(t->base + off) != p)
+		return -ENOTALLOC; /* this block was handed out under another alignment */
 	*tree = t;
 	*order = k;
 	*index = off >> k;
@@ -384,7 +405,7 @@ int bitmap_buddy_free(struct bitmap_buddy *bb, void *ptr, size_t size, size_t al
 
 	if (err)
 		return err;
-	set_live(t, order, i, false);
+	set_live(t, order, i, false, 0);
 	update_ancestors(t, order, i);
 	t->used -= (size_t)1 << order;
 	return 0;
@@ -418,9 +439,9 @@ int bitmap_buddy_resize_in_place(struct bitmap_buddy *bb, void *ptr, size_t old_
 			if (node_value(t, o, (off >> o) ^ 1) != o)
 				return -ENOMEM;
 	}
-	set_live(t, order, i, false);
+	set_live(t, order, i, false, 0);
 	update_ancestors(t, order, i);
-	set_live(t, new_order, off >> new_order, true);
+	set_live(t, new_order, off >> new_order, true, (uintptr_t)ptr);
 	update_ancestors(t, new_order, off >> new_order);
 	t->used = t->used - ((size_t)1 << order) + ((size_t)1 << new_order);
 	return 0;
@@ -561,10 +582,18 @@ static int validate_tree(const struct bitmap_buddy_tree *t, unsigned int n, stru
 			unsigned int left = node_value(t, o - 1, 2 * i);
 			unsigned int right = node_value(t, o - 1, 2 * i + 1);
 
-			if (value == ALLOCATED) {
+			if (value == ALLOCATED || value == PADDED) {
+				uintptr_t start = t->base + (i << o);
+				uintptr_t ptr = value == PADDED ? *(const uintptr_t *)start : start;
+
 				if (left != o - 1 || right != o - 1)
 					return corrupt(w, n, o, i,
 					               "live block over a non-free child");
+				if (value == PADDED &&
+				    (ptr == start || ptr - start >= ((size_t)1 << o) ||
+				     (ptr - start) % 8))
+					return corrupt(w, n, o, i,
+					               "padded block's pointer outside it");
 				live += (size_t)1 << o;
 			} else if (value != combine(o, left, right)) {
 				return corrupt(w, n, o, i, "value disagrees with its children");

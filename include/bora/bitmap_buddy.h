@@ -32,6 +32,7 @@
 /* Node values besides "log2 of the largest free block" (always >= MIN_ORDER). */
 #define BITMAP_BUDDY_ALLOCATED  0 /* this node is one live block (or lies past the region) */
 #define BITMAP_BUDDY_SPLIT_FULL 1 /* split, nothing free anywhere below */
+#define BITMAP_BUDDY_PADDED     2 /* one live block handed out past its start (alignment) */
 
 struct bitmap_buddy_tree {
 	uintptr_t region; /* [region, region + region_size) as passed to init/add_region */
@@ -73,7 +74,7 @@ size_t bitmap_buddy_region_bytes(size_t managed);
 /*
  * Value of node `index` at `order` in tree `tree` (the root is order
  * trees[tree].root_order, index 0): log2 of its largest free block, or
- * BITMAP_BUDDY_ALLOCATED / BITMAP_BUDDY_SPLIT_FULL; -EINVAL for a bad coordinate.
+ * BITMAP_BUDDY_ALLOCATED / _PADDED / _SPLIT_FULL; -EINVAL for a bad coordinate.
  */
 int bitmap_buddy_node_value(const struct bitmap_buddy *bb, unsigned int tree, unsigned int order,
                             size_t index);

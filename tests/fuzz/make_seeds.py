@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Regenerate the seed inputs in tests/fuzz/corpus/<target>/seed-*.
+
+The allocator targets read their input as a stream of operations, so their
+seeds are deterministic pseudo-random byte strings of varied length whose first
+bytes pick different heap shapes (and, for kmalloc, each byte allocator and
+mode). The FDT seeds are real device trees: the unit-test sources in
+tests/unit/fdt/ compiled with dtc, the trees QEMU generates for the boards
+Bora supports (when qemu-system-riscv64 is installed), and damaged copies
+(truncated, wrong magic, version, offsets, tokens) so the fuzzer starts next
+to every error path. Files named regress-* (crash reproducers) are kept.
+
+Usage: tests/fuzz/make_seeds.py [target ...]   (default: every target)
+"""
+
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "fuzz" / "corpus"
+ALLOC_TARGETS = ["tlsf", "buddy", "bitmap_buddy", "slab", "bitmap_page", "id_alloc", "kmalloc"]
+SEEDS_PER_TARGET = 24
+QEMU_MACHINES = ["virt", "sifive_u", "spike"]
+
+
+def write(target, name, data):
+    out = CORPUS / target
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_bytes(data)
+
+
+def clear_seeds(target):
+    for f in (CORPUS / target).glob("seed-*"):
+        f.unlink()
+
+
+def alloc_seeds(target):
+    rng = random.Random("bora-fuzz-" + target)
+    for i in range(SEEDS_PER_TARGET):
+        length = rng.choice([16, 64, 256, 512, 1024, 2048])
+        data = bytearray(rng.getrandbits(8) for _ in range(length))
+        if target == "kmalloc":
+            data[0] = i % 4          # which byte allocator
+            data[1] = (i // 4) % 8   # size bit, debug mode, page source
+        else:
+            # Spread the heap-shape selector over its ranges (tiny, small, large).
+            data[0] = [3, 40, 120, 170, 230, 250][i % 6]
+        write(target, "seed-%02d" % i, bytes(data))
+
+
+def dtbs():
+    """(name, blob) for every real device tree we can produce here."""
+    found = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for dts in sorted((ROOT / "tests" / "unit" / "fdt").glob("*.dts")):
+            out = Path(tmp) / (dts.stem + ".dtb")
+            flags = ["-Wno-avoid_default_addr_size"] if dts.stem == "cells" else []
+            subprocess.run(["dtc", *flags, "-I", "dts", "-O", "dtb", "-o", str(out), str(dts)],
+                           check=True, stderr=subprocess.DEVNULL)
+            found.append((dts.stem, out.read_bytes()))
+            out16 = Path(tmp) / (dts.stem + "-v16.dtb")
+            subprocess.run(["dtc", *flags, "-V", "16", "-I", "dts", "-O", "dtb", "-o", str(out16),
+                            str(dts)], check=True, stderr=subprocess.DEVNULL)
+            found.append((dts.stem + "-v16", out16.read_bytes()))
+        if shutil.which("qemu-system-riscv64"):
+            for machine in QEMU_MACHINES:
+                out = Path(tmp) / (machine + ".dtb")
+                proc = subprocess.run(["qemu-system-riscv64", "-M", "%s,dumpdtb=%s" % (machine, out),
+                                       "-nographic"], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+                if proc.returncode == 0 and out.exists():
+                    blob = out.read_bytes()  # QEMU pads the dump; keep totalsize bytes
+                    found.append(("qemu-" + machine, blob[: struct.unpack_from(">I", blob, 4)[0]]))
+    return found
+
+
+def damaged(blob):
+    """Copies of a blob with one header field or token broken each."""
+    be32 = lambda b, off: struct.unpack_from(">I", b, off)[0]
+    def patch(off, value):
+        b = bytearray(blob)
+        struct.pack_into(">I", b, off, value & 0xffffffff)
+        return bytes(b)
+    off_struct, off_strings, off_rsvmap = be32(blob, 8), be32(blob, 12), be32(blob, 16)
+    yield "truncated", blob[: len(blob) // 2]
+    yield "header-only", blob[:40]
+    yield "bad-magic", patch(0, 0xd00dfeee)
+    yield "bad-version", patch(20, 15)
+    yield "totalsize-huge", patch(4, 0x80000001)
+    yield "struct-outside", patch(8, len(blob) + 4)
+    yield "strings-outside", patch(12, len(blob) - 2)
+    yield "rsvmap-misaligned", patch(16, off_rsvmap + 2)
+    yield "no-end-token", blob[: off_strings - 4] + b"\0\0\0\x04" + blob[off_strings:]
+    yield "bad-token", patch(off_struct + 8 + 4, 0x77)
+
+
+def fdt_seeds():
+    real = dtbs()
+    n = 0
+    for name, blob in real:
+        write("fdt", "seed-%02d-%s" % (n, name), blob)
+        n += 1
+    base = dict(real).get("qemu-virt") or real[0][1]
+    for name, blob in damaged(base):
+        write("fdt", "seed-%02d-%s" % (n, name), blob)
+        n += 1
+    # Deep nesting: one more level than CONFIG_FDT_MAX_DEPTH allows by default.
+    with tempfile.TemporaryDirectory() as tmp:
+        dts = Path(tmp) / "deep.dts"
+        body = "".join("n%d {\n" % i for i in range(18)) + "};\n" * 18
+        dts.write_text("/dts-v1/;\n/ {\n#address-cells = <2>;\n#size-cells = <2>;\n%s};\n" % body)
+        out = Path(tmp) / "deep.dtb"
+        subprocess.run(["dtc", "-I", "dts", "-O", "dtb", "-o", str(out), str(dts)], check=True,
+                       stderr=subprocess.DEVNULL)
+        write("fdt", "seed-%02d-too-deep" % n, out.read_bytes())
+
+
+def main(argv):
+    targets = argv or ALLOC_TARGETS + ["fdt"]
+    for t in targets:
+        clear_seeds(t)
+        if t == "fdt":
+            fdt_seeds()
+        elif t in ALLOC_TARGETS:
+            alloc_seeds(t)
+        else:
+            sys.exit("make_seeds: unknown target %s" % t)
+        print("%-13s %d files" % (t, len(list((CORPUS / t).iterdir()))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
