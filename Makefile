@@ -178,9 +178,13 @@ include scripts/unit.mk
 # Further targets (bench, fuzz, ...) each live in their own fragment.
 include $(sort $(wildcard scripts/mk/*.mk))
 
+# pytest-xdist workers (0 runs in one process); loadfile keeps each test file on one
+# worker, since some files share a build tree between their tests.
+PYTEST_JOBS ?= 2
 .PHONY: check
 check:
-	$(Q)$(PYTHON) -m pytest -c tests/pytest.ini tests/system $(PYTEST_FLAGS)
+	$(Q)$(PYTHON) -m pytest -c tests/pytest.ini tests/system -n $(PYTEST_JOBS) --dist loadfile \
+		$(PYTEST_FLAGS)
 
 # ---- housekeeping ---------------------------------------------------------------------------------
 

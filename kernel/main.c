@@ -4,6 +4,7 @@
 #include <bora/mm.h>
 #include <bora/panic.h>
 #include <bora/printk.h>
+#include <bora/shell.h>
 #include <asm/csr.h>
 
 #include "boot_info.h"
@@ -70,6 +71,9 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	}
 #else
 	printk("Bora: boot complete\n");
+#ifdef CONFIG_SHELL
+	shell_run(dtb_pa);
+#endif
 	for (;;)
 		__asm__ volatile("wfi");
 #endif

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Shared helpers for Bora's system tests: configure, build out of tree, boot in QEMU."""
 
+import fcntl
 import os
 import re
 import signal
@@ -41,7 +42,13 @@ _built = {}
 
 
 def build(defconfig, fragments=(), tag=None):
-    """Configure and build `defconfig` (+ fragments) in its own O= directory, once per session."""
+    """Configure and build `defconfig` (+ fragments) in its own O= directory, once per session.
+
+    Under pytest-xdist (make check runs -n 2) every worker is its own process: a lock
+    file serialises the builds of one directory, and a stamp naming the test run keeps
+    a second worker from rebuilding (and relinking under a running QEMU) what the first
+    one already built.
+    """
     key = (defconfig, tuple(fragments))
     if key in _built:
         return _built[key]
@@ -50,8 +57,16 @@ def build(defconfig, fragments=(), tag=None):
     args = ["O=%s" % out]
     if fragments:
         args.append("KCONFIG_FRAGMENTS=%s" % " ".join(fragments))
-    make(*args, defconfig)
-    make(*args, "all", "-j2")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    stamp = out / ".built-for-run"
+    TEST_OUT.mkdir(parents=True, exist_ok=True)
+    with open(TEST_OUT / (name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not (run and stamp.is_file() and stamp.read_text() == run):
+            make(*args, defconfig)
+            make(*args, "all", "-j2")
+            if run:
+                stamp.write_text(run)
     _built[key] = out
     return out
 
