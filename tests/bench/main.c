@@ -282,7 +282,7 @@ static void run_heap(FILE *f, struct bench_heap *h, const struct options *o, boo
 		*first = false;
 		fprintf(f, ", \"error\": %s%s%s", error ? "\"" : "", error ? error : "null",
 		        error ? "\"" : "");
-		if (h->region_based)
+		if (h->state_bytes) /* known once the heap was set up in this process */
 			fprintf(f, ", \"state_bytes\": %zu, \"region_bytes\": %zu", h->state_bytes,
 			        h->region_bytes);
 		if (h->version)
