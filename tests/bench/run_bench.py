@@ -352,7 +352,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=1200)
     args = ap.parse_args()
     if args.quick:
-        args.reps, args.scale, args.count_scale = 1, 0.002, 0.01
+        args.reps, args.scale, args.count_scale = 1, 0.002, 0.005
     if args.reps < 1 or args.jobs < 1 or not 0 < args.scale <= 10 or not 0 < args.count_scale <= 10:
         ap.error("--reps and --jobs must be >= 1, --scale and --count-scale in (0, 10]")
 

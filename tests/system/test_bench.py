@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: MIT
+"""The benchmark harness itself (make bench), on tiny inputs: it builds, every allocator and
+baseline shows up in every workload, the JSON has its figures, bad arguments are refused.
+These check the harness, never the allocators' speed."""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import PYTHON, ROOT, TEST_OUT, make
+
+OUT = TEST_OUT / "bench"
+BIN = OUT / "build" / "bench"
+BASELINES = ["glibc", "jemalloc", "mimalloc"]
+ALLOCATORS = [a for a in ("tlsf", "buddy", "bitmap_buddy", "slab") if (ROOT / "mm" / (a + ".c")).exists()]
+WORKLOADS = ["vec_push", "rand_free_64", "rand_free_520", "map_50k", "trace_uniform",
+             "trace_large", "tlsf_worst"]
+
+
+@pytest.fixture(scope="module")
+def bins():
+    # bench-build reads no configuration, but the top-level Makefile wants one to exist.
+    make("O=%s" % OUT, "qemu_virt_defconfig")
+    make("O=%s" % OUT, "-j2", "bench-build")
+    return BIN
+
+
+@pytest.fixture(scope="module")
+def report(bins):
+    out = OUT / "report"
+    proc = subprocess.run([PYTHON, str(ROOT / "tests/bench/run_bench.py"), "--bin-dir", str(bins),
+                           "--out-dir", str(out), "--quick"], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout
+    return out, proc.stdout, json.loads((out / "results.json").read_text())
+
+
+def run(binary, *args):
+    return subprocess.run([str(binary), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
+
+
+def test_every_heap_in_every_workload(report):
+    _, _, doc = report
+    assert doc["heaps"] == ALLOCATORS + BASELINES
+    assert [w["name"] for w in doc["workloads"]] == WORKLOADS
+    rows = {(r["heap"], r["workload"]): r for r in doc["results"]}
+    assert set(rows) == {(h, w) for h in ALLOCATORS + BASELINES for w in WORKLOADS}
+    for key, r in rows.items():
+        assert r.get("error") is None, key
+        assert r["ops"] > 0, key
+        ns = r["ns_per_op"]
+        assert 0 < ns["min"] <= ns["median"] <= ns["max"], key
+        assert r["peak_live"] > 0, key
+        assert r["ratio_to_glibc"] > 0, key
+
+
+def test_instruction_counts(report):
+    _, _, doc = report
+    assert doc["settings"]["count_method"] == "callgrind"
+    counted = {w["name"] for w in doc["workloads"] if w["counted"]}
+    assert counted == set(WORKLOADS) - {"vec_push"}
+    for r in doc["results"]:
+        if r["workload"] not in counted:
+            continue
+        for kind in ("malloc", "free"):
+            c = r["instructions"][kind]
+            assert c["n"] > 0 and 0 < c["mean"] <= c["max"], (r["heap"], r["workload"], kind)
+            assert c["median"] <= c["p99"] <= c["max"]
+
+
+def test_footprint_and_metadata(report):
+    _, _, doc = report
+    rows = {(r["heap"], r["workload"]): r for r in doc["results"]}
+    for a in ALLOCATORS:
+        r = rows[(a, "trace_uniform")]
+        # A region heap cannot hand out more bytes than its span holds.
+        assert r["peak_footprint"] >= r["peak_live"]
+        assert r["peak_from_base"] >= r["peak_footprint"]
+        assert r["frag"] >= 1.0
+        assert r["metadata"] > 0 and r["region_bytes"] > 0 and r["state_bytes"] > 0
+    assert rows[("jemalloc", "rand_free_64")]["metadata"] >= 0
+    assert {t["status"] for t in doc["targets"]} <= {"met", "missed", "no data"}
+    assert len(doc["targets"]) == 5
+
+
+def test_outputs(report):
+    out, stdout, doc = report
+    assert "Host allocator benchmark" in stdout and "Targets (issue 6)" in stdout
+    for heap in ALLOCATORS + BASELINES:
+        assert heap in stdout
+    assert doc["machine"]["nproc"] >= 1 and doc["machine"]["cpu"]
+    for png in ("ns_per_op.png", "fragmentation.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| workload | heap |" in (out / "results.md").read_text()
+
+
+def test_live_bytes_exact(bins):
+    """rand_free_64 at 1/100 size: 250 blocks of 64 bytes live at once, 500 operations."""
+    proc = run(bins / "bench_bora", "--mode", "measure", "--workloads", "rand_free_64",
+               "--scale", "0.01")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["results"]
+    assert {r["heap"] for r in rows} == set(ALLOCATORS) | {"glibc"}
+    for r in rows:
+        assert (r["ops"], r["peak_live"]) == (500, 250 * 64), r
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--heaps", "nosuch"], "unknown heap 'nosuch'"),
+    (["--workloads", "vec_push,nope"], "unknown workload 'nope'"),
+    (["--reps", "0"], "--reps wants a number"),
+    (["--scale", "lots"], "--scale wants a number"),
+    (["--mode", "fast"], "unknown mode 'fast'"),
+    (["--frobnicate"], "bad argument '--frobnicate'"),
+])
+def test_bad_arguments(bins, args, message):
+    proc = run(bins / "bench_bora", *args)
+    assert proc.returncode == 2
+    assert message in proc.stderr
