@@ -164,13 +164,15 @@ run: $(ELF)
 	@echo "  QEMU     $(ELF) (Ctrl-A X quits)"
 	$(Q)$(QEMU_CMD)
 
+# GDB_PORT: QEMU's gdbstub port (-s is port 1234); scripts/gdbinit reads the same variable.
+GDB_PORT ?= 1234
 debug: $(ELF)
 	$(Q)scripts/check-tools.sh $(QEMU) $(OPENSBI) gdb-multiarch
-	@echo "  QEMU     waiting for GDB on :1234; in another terminal: gdb-multiarch -x scripts/gdbinit $(ELF)"
-	$(Q)$(QEMU_CMD) -S -s
+	@echo "  QEMU     waiting for GDB on :$(GDB_PORT); in another terminal: make gdb (O=, GDB_PORT= as here)"
+	$(Q)$(QEMU_CMD) -S -gdb tcp::$(GDB_PORT)
 
 size: $(ELF)
-	$(Q)$(SIZE) -A $(ELF) | awk 'NR>2 && $$2>0 {printf "  %-10s %8d\n", $$1, $$2}'
+	$(Q)$(PYTHON) scripts/size_report.py --elf $(ELF) --map $(MAP) $(SIZE_FLAGS)
 
 # ---- tests ----------------------------------------------------------------------------------------
 
@@ -210,8 +212,11 @@ help:
 	@echo "Build and run:"
 	@echo "  all (default)     bora.elf and bora.bin"
 	@echo "  run               boot in QEMU (Ctrl-A X quits); QEMU_MEM=4G, QEMU_FLAGS=... override"
-	@echo "  debug             QEMU waiting for gdb-multiarch on :1234"
-	@echo "  size              section sizes of bora.elf"
+	@echo "  debug             QEMU waiting for gdb-multiarch on :1234 (GDB_PORT=); then make gdb"
+	@echo "  gdb               gdb-multiarch with scripts/gdbinit: attach, stop at kernel_main"
+	@echo "  size              footprint: sections, text/rodata/data/bss per directory"
+	@echo "                    (SIZE_FLAGS=--files: per object too)"
+	@echo "  compile_commands.json  compile database for clangd, in \$$O"
 	@echo "Tests:"
 	@echo "  check             every test: host unit tests, kconfig/generator checks, QEMU boots"
 	@echo "  unit              host unit tests only (cmocka, ASan+UBSan); unit-<name> for one"
