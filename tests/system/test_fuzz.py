@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+"""libFuzzer targets (tests/fuzz/): each builds, replays every seed and regression input
+in its corpus, and fuzzes for a few seconds without a crash, a sanitizer report or a hang.
+
+A failure prints libFuzzer's report; the input that caused it is kept under
+build/test/fuzz/build/fuzz/crashes/<target>/ (see scripts/mk/fuzz.mk for turning it
+into a regression input)."""
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT, TEST_OUT, make
+
+OUT = TEST_OUT / "fuzz"
+BIN = OUT / "build" / "fuzz" / "bin"
+CORPUS = ROOT / "tests" / "fuzz" / "corpus"
+FUZZ_SECONDS = 3
+# A single input running this long counts as a hang (the FDT walk must terminate).
+HANG_SECONDS = 20
+BYTE_ALLOCATORS = {"tlsf", "buddy", "bitmap_buddy", "slab"}
+
+
+def targets():
+    return make("-s", "O=%s" % OUT, "fuzz-list").stdout.split()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built():
+    # No .config in OUT: the fuzz goals must not need one.
+    make("O=%s" % OUT, "-j2", "-k", "fuzz-build", check=False, timeout=1200)
+
+
+def test_every_allocator_kmalloc_and_the_fdt_reader_have_a_target():
+    present = {p.stem for p in (ROOT / "mm").glob("*.c")} & BYTE_ALLOCATORS
+    assert set(targets()) == present | {"bitmap_page", "id_alloc", "kmalloc", "fdt"}
+
+
+@pytest.mark.parametrize("target", targets())
+def test_corpus_is_small_and_present(target):
+    files = [p for p in (CORPUS / target).iterdir() if p.is_file()]
+    assert 8 <= len(files) <= 64, "%s: %d corpus files" % (target, len(files))
+    assert sum(p.stat().st_size for p in files) < 256 * 1024
+
+
+@pytest.mark.parametrize("target", targets())
+def test_target_replays_its_corpus(target):
+    make("O=%s" % OUT, "fuzz-build-%s" % target)
+    files = sorted(str(p) for p in (CORPUS / target).iterdir() if p.is_file())
+    proc = subprocess.run([str(BIN / target), "-timeout=%d" % HANG_SECONDS, *files], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-20000:]
+    assert len(re.findall(r"^Running: ", proc.stdout, re.M)) == len(files)
+
+
+@pytest.mark.parametrize("target", targets())
+def test_target_survives_a_short_fuzzing_run(target):
+    proc = make("O=%s" % OUT, "fuzz-%s" % target, "FUZZ_SECONDS=%d" % FUZZ_SECONDS,
+                "FUZZ_FLAGS=-timeout=%d" % HANG_SECONDS, check=False, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-20000:]
+    assert re.search(r"^Done \d+ runs in", proc.stdout, re.M), proc.stdout[-5000:]
+    runs = int(re.search(r"stat::number_of_executed_units: (\d+)", proc.stdout).group(1))
+    assert runs > len(list((CORPUS / target).iterdir())), "the fuzzer never got past the corpus"
