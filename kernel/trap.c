@@ -107,16 +107,6 @@ static const struct {
     {"boot stack", _sstack_guard, _sstack},
 };
 
-/*
- * Where an overflow is reported from. trap_entry pushes its frame on the
- * overflowed stack, faults again in the guard page, and repeats until the
- * frame lands below the guard, on top of .bss: neither place is safe for the
- * report, so it runs on this stack, kept in .data away from both.
- */
-#define OVERFLOW_STACK_SIZE ALIGN_UP(2 * CONFIG_PRINTK_BUFFER_SIZE + 2048, 16)
-static uint8_t overflow_stack[OVERFLOW_STACK_SIZE]
-    __attribute__((section(".data.overflow_stack"), aligned(16)));
-
 static const char *overflowed_stack(const struct trap_frame *tf)
 {
 	if (tf->scause != EXC_LOAD_PAGE_FAULT && tf->scause != EXC_STORE_PAGE_FAULT)
@@ -128,25 +118,12 @@ static const char *overflowed_stack(const struct trap_frame *tf)
 	return NULL;
 }
 
-static void __attribute__((noreturn, used)) report_overflow(struct trap_frame *tf, const char *name)
+/* trap_entry already moved to trap_overflow_stack for this trap. */
+static void __attribute__((noreturn)) report_overflow(struct trap_frame *tf, const char *name)
 {
 	report(tf);
 	panic_after_report("stack overflow in the %s: guard page hit at %#lx (sp %#lx)", name,
 	                   (unsigned long)tf->stval, (unsigned long)tf->regs[2]);
-}
-
-static void __attribute__((noreturn))
-report_overflow_on_own_stack(struct trap_frame *tf, const char *name)
-{
-	register uintptr_t a0 __asm__("a0") = (uintptr_t)tf;
-	register uintptr_t a1 __asm__("a1") = (uintptr_t)name;
-
-	__asm__ volatile("mv sp, %2\n\t"
-	                 "mv fp, zero\n\t"
-	                 "jalr %3" ::"r"(a0),
-	                 "r"(a1), "r"(overflow_stack + OVERFLOW_STACK_SIZE), "r"(report_overflow)
-	                 : "memory");
-	__builtin_unreachable();
 }
 
 void trap_handle(struct trap_frame *tf)
@@ -163,7 +140,7 @@ void trap_handle(struct trap_frame *tf)
 	}
 	stack = overflowed_stack(tf);
 	if (stack)
-		report_overflow_on_own_stack(tf, stack);
+		report_overflow(tf, stack);
 	report(tf);
 	panic_after_report("%s at sepc %#lx, stval %#lx", trap_cause_name(tf->scause),
 	                   (unsigned long)tf->sepc, (unsigned long)tf->stval);

@@ -3,6 +3,12 @@
  * Supervisor trap entry: save every integer register and the trap CSRs into a
  * struct trap_frame on the current stack, call trap_handle(frame), restore and
  * sret. The frame layout must match struct trap_frame in <asm/trap.h>.
+ *
+ * A trap taken with sp inside the boot stack's guard page (or too close above
+ * it to hold a frame) is a stack overflow: pushing the frame there would fault
+ * again and again, each nested entry moving sp lower until it lands on .bss.
+ * Such a trap switches to trap_overflow_stack first, so the report runs on
+ * memory nothing else uses.
  */
 #include <asm/trap.h>
 
@@ -10,12 +16,28 @@
 	.balign 4
 	.globl trap_entry
 trap_entry:
+	csrw	sscratch, t0
+	la	t0, _sstack_guard
+	bltu	sp, t0, .Lframe_on_stack
+	la	t0, _sstack + TRAP_FRAME_SIZE
+	bltu	sp, t0, .Lframe_on_overflow_stack
+.Lframe_on_stack:
 	addi	sp, sp, -TRAP_FRAME_SIZE
+	csrr	t0, sscratch
+	sd	t0, 5*8(sp)
+	addi	t0, sp, TRAP_FRAME_SIZE
+	sd	t0, 2*8(sp)
+	j	.Lsave_registers
+.Lframe_on_overflow_stack:
+	mv	t0, sp
+	la	sp, trap_overflow_stack + TRAP_OVERFLOW_STACK_SIZE - TRAP_FRAME_SIZE
+	sd	t0, 2*8(sp)
+	csrr	t0, sscratch
+	sd	t0, 5*8(sp)
+.Lsave_registers:
 	sd	ra, 1*8(sp)
-	/* x2 (sp) is stored below, as its value before the trap. */
 	sd	gp, 3*8(sp)
 	sd	tp, 4*8(sp)
-	sd	t0, 5*8(sp)
 	sd	t1, 6*8(sp)
 	sd	t2, 7*8(sp)
 	sd	s0, 8*8(sp)
@@ -42,8 +64,6 @@ trap_entry:
 	sd	t4, 29*8(sp)
 	sd	t5, 30*8(sp)
 	sd	t6, 31*8(sp)
-	addi	t0, sp, TRAP_FRAME_SIZE
-	sd	t0, 2*8(sp)
 	csrr	t0, sepc
 	sd	t0, TRAP_SEPC(sp)
 	csrr	t0, sstatus
@@ -90,5 +110,11 @@ trap_entry:
 	ld	t4, 29*8(sp)
 	ld	t5, 30*8(sp)
 	ld	t6, 31*8(sp)
-	addi	sp, sp, TRAP_FRAME_SIZE
+	ld	sp, 2*8(sp)
 	sret
+
+	.section .bss.trap_overflow_stack, "aw", @nobits
+	.balign 16
+	.globl trap_overflow_stack
+trap_overflow_stack:
+	.zero	TRAP_OVERFLOW_STACK_SIZE

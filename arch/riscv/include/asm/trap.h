@@ -8,6 +8,8 @@
 #define TRAP_SCAUSE     (34 * 8)
 #define TRAP_STVAL      (35 * 8)
 #define TRAP_FRAME_SIZE (36 * 8) /* a multiple of 16: the psABI stack alignment */
+/* Where a boot-stack overflow is reported from (see trap_entry.S). */
+#define TRAP_OVERFLOW_STACK_SIZE 4096
 
 #ifndef __ASSEMBLER__
 #include <bora/types.h>
