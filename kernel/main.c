@@ -65,8 +65,11 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	{
 		int failed = ktest_run_all();
 
-		if (IS_ENABLED_KTEST_CRASH)
-			__asm__ volatile("unimp");
+		if (IS_ENABLED_KTEST_CRASH) {
+			void ktest_crash(void); /* tests/kernel/crash.c: CONFIG_KTEST_CRASH_* */
+
+			ktest_crash();
+		}
 		system_poweroff(failed == 0);
 	}
 #else
