@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: MIT
+"""Each kind of fault produces a report a person can act on, and scripts/symbolize.sh
+turns the report in `make run` output into function names and source lines.
+
+One kernel per CONFIG_KTEST_CRASH_* kind (tests/kernel/crash.c) runs the suites and
+then faults; the report must name the cause, give the faulting address in stval (the
+address the kernel announced just before), dump every register, and end in a panic
+that makes QEMU exit non-zero. The illegal-instruction kind is covered by
+test_boot.py."""
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import KTEST_FRAGMENT, ROOT, TEST_OUT, boot, build
+
+CROSS = "riscv64-unknown-elf-"
+REGISTERS = ("ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
+             "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
+             "t3", "t4", "t5", "t6")
+# kind: (cause as the report names it, function the fault happens in; None: not in the kernel)
+KINDS = {
+    # OpenSBI forwards a misaligned AMO as a load or a store/AMO misaligned exception.
+    "MISALIGNED": (r"(load|store/AMO) address misaligned \(scause 0x[46]\)", "crash_misaligned_amo"),
+    "LOAD_FAULT": (r"load page fault \(scause 0xd\)", "crash_load_page_fault"),
+    "STORE_FAULT": (r"store/AMO page fault \(scause 0xf\)", "crash_store_page_fault"),
+    "FETCH_FAULT": (r"instruction page fault \(scause 0xc\)", None),
+}
+
+
+def fault_kernel(kind):
+    frag = TEST_OUT / ("fault-%s.config" % kind.lower())
+    frag.parent.mkdir(parents=True, exist_ok=True)
+    frag.write_text("CONFIG_KTEST_CRASH_%s=y\n" % kind)
+    return build("qemu_virt_defconfig", [KTEST_FRAGMENT, "tests/ktest_crash.config", str(frag)],
+                 tag="fault-" + kind.lower())
+
+
+def symbolize(elf, text):
+    proc = subprocess.run([str(ROOT / "scripts" / "symbolize.sh"), str(elf)], input=text,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=True)
+    return proc.stdout
+
+
+def functions_at(elf, addr):
+    """The function holding addr, innermost inlined one first."""
+    out = subprocess.run([CROSS + "addr2line", "-f", "-i", "-e", str(elf), addr],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout.split()
+    return out[0::2]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_fault_report_names_cause_address_registers_and_place(kind):
+    cause, function = KINDS[kind]
+    out = fault_kernel(kind)
+    result = boot(out, timeout=60)
+    text = result.output
+    assert not result.timed_out, text
+    announced = re.search(r"^ktest: deliberate .* at 0x([0-9a-f]+)$", text, re.M)
+    assert announced, "the crash kind did not run:\n" + text
+    want_stval = int(announced.group(1), 16)
+
+    assert re.search(r"^Unhandled trap: %s$" % cause, text, re.M), text
+    regs = re.search(r"^  sepc ([0-9a-f]{16})  stval ([0-9a-f]{16})  sstatus [0-9a-f]{16}$",
+                     text, re.M)
+    assert regs, text
+    sepc, stval = int(regs.group(1), 16), int(regs.group(2), 16)
+    assert stval == want_stval, "stval %#x, the fault was at %#x" % (stval, want_stval)
+    for reg in REGISTERS:
+        assert re.search(r"\b%s\s+[0-9a-f]{16}\b" % reg, text), "register %s missing" % reg
+    assert re.search(r"^Kernel panic: .* at sepc %#x, stval %#x$" % (sepc, stval), text, re.M), text
+    assert result.returncode != 0, "a fault must make QEMU exit non-zero"
+
+    decoded = symbolize(out / "bora.elf", text)
+    # "#N address  function at file:line" ("?? ??:0" where addr2line knows nothing)
+    frames = re.findall(r"^  #(\d+)\s+([0-9a-f]{16})  (\S+)(?: at)? (\S+)$", decoded, re.M)
+    assert frames and frames[0][0] == "0" and int(frames[0][1], 16) == sepc, decoded
+    if function:
+        # The faulting instruction, by function and line of tests/kernel/crash.c.
+        assert frames[0][2] == function, decoded
+        assert re.match(r".*/tests/kernel/crash\.c:\d+$", frames[0][3]), decoded
+    else:
+        # A jump to an unmapped address: sepc is that address, ra says who jumped.
+        assert sepc == stval
+        ra = re.search(r"\bra\s+([0-9a-f]{16})\b", text).group(1)
+        assert "crash_fetch_page_fault" in functions_at(out / "bora.elf", "0x" + ra)
+    assert any(f[2] == "kernel_main" and "/kernel/main.c:" in f[3] for f in frames[1:]), decoded
+
+
+def test_symbolize_decodes_make_run_output():
+    out = fault_kernel("LOAD_FAULT")
+    proc = subprocess.run(["make", "O=%s" % out, "run"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    text = proc.stdout.decode(errors="replace").replace("\r\n", "\n")
+    assert "Unhandled trap: load page fault" in text, text
+    decoded = symbolize(out / "bora.elf", text)
+    assert re.search(r"^  #0\s+ffffffc0[0-9a-f]{8}  crash_load_page_fault at \S+/crash\.c:\d+$",
+                     decoded, re.M), decoded
+    assert re.search(r"^  #\d+\s+[0-9a-f]{16}  kernel_main at \S+/kernel/main\.c:\d+$", decoded,
+                     re.M), decoded
+    # Lines other than the backtrace pass through untouched.
+    assert [l for l in decoded.splitlines() if not l.startswith("  #")] == \
+        [l for l in text.splitlines() if not l.startswith("  #")]
