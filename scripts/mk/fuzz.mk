@@ -1,5 +1,6 @@
 # libFuzzer targets (tests/fuzz/): every byte allocator in mm/, the bitmap page
-# allocator, the id allocator, kmalloc's struct kheap and the FDT reader, built
+# allocator, the id allocator, kmalloc's struct kheap, the FDT reader and the
+# shell's line editor and parser, built
 # with clang -fsanitize=fuzzer,address,undefined from the same sources the kernel
 # uses.
 #
@@ -46,6 +47,13 @@ FUZZ_SRCS_kmalloc = tests/fuzz/fuzz_kmalloc.c mm/kmalloc.c mm/bitmap_page.c lib/
 FUZZ_DEFS_kmalloc = $(foreach a,$(FUZZ_BYTE_ALLOCS),-DFUZZ_HAVE_$(a)) $(FUZZ_NO_CMP)
 FUZZ_SRCS_fdt := tests/fuzz/fuzz_fdt.c lib/fdt.c lib/fdt_query.c mm/physmem.c lib/errno.c
 FUZZ_DEFS_fdt := -DCONFIG_FDT_MAX_DEPTH=16
+# The shell's line editor and command-line parser, when the kernel has a shell;
+# a short line and history so the fuzzer reaches both limits.
+ifneq ($(wildcard kernel/shell_parse.c kernel/shell_edit.c),)
+FUZZ_TARGETS += shell
+FUZZ_SRCS_shell := tests/fuzz/fuzz_shell.c kernel/shell_parse.c kernel/shell_edit.c
+FUZZ_DEFS_shell := -DCONFIG_SHELL_LINE_MAX=24 -DCONFIG_SHELL_HISTORY=4
+endif
 
 FUZZ_HEADERS := $(wildcard include/bora/*.h tests/fuzz/*.h)
 

@@ -5,7 +5,8 @@
 The allocator targets read their input as a stream of operations, so their
 seeds are deterministic pseudo-random byte strings of varied length whose first
 bytes pick different heap shapes (and, for kmalloc, each byte allocator and
-mode). The FDT seeds are real device trees: the unit-test sources in
+mode). The shell seeds are typed lines: commands, numbers at the edges of 64
+bits, editing and history keys, stray escape sequences. The FDT seeds are real device trees: the unit-test sources in
 tests/unit/fdt/ compiled with dtc, the trees QEMU generates for the boards
 Bora supports (when qemu-system-riscv64 is installed), and damaged copies
 (truncated, wrong magic, version, offsets, tokens) so the fuzzer starts next
@@ -121,12 +122,32 @@ def fdt_seeds():
         write("fdt", "seed-%02d-too-deep" % n, out.read_bytes())
 
 
+SHELL_SEEDS = [
+    b"help\r", b"version\r\n", b"alloc 4k 64\r", b"alloc 0x1000 0X40\n",
+    b"alloc 99999999999999999999\r", b"alloc 1G\r", b"alloc 12q 3\r", b"alloc 0x\r",
+    b"a b c d e f g h i j\r", b"  \t spaced \t  out  \r", b"\r\r\n\n",
+    b"heap check\r\x1b[A\x1b[A\x1b[B\r", b"meminfo\rconfig HEAP\r\x1b[A\x1b[A\x1b[A\r",
+    b"typo\x7f\x7f\x08o\r", b"drop this\x15kept\r", b"cancel\x03after\r",
+    b"x" * 40 + b"\r", b"\x1b[C\x1b[D\x1bOA\x1b[1;5A\x1b[\r", b"\x00\x01\x1f\x80\xfe\xffok\r",
+    b"18446744073709551615\r18446744073709551616\r16777216G\r17179869183G\r",
+    b"0xffffffffffffffff 0x10000000000000000 0xg k 7K 7m 7M 7g\r",
+    b"1\r2\r3\r4\r5\r6\r\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[B\r",
+]
+
+
+def shell_seeds():
+    for i, data in enumerate(SHELL_SEEDS):
+        write("shell", "seed-%02d" % i, data)
+
+
 def main(argv):
-    targets = argv or ALLOC_TARGETS + ["fdt"]
+    targets = argv or ALLOC_TARGETS + ["fdt", "shell"]
     for t in targets:
         clear_seeds(t)
         if t == "fdt":
             fdt_seeds()
+        elif t == "shell":
+            shell_seeds()
         elif t in ALLOC_TARGETS:
             alloc_seeds(t)
         else:
