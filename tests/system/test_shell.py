@@ -89,7 +89,7 @@ def test_config_filter_and_no_match(shell):
 def numbers(pattern, text):
     m = re.search(pattern, text, re.M)
     assert m, "%r not in:\n%s" % (pattern, text)
-    return [int(g, 0) for g in m.groups()]
+    return [int(g, 16) if g.startswith("0x") else int(g, 10) for g in m.groups()]
 
 
 def test_meminfo_reports_ram_frames_and_heap(shell, virt):
