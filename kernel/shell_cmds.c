@@ -276,8 +276,15 @@ static int cmd_reboot(int argc, char *argv[])
 {
 	(void)argc;
 	(void)argv;
+#ifdef CONFIG_SHELL_REBOOT
 	printk("Rebooting\n");
 	sbi_system_reset(SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE);
+#else
+	printk("reboot: not available on board %s: its firmware cannot reset the machine "
+	       "(CONFIG_SHELL_REBOOT=n)\n",
+	       CONFIG_BOARD);
+	return -ENOTSUP;
+#endif
 }
 
 const struct shell_cmd shell_cmds[] = {

@@ -243,8 +243,9 @@ def test_poweroff_exits_qemu_with_status_0(virt):
         con.close()
 
 
-def test_reboot_boots_again(virt):
-    con = start(virt[0])
+@pytest.mark.parametrize("defconfig", ["qemu_virt_defconfig", "qemu_sifive_u_defconfig"])
+def test_reboot_boots_again(defconfig):
+    con = start(build(defconfig))
     try:
         con.type("reboot")
         con.send("\r")
@@ -255,6 +256,20 @@ def test_reboot_boots_again(virt):
         con.type("poweroff")
         con.send("\r")
         assert con.wait_exit() == 0, con.transcript()
+    finally:
+        con.close()
+
+
+def test_reboot_is_refused_where_the_firmware_cannot_reset():
+    out = build("qemu_spike_defconfig")
+    assert "CONFIG_SHELL_REBOOT" not in read_config(out)
+    con = start(out)
+    try:
+        text = con.command("reboot")
+        assert "reboot: not available on board qemu_spike: its firmware cannot reset the " \
+               "machine (CONFIG_SHELL_REBOOT=n)" in text, text
+        assert "Rebooting" not in text
+        assert "heap OK" in con.command("heap check")
     finally:
         con.close()
 
