@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from conftest import DEFCONFIGS, TEST_OUT, build, read_config
+from conftest import DEFCONFIGS, KTEST_FRAGMENT, TEST_OUT, boot, build, read_config
 from qemu_console import QemuConsole, lines
 from test_layout import expected_table, read_virt, symbols
 
@@ -230,3 +230,14 @@ def test_board_boots_on_its_hart_with_its_ram_and_timebase(defconfig, dtbs):
         assert con.wait_exit() == 0, con.transcript()
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("defconfig", ["qemu_sifive_u_defconfig", "qemu_spike_defconfig"])
+def test_boards_without_a_finisher_still_exit_nonzero_on_failure(defconfig):
+    # No sifive,test device and no SBI power-off: the kernel leaves through semihosting.
+    out = build(defconfig, [KTEST_FRAGMENT, "tests/ktest_crash.config"], tag="crash")
+    assert read_config(out).get("CONFIG_SEMIHOSTING_EXIT") == "y"
+    result = boot(out, timeout=120)
+    assert not result.timed_out, result.output
+    assert "Kernel panic: illegal instruction" in result.output, result.output
+    assert result.returncode == 1, result.output
