@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: MIT
+"""Rows of docs/bad-inputs.md that no other test covers: configuration input the strict
+Kconfig front end refuses, layouts the generator refuses, and device trees the kernel
+meets at boot. Each case checks the message that names the cause.
+
+Kconfig and layout cases write a fragment, run `make <defconfig>` (and the build for
+layout cases) in their own O= directory and expect a non-zero exit with the message.
+Device-tree cases boot the default kernel under QEMU with an edited copy of QEMU's own
+device tree (-dtb)."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import TEST_OUT, boot, build, make, read_config
+
+# (fragment, message) -- refused by `make qemu_virt_defconfig KCONFIG_FRAGMENTS=...`
+KCONFIG_REFUSED = [
+    ("CONFIG_KTEST=maybe\n", "'maybe' is not a valid value for the bool symbol KTEST"),
+    ("CONFIG_HEAP_SIZE=\n", "the value '' is invalid for HEAP_SIZE"),
+    ("CONFIG_HEAP_ALLOC_BUDDY=y\nCONFIG_HEAP_ALLOC_SLAB=y\n",
+     "CONFIG_HEAP_ALLOC_BUDDY=y conflicts with CONFIG_HEAP_ALLOC_SLAB=y in the same choice "
+     "'HEAP_ALLOC'"),
+    ('CONFIG_BOARD="nosuch"\n',
+     "CONFIG_BOARD=nosuch: the symbol has no prompt and cannot be set by a configuration file"),
+    ("CONFIG_RAM_SIZE=0x100000\n", "CONFIG_RAM_SIZE=0x100000 is out of range: allowed 0x800000.."),
+    ("heap size = 4k\n", "ignoring malformed line 'heap size = 4k'"),
+    ("CONFIG_KTEST_SOAK_OPS=50000\n",
+     "CONFIG_KTEST_SOAK_OPS=50000 cannot be set: unmet dependencies: KTEST_SOAK"),
+    ("CONFIG_KTEST=y\nCONFIG_KTEST_SOAK=y\nCONFIG_KTEST_SOAK_OPS=5\n",
+     "CONFIG_KTEST_SOAK_OPS=5 is out of range: allowed 10000..1000000000"),
+    # A choice member names its choice, whose prompt depends on KTEST_CRASH.
+    ("CONFIG_KTEST=y\nCONFIG_KTEST_CRASH_LOAD_FAULT=y\n",
+     "CONFIG_KTEST_CRASH_LOAD_FAULT=y cannot be set: unmet dependencies: "
+     "<choice KTEST_CRASH_KIND>"),
+]
+
+# (fragment, message) -- configured, then refused by the layout generator at build time
+LAYOUT_REFUSED = [
+    ("CONFIG_KERNEL_VIRT_OFFSET=0xffffffc000001000\n",
+     "gen_layout: error: CONFIG_KERNEL_VIRT_OFFSET=0xffffffc000001000 is not 1 GiB-aligned"),
+    ("CONFIG_KERNEL_VIRT_OFFSET=0x0000004000000000\n",
+     "gen_layout: error: CONFIG_KERNEL_VIRT_OFFSET=0x4000000000 puts RAM at 0x4080000000, "
+     "which is not a canonical upper-half Sv39 address"),
+    # Hex symbols read digits as hex, with or without 0x: a decimal address is a different
+    # number, and the message shows which.
+    ("CONFIG_RAM_BASE=2147483648\n",
+     "gen_layout: error: CONFIG_RAM_BASE=0x2147483648 is not 1 GiB-aligned"),
+]
+
+
+def outdir(name):
+    out = TEST_OUT / ("badinput-" + re.sub(r"[^A-Za-z0-9]+", "_", name)[:60])
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    return out
+
+
+@pytest.mark.parametrize("fragment,message", KCONFIG_REFUSED)
+def test_kconfig_input_is_refused_with_its_cause(fragment, message):
+    out = outdir("kconfig-" + fragment)
+    frag = out / "bad.config"
+    frag.write_text(fragment)
+    proc = make("O=%s" % out, "qemu_virt_defconfig", "KCONFIG_FRAGMENTS=%s" % frag, check=False)
+    assert proc.returncode != 0, proc.stdout
+    assert message in proc.stdout, proc.stdout
+    assert "invalid configuration" in proc.stdout, proc.stdout
+    assert not (out / ".config").exists(), "a refused configuration was written"
+
+
+def test_missing_fragment_file_is_named():
+    out = outdir("missing-fragment")
+    proc = make("O=%s" % out, "qemu_virt_defconfig",
+                "KCONFIG_FRAGMENTS=%s" % (out / "no-such.config"), check=False)
+    assert proc.returncode != 0
+    assert "%s: no such configuration file" % (out / "no-such.config") in proc.stdout, proc.stdout
+    assert not (out / ".config").exists()
+
+
+@pytest.mark.parametrize("fragment,message", LAYOUT_REFUSED)
+def test_impossible_layout_is_refused_with_its_cause(fragment, message):
+    out = outdir("layout-" + fragment)
+    frag = out / "bad.config"
+    frag.write_text(fragment)
+    make("O=%s" % out, "qemu_virt_defconfig", "KCONFIG_FRAGMENTS=%s" % frag)
+    proc = make("O=%s" % out, "all", check=False)
+    assert proc.returncode != 0, proc.stdout
+    assert message in proc.stdout, proc.stdout
+    assert not (out / "bora.elf").exists()
+
+
+# ---- device trees at boot -------------------------------------------------------------------
+
+MEMORY_NODE = "reg = <0x00 0x80000000 0x00 0x8000000>;"
+
+
+def short_reg(dts):
+    """/memory's reg holds three cells where (address, size) pairs take four."""
+    return dts.replace(MEMORY_NODE, "reg = <0x00 0x80000000 0x00>;", 1)
+
+
+def nine_banks(dts):
+    """The same 128 MiB described as nine banks, one more than CONFIG_PHYSMEM_MAX_BANKS."""
+    size = 0x8000000 // 9 & ~0xfffff
+    nodes = ""
+    for i in range(9):
+        base = 0x80000000 + i * size
+        length = size if i < 8 else 0x88000000 - base
+        nodes += ('\tmemory@%x {\n\t\tdevice_type = "memory";\n'
+                  '\t\treg = <0x00 0x%x 0x00 0x%x>;\n\t};\n\n' % (base, base, length))
+    dts = re.sub(r"\tmemory@80000000 \{.*?\};\n\n", "", dts, count=1, flags=re.S)
+    return dts.replace("\tcpus {", nodes + "\tcpus {", 1)
+
+
+def many_reservations(dts):
+    """33 memory reservation block entries, one more than CONFIG_PHYSMEM_MAX_RESERVED."""
+    rsv = "".join("/memreserve/ 0x%x 0x1000;\n" % (0x87000000 + i * 0x2000) for i in range(33))
+    return dts.replace("/dts-v1/;\n", "/dts-v1/;\n" + rsv, 1)
+
+
+def edited_dtb(out, edit):
+    cfg = read_config(out)
+    tmp = TEST_OUT / ("badinput-dtb-" + edit.__name__)
+    tmp.mkdir(parents=True, exist_ok=True)
+    blob = tmp / "qemu.dtb"
+    subprocess.run(["qemu-system-riscv64", "-M", "%s,dumpdtb=%s" % (cfg["CONFIG_QEMU_MACHINE"],
+                    blob), "-m", "128M", "-nographic"], check=True, capture_output=True,
+                   timeout=60)
+    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(blob)], check=True,
+                         capture_output=True, text=True, timeout=60).stdout
+    assert MEMORY_NODE in dts, "QEMU's device tree changed shape"
+    (tmp / "edited.dts").write_text(edit(dts))
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(tmp / "edited.dtb"),
+                    str(tmp / "edited.dts")], check=True, timeout=60)
+    return str(tmp / "edited.dtb")
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    return build("qemu_virt_defconfig", tag="badinput")
+
+
+def test_memory_reg_of_the_wrong_length_falls_back_to_kconfig_ram(kernel):
+    result = boot(kernel, timeout=90, until=r"^Bora: boot complete", mem="128M",
+                  extra=["-dtb", edited_dtb(kernel, short_reg)])
+    assert not result.timed_out, result.output
+    assert re.search(r"^memmap: WARNING: device tree at 0x[0-9a-f]+ unusable \(unusable /memory "
+                     r"banks: FDT_ERR_BADREG\); falling back to Kconfig RAM \[mem "
+                     r"0x0000000080000000-0x0000000087ffffff\] \(CONFIG_RAM_BASE, "
+                     r"CONFIG_RAM_SIZE\)$", result.output, re.M), result.output
+
+
+def test_more_memory_banks_than_the_table_holds_are_named(kernel):
+    result = boot(kernel, timeout=90, until=r"^Bora: boot complete", mem="128M",
+                  extra=["-dtb", edited_dtb(kernel, nine_banks)])
+    assert not result.timed_out, result.output
+    assert re.search(r"^memmap: WARNING: more than 8 /memory banks; only the first 8 used "
+                     r"\(CONFIG_PHYSMEM_MAX_BANKS\)$", result.output, re.M), result.output
+    banks = re.findall(r"^memmap: RAM +\[mem ", result.output, re.M)
+    assert len(banks) <= 8
+
+
+def test_more_reservations_than_the_table_holds_panic_with_the_knob(kernel):
+    result = boot(kernel, timeout=90, mem="128M",
+                  extra=["-dtb", edited_dtb(kernel, many_reservations)])
+    assert not result.timed_out, result.output
+    assert re.search(r"^Kernel panic: memmap: device tree lists more than 32 reservations "
+                     r"\(raise CONFIG_PHYSMEM_MAX_RESERVED\)$", result.output, re.M), result.output
+    assert result.returncode != 0
