@@ -169,3 +169,55 @@ def test_more_reservations_than_the_table_holds_panic_with_the_knob(kernel):
     assert re.search(r"^Kernel panic: memmap: device tree lists more than 32 reservations "
                      r"\(raise CONFIG_PHYSMEM_MAX_RESERVED\)$", result.output, re.M), result.output
     assert result.returncode != 0
+
+
+# ---- the inventory itself ---------------------------------------------------------------------
+
+def test_every_row_of_the_inventory_names_tests_that_exist():
+    """docs/bad-inputs.md: each table row's last cell names tests, and each test exists."""
+    from conftest import ROOT
+
+    system = {p.name: p.read_text() for p in (ROOT / "tests" / "system").glob("*.py")}
+    unit = {p.name: p.read_text() for p in (ROOT / "tests" / "unit").glob("*.c")}
+    kernel = "".join(p.read_text() for p in (ROOT / "tests" / "kernel").glob("*.c"))
+    fuzz = set(make("-s", "O=%s" % (TEST_OUT / "fuzz"), "fuzz-list").stdout.split())
+    rows = [l for l in (ROOT / "docs" / "bad-inputs.md").read_text().splitlines()
+            if l.startswith("| ") and not l.startswith("| Bad input") and
+            not l.startswith("| Fault |") and not set(l) <= set("|- ")]
+    assert len(rows) > 60
+    previous_refs = 0
+    for row in rows:
+        cell = row.rstrip(" |").rsplit(" | ", 1)[-1]
+        refs = 0
+        if cell.startswith("same"):  # the row above's tests, maybe more after a ';'
+            assert previous_refs, row
+            refs, cell = previous_refs, cell[len("same"):]
+        for part in cell.split(";"):
+            kind, current = "system", None
+            if part.strip().startswith(("unit:", "ktest:", "fuzz:")):
+                kind = part.strip().split(":", 1)[0]
+            for name in re.findall(r"`([^`]+)`", part):
+                refs += 1
+                if name.startswith("["):
+                    continue  # another parameter of the test just named
+                if kind == "fuzz":
+                    assert name.split()[0] in fuzz, (row, name)
+                    continue
+                if kind == "ktest":
+                    suite, test = name.split(".")
+                    assert "KTEST(%s, %s)" % (suite, test) in kernel, (row, name)
+                    continue
+                if "::" not in name:
+                    # A bare file (a whole suite) or a corpus file name.
+                    assert name in system or name in unit or name.startswith("regress-"), \
+                        (row, name)
+                    continue
+                file, test = name.split("::")
+                current = file or current
+                test = re.sub(r"\[.*\]$", "", test)
+                if kind == "unit" or current.endswith(".c"):
+                    assert re.search(r"\b%s\(" % re.escape(test), unit[current]), (row, name)
+                else:
+                    assert "def %s(" % test in system[current], (row, name)
+        assert refs, "row without a test: " + row
+        previous_refs = refs
