@@ -51,16 +51,18 @@ LAYOUT_REFUSED = [
 ]
 
 
-def outdir(name):
-    out = TEST_OUT / ("badinput-" + re.sub(r"[^A-Za-z0-9]+", "_", name)[:60])
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    return out
+@pytest.fixture
+def out(request):
+    """An empty O= directory for this case, removed afterwards."""
+    path = TEST_OUT / ("badinput-" + re.sub(r"[^A-Za-z0-9]+", "_", request.node.name)[:60])
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.mark.parametrize("fragment,message", KCONFIG_REFUSED)
-def test_kconfig_input_is_refused_with_its_cause(fragment, message):
-    out = outdir("kconfig-" + fragment)
+def test_kconfig_input_is_refused_with_its_cause(out, fragment, message):
     frag = out / "bad.config"
     frag.write_text(fragment)
     proc = make("O=%s" % out, "qemu_virt_defconfig", "KCONFIG_FRAGMENTS=%s" % frag, check=False)
@@ -70,8 +72,7 @@ def test_kconfig_input_is_refused_with_its_cause(fragment, message):
     assert not (out / ".config").exists(), "a refused configuration was written"
 
 
-def test_missing_fragment_file_is_named():
-    out = outdir("missing-fragment")
+def test_missing_fragment_file_is_named(out):
     proc = make("O=%s" % out, "qemu_virt_defconfig",
                 "KCONFIG_FRAGMENTS=%s" % (out / "no-such.config"), check=False)
     assert proc.returncode != 0
@@ -80,8 +81,7 @@ def test_missing_fragment_file_is_named():
 
 
 @pytest.mark.parametrize("fragment,message", LAYOUT_REFUSED)
-def test_impossible_layout_is_refused_with_its_cause(fragment, message):
-    out = outdir("layout-" + fragment)
+def test_impossible_layout_is_refused_with_its_cause(out, fragment, message):
     frag = out / "bad.config"
     frag.write_text(fragment)
     make("O=%s" % out, "qemu_virt_defconfig", "KCONFIG_FRAGMENTS=%s" % frag)
