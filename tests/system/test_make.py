@@ -93,3 +93,45 @@ def test_unknown_target_points_at_help():
     proc = make("no-such-target", check=False)
     assert proc.returncode != 0
     assert "make help" in proc.stdout
+
+
+def test_menuconfig_opens_kconfiglib_menuconfig(tmp_path):
+    """Drive `make menuconfig` on a pseudo-terminal: the menus show, Q then Y saves a .config."""
+    import pty
+    import select
+    import subprocess
+
+    out = tmp_path / "mc"
+    env = dict(os.environ, TERM="xterm", COLUMNS="100", LINES="30")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(["make", "O=%s" % out, "menuconfig"], cwd=ROOT, stdin=slave,
+                            stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    screen = [b""]
+
+    def read_until(needle, seconds=30):
+        deadline = time.monotonic() + seconds
+        while needle not in screen[0] and time.monotonic() < deadline and proc.poll() is None:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    screen[0] += os.read(master, 65536)
+                except OSError:
+                    break
+        return needle in screen[0]
+
+    try:
+        assert read_until(b"Memory management"), screen[0][-2000:]
+        for menu in (b"Bora kernel configuration", b"Board", b"RISC-V architecture and paging"):
+            assert menu in screen[0]
+        os.write(master, b"Q")
+        assert read_until(b"Save configuration?"), screen[0][-2000:]
+        os.write(master, b"Y")
+        read_until(b"\x00never", seconds=20)
+        assert proc.wait(timeout=10) == 0
+        assert "CONFIG_BOARD_QEMU_VIRT=y" in (out / ".config").read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
