@@ -36,7 +36,8 @@ FUZZ_TARGETS := $(FUZZ_BYTE_ALLOCS) bitmap_page id_alloc kmalloc fdt
 # has; for the allocators it would triple the cost of their validators.
 FUZZ_NO_CMP := -fno-sanitize-coverage=trace-cmp
 $(foreach a,$(FUZZ_BYTE_ALLOCS),\
-  $(eval FUZZ_SRCS_$(a) = tests/fuzz/fuzz_byte_alloc.c lib/errno.c $$(call FUZZ_ALLOC_SRCS,$(a)))\
+  $(eval FUZZ_SRCS_$(a) = tests/fuzz/fuzz_byte_alloc.c tests/fuzz/fuzz_byte_hostile.c lib/errno.c \
+    $$(call FUZZ_ALLOC_SRCS,$(a)))\
   $(eval FUZZ_DEFS_$(a) := -DFUZZ_OPS=$(a)_byte_ops $(FUZZ_NO_CMP)))
 FUZZ_SRCS_bitmap_page := tests/fuzz/fuzz_page_alloc.c mm/bitmap_page.c lib/errno.c
 FUZZ_DEFS_bitmap_page := $(FUZZ_NO_CMP)

@@ -2,7 +2,7 @@
 /*
  * libFuzzer target for one byte allocator, driven only through struct
  * byte_allocator_ops (include/bora/alloc.h). scripts/mk/fuzz.mk builds it once
- * per algorithm with -DFUZZ_OPS=<alg>_byte_ops.
+ * per algorithm with -DFUZZ_OPS=<alg>_byte_ops, with fuzz_byte_hostile.c.
  *
  * The input is a heap shape (size, base offset, junk byte, spare room behind
  * the region) followed by a stream of operations: alloc with sizes and
@@ -23,50 +23,9 @@
  * size > largest_free. Block contents carry a pattern checked on free, resize
  * and every SWEEP_EVERY steps.
  */
-#include "shadow.h"
+#include "fuzz_byte_alloc.h"
 
-#include <bora/alloc.h>
-
-#ifndef FUZZ_OPS
-#error "build with -DFUZZ_OPS=<alg>_byte_ops"
-#endif
-
-extern const struct byte_allocator_ops FUZZ_OPS;
-#define OPS (&FUZZ_OPS)
-
-#define MAX_STEPS   4096
-#define MAX_REGIONS 32
-/* Keeps one run fast: validate() and the sweeps are linear in what is managed. */
-#define MAX_MANAGED (1024 * 1024)
-#define SWEEP_EVERY 64
-/* validate() walks all state, so plain steps run it only this often. */
-#define VALIDATE_EVERY 16
-#define UNTOUCHED      ((void *)(uintptr_t)0xdeadbeef5a5a5a50ULL)
-
-struct region {
-	uintptr_t base;
-	size_t size;
-};
-
-struct ctx {
-	void *state;
-	struct guarded_set mem;
-	struct region reg[MAX_REGIONS];
-	unsigned int nreg;
-	size_t managed;       /* bytes of accepted regions */
-	unsigned char *spare; /* unused bytes right after the init region */
-	size_t spare_size;
-	struct shadow sh;
-	size_t full_available; /* available with no live block */
-	size_t full_largest;   /* largest_free right after init */
-	unsigned int step;
-	bool hostile; /* this step may have changed the layout outside the plain ops */
-};
-
-static unsigned char foreign[256];
-
-/* The ops, traced with FUZZ_TRACE=1. */
-static int call_alloc(struct ctx *c, size_t size, size_t align, void **out)
+int call_alloc(struct ctx *c, size_t size, size_t align, void **out)
 {
 	int r = OPS->alloc(c->state, size, align, out);
 
@@ -74,7 +33,7 @@ static int call_alloc(struct ctx *c, size_t size, size_t align, void **out)
 	return r;
 }
 
-static int call_free(struct ctx *c, uintptr_t a, size_t size, size_t align)
+int call_free(struct ctx *c, uintptr_t a, size_t size, size_t align)
 {
 	int r = OPS->free(c->state, (void *)a, size, align);
 
@@ -82,7 +41,7 @@ static int call_free(struct ctx *c, uintptr_t a, size_t size, size_t align)
 	return r;
 }
 
-static int call_resize(struct ctx *c, uintptr_t a, size_t old, size_t size, size_t align)
+int call_resize(struct ctx *c, uintptr_t a, size_t old, size_t size, size_t align)
 {
 	int r = OPS->resize_in_place(c->state, (void *)a, old, size, align);
 
@@ -91,7 +50,7 @@ static int call_resize(struct ctx *c, uintptr_t a, size_t old, size_t size, size
 	return r;
 }
 
-static int call_add_region(struct ctx *c, void *base, size_t size)
+int call_add_region(struct ctx *c, void *base, size_t size)
 {
 	int r = OPS->add_region(c->state, base, size);
 
@@ -99,7 +58,7 @@ static int call_add_region(struct ctx *c, void *base, size_t size)
 	return r;
 }
 
-static struct byte_alloc_stats get_stats(const struct ctx *c)
+struct byte_alloc_stats get_stats(const struct ctx *c)
 {
 	struct byte_alloc_stats st;
 
@@ -108,8 +67,8 @@ static struct byte_alloc_stats get_stats(const struct ctx *c)
 	return st;
 }
 
-static void expect_same_stats(const struct byte_alloc_stats *a, const struct byte_alloc_stats *b,
-                              const char *what, int err)
+void expect_same_stats(const struct byte_alloc_stats *a, const struct byte_alloc_stats *b,
+                       const char *what, int err)
 {
 	FUZZ_CHECK(memcmp(a, b, sizeof(*a)) == 0,
 	           "%s: %s failed with %s but changed the stats (used %zu -> %zu, available %zu "
@@ -152,7 +111,7 @@ static void check_all(struct ctx *c)
 		shadow_sweep(&c->sh, OPS->name);
 }
 
-static bool in_one_region(const struct ctx *c, uintptr_t a, size_t size)
+bool in_one_region(const struct ctx *c, uintptr_t a, size_t size)
 {
 	for (unsigned int i = 0; i < c->nreg; i++) {
 		const struct region *r = &c->reg[i];
@@ -247,101 +206,6 @@ static void free_all(struct ctx *c, struct fuzz_in *in)
 		free_live(c, fin_done(in) ? c->sh.n - 1 : fin_index(in, c->sh.n));
 }
 
-/* An address that is not the start of a live block. */
-static uintptr_t bad_pointer(struct ctx *c, struct fuzz_in *in, size_t *size, size_t *align)
-{
-	uint8_t kind = fin_u8(in) % 8;
-	uintptr_t a = 0;
-
-	*size = 1 + fin_u8(in) * 8;
-	*align = 1;
-	switch (kind) {
-	case 0:
-		return 0;
-	case 1:
-		return (uintptr_t)foreign + fin_u8(in) % 64;
-	case 2: /* interior of a live block, with its real size */
-		if (c->sh.n) {
-			const struct shadow_blk *b = &c->sh.b[fin_index(in, c->sh.n)];
-
-			if (b->size > 1) {
-				*size = b->size;
-				*align = b->align;
-				return b->addr + 1 + fin_u32(in) % (b->size - 1);
-			}
-		}
-		break;
-	case 3: /* anywhere in a region */
-	case 4: {
-		const struct region *r = &c->reg[fin_index(in, c->nreg)];
-
-		a = r->base + fin_u32(in) % r->size;
-		if (kind == 4)
-			a &= ~(uintptr_t)15;
-		break;
-	}
-	case 5: /* already freed */
-		if (c->sh.nfreed)
-			a = c->sh.freed[fin_index(in, c->sh.nfreed)];
-		break;
-	case 6: { /* just outside a region */
-		const struct region *r = &c->reg[fin_index(in, c->nreg)];
-		size_t d = 1 + fin_u8(in) * 8;
-
-		a = fin_u8(in) & 1 ? r->base - d : r->base + r->size + d - 1;
-		break;
-	}
-	default:
-		a = fin_u8(in) & 1 ? (uintptr_t)16 : UINTPTR_MAX & ~(uintptr_t)15;
-		break;
-	}
-	if (a && shadow_find(&c->sh, a) != SIZE_MAX)
-		a = 0;
-	return a;
-}
-
-static void do_bad_free(struct ctx *c, struct fuzz_in *in)
-{
-	struct byte_alloc_stats before = get_stats(c), after;
-	size_t size, align;
-	uintptr_t a = bad_pointer(c, in, &size, &align);
-	int r = call_free(c, a, size, align);
-
-	FUZZ_CHECK(r != 0, "%s: free(%#lx, %zu, %zu) of no live block succeeded", OPS->name,
-	           (unsigned long)a, size, align);
-	FUZZ_CHECK(err_in(r, ERRS(ENOTALLOC, EINVAL)), "%s: bad free -> %s", OPS->name,
-	           errno_name(r));
-	after = get_stats(c);
-	expect_same_stats(&before, &after, "bad free", r);
-}
-
-/*
- * free() of a live block with another size or alignment: outside the contract,
- * so refusing and accepting are both fine, as long as the state stays sound.
- */
-static void do_wrong_size_free(struct ctx *c, struct fuzz_in *in)
-{
-	size_t i = fin_index(in, c->sh.n);
-	struct shadow_blk b = c->sh.b[i];
-	struct byte_alloc_stats before = get_stats(c), after;
-	size_t size = fin_size(in, b.size * 2 + 64);
-	size_t align = fin_u8(in) & 1 ? fin_align(in) : b.align;
-	int r;
-
-	if (size == b.size && align == b.align)
-		return;
-	shadow_expect_intact(&b, b.size, "before free");
-	r = call_free(c, b.addr, size, align);
-	FUZZ_CHECK(err_in(r, ERRS(ENOTALLOC, EINVAL)), "%s: free with a wrong size -> %s",
-	           OPS->name, errno_name(r));
-	if (r == 0) {
-		shadow_remove(&c->sh, i);
-		return;
-	}
-	after = get_stats(c);
-	expect_same_stats(&before, &after, "wrong-size free", r);
-}
-
 /* ---- resize ----------------------------------------------------------------- */
 
 static void do_resize(struct ctx *c, struct fuzz_in *in)
@@ -381,25 +245,9 @@ static void do_resize(struct ctx *c, struct fuzz_in *in)
 	shadow_expect_intact(b, old, "failed resize");
 }
 
-static void do_bad_resize(struct ctx *c, struct fuzz_in *in)
-{
-	struct byte_alloc_stats before = get_stats(c), after;
-	size_t size, align;
-	uintptr_t a = bad_pointer(c, in, &size, &align);
-	size_t new_size = fin_size(in, c->managed);
-	int r = call_resize(c, a, size, new_size, align);
-
-	FUZZ_CHECK(r != 0, "%s: resize_in_place(%#lx) of no live block succeeded", OPS->name,
-	           (unsigned long)a);
-	FUZZ_CHECK(err_in(r, ERRS(ENOTALLOC, EINVAL, ENOTSUP)), "%s: bad resize -> %s", OPS->name,
-	           errno_name(r));
-	after = get_stats(c);
-	expect_same_stats(&before, &after, "bad resize", r);
-}
-
 /* ---- add_region --------------------------------------------------------------- */
 
-static int add_region(struct ctx *c, void *base, size_t size, const int *allowed)
+int add_region(struct ctx *c, void *base, size_t size, const int *allowed)
 {
 	struct byte_alloc_stats before = get_stats(c), after;
 	int r = call_add_region(c, base, size);
@@ -442,50 +290,6 @@ static void do_add_region(struct ctx *c, struct fuzz_in *in)
 			return;
 	}
 	add_region(c, base, size, ERRS(EINVAL, ENOMEM, ENOTSUP));
-}
-
-/* Regions the allocator must refuse: overlapping ones and nonsense. */
-static void do_add_hostile(struct ctx *c, struct fuzz_in *in)
-{
-	uint8_t kind = fin_u8(in) % 4;
-	const struct region *r = &c->reg[fin_index(in, c->nreg)];
-	uintptr_t base;
-	size_t size;
-	int err;
-
-	switch (kind) {
-	case 0:
-	case 1: { /* overlaps r: starts up to a guard zone before it, ends inside or after */
-		size_t before = fin_u16(in) % (SHADOW_GUARD / 2);
-		size_t len = 1 + fin_u32(in) % (r->size + SHADOW_GUARD / 2);
-		size_t start_in = fin_u32(in) % r->size;
-
-		if (kind == 0) {
-			base = r->base - before;
-			size = before + 1 + len % r->size;
-		} else {
-			base = r->base + start_in;
-			size = len;
-		}
-		err = add_region(c, (void *)base, size, ERRS(EOVERLAP, ENOMEM, ENOTSUP));
-		break;
-	}
-	case 2: /* NULL or empty */
-		base = fin_u8(in) & 1 ? 0 : r->base + r->size + SHADOW_GUARD;
-		size = base ? 0 : 4096;
-		err = add_region(c, (void *)base, size, ERRS(EINVAL, ENOMEM, ENOTSUP));
-		break;
-	default: { /* runs past the top of the address space */
-		size_t below_top = fin_u16(in);
-
-		base = UINTPTR_MAX - below_top;
-		size = below_top + 1 + (fin_u8(in) & 1 ? 0 : (size_t)1 << (fin_u8(in) % 40));
-		err = add_region(c, (void *)base, size, ERRS(EINVAL, ENOMEM, ENOTSUP));
-		break;
-	}
-	}
-	FUZZ_CHECK(err != 0, "%s: add_region(%#lx, %zu) must be refused", OPS->name,
-	           (unsigned long)base, size);
 }
 
 /* ---- driver ------------------------------------------------------------------- */
