@@ -34,3 +34,15 @@ const char *errno_name(int err)
 		return "E?";
 	}
 }
+
+int validate_failed(char *why, size_t why_len, const char *msg)
+{
+	size_t i = 0;
+
+	if (why && why_len) {
+		for (; i + 1 < why_len && msg[i]; i++)
+			why[i] = msg[i];
+		why[i] = '\0';
+	}
+	return -ECORRUPT;
+}

@@ -34,18 +34,6 @@ static uint64_t word_mask(unsigned int lo, unsigned int n)
 	return (n == WORD_BITS ? ALL_ONES : (((uint64_t)1 << n) - 1)) << lo;
 }
 
-static int corrupt(char *why, size_t len, const char *msg)
-{
-	size_t i = 0;
-
-	if (why && len) {
-		for (; i + 1 < len && msg[i]; i++)
-			why[i] = msg[i];
-		why[i] = '\0';
-	}
-	return -ECORRUPT;
-}
-
 /* Word counts of every level for npages leaf bits; returns total words. */
 static size_t plan_levels(size_t npages, size_t *level_bits, unsigned int *nlevels)
 {
@@ -374,12 +362,12 @@ int bitmap_page_validate(const struct bitmap_page *bp, char *why, size_t why_len
 	size_t free_bits = 0;
 
 	if (!bp || bp->nlevels == 0 || bp->nlevels > BITMAP_PAGE_MAX_LEVELS || !bp->all_free)
-		return corrupt(why, why_len, "bad header");
+		return validate_failed(why, why_len, "bad header");
 	if (bp->meta_pages == 0 || bp->meta_pages >= bp->npages ||
 	    bp->used_pages > bp->npages - bp->meta_pages)
-		return corrupt(why, why_len, "page counters out of range");
+		return validate_failed(why, why_len, "page counters out of range");
 	if (bp->level_bits[0] != bp->npages || words_for(bp->level_bits[bp->nlevels - 1]) != 1)
-		return corrupt(why, why_len, "level sizes");
+		return validate_failed(why, why_len, "level sizes");
 
 	for (size_t w = 0; w < words_for(bp->npages); w++) {
 		uint64_t word = bp->levels[0][w];
@@ -387,23 +375,25 @@ int bitmap_page_validate(const struct bitmap_page *bp, char *why, size_t why_len
 		uint64_t allowed = initial_leaf_word(bp, w);
 
 		if (word & ~allowed)
-			return corrupt(why, why_len, "metadata or padding page marked free");
+			return validate_failed(why, why_len,
+			                       "metadata or padding page marked free");
 		free_bits += (size_t)__builtin_popcountll(word);
 	}
 	if (free_bits != bp->npages - bp->meta_pages - bp->used_pages)
-		return corrupt(why, why_len, "free count disagrees with leaf popcount");
+		return validate_failed(why, why_len, "free count disagrees with leaf popcount");
 
 	for (unsigned int k = 1; k < bp->nlevels; k++) {
 		if (bp->level_bits[k] != words_for(bp->level_bits[k - 1]))
-			return corrupt(why, why_len, "level sizes");
+			return validate_failed(why, why_len, "level sizes");
 		for (size_t j = 0; j < words_for(bp->level_bits[k]); j++)
 			if (bp->levels[k][j] != summary_word(bp, k, j))
-				return corrupt(why, why_len,
-				               "free summary disagrees with level below");
+				return validate_failed(why, why_len,
+				                       "free summary disagrees with level below");
 	}
 	for (size_t j = 0; j < words_for(words_for(bp->npages)); j++)
 		if (bp->all_free[j] != all_free_word(bp, j))
-			return corrupt(why, why_len, "all-free summary disagrees with leaf");
+			return validate_failed(why, why_len,
+			                       "all-free summary disagrees with leaf");
 	return 0;
 }
 

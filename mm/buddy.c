@@ -394,17 +394,6 @@ size_t buddy_marked_bytes(const struct buddy *b)
 	return bytes;
 }
 
-static int corrupt(char *why, size_t why_len, const char *msg)
-{
-	if (why && why_len) {
-		size_t n = MIN(strlen(msg), why_len - 1);
-
-		memcpy(why, msg, n);
-		why[n] = '\0';
-	}
-	return -ECORRUPT;
-}
-
 /* The lists of one region: right order tag, in range, prev links, mask bits. */
 static const char *check_lists(const struct buddy *b, const struct buddy_region *r,
                                size_t listed[BUDDY_ORDERS])
@@ -476,74 +465,35 @@ int buddy_validate(const struct buddy *b, char *why, size_t why_len)
 
 	for (const struct buddy_region *r = b->regions; r; r = r->next) {
 		if (++nreg > b->nregions)
-			return corrupt(why, why_len, "region chain longer than the region count");
+			return validate_failed(why, why_len,
+			                       "region chain longer than the region count");
 		if (r->data < (uintptr_t)r->tags + r->units || data_end(b, r) > r->base + r->size)
-			return corrupt(why, why_len, "region layout broken");
+			return validate_failed(why, why_len, "region layout broken");
 		total += r->size;
 		meta += r->size - ((size_t)r->units << b->unit_shift);
 		msg = check_lists(b, r, listed);
 		if (!msg)
 			msg = check_tags(b, r, listed, &used);
 		if (msg)
-			return corrupt(why, why_len, msg);
+			return validate_failed(why, why_len, msg);
 		for (unsigned k = 0; k < BUDDY_ORDERS; k++)
 			nfree[k] += listed[k];
 	}
 	if (nreg != b->nregions)
-		return corrupt(why, why_len, "region count wrong");
+		return validate_failed(why, why_len, "region count wrong");
 	if (used != b->used)
-		return corrupt(why, why_len, "used counter disagrees with the tags");
+		return validate_failed(why, why_len, "used counter disagrees with the tags");
 	if (total != b->total || meta != b->metadata)
-		return corrupt(why, why_len, "total or metadata counter wrong");
+		return validate_failed(why, why_len, "total or metadata counter wrong");
 	for (unsigned k = 0; k < BUDDY_ORDERS; k++)
 		if (nfree[k] != b->nfree[k])
-			return corrupt(why, why_len, "per-order free counter wrong");
+			return validate_failed(why, why_len, "per-order free counter wrong");
 	return 0;
 }
 
-static int ops_init(void *state, void *base, size_t size)
+static int buddy_init_default(struct buddy *b, void *base, size_t size)
 {
-	return buddy_init(state, base, size, CONFIG_BUDDY_MIN_ORDER);
+	return buddy_init(b, base, size, CONFIG_BUDDY_MIN_ORDER);
 }
 
-static int ops_add_region(void *state, void *base, size_t size)
-{
-	return buddy_add_region(state, base, size);
-}
-
-static int ops_alloc(void *state, size_t size, size_t align, void **out)
-{
-	return buddy_alloc(state, size, align, out);
-}
-
-static int ops_free(void *state, void *ptr, size_t size, size_t align)
-{
-	return buddy_free(state, ptr, size, align);
-}
-
-static int ops_resize(void *state, void *ptr, size_t old_size, size_t new_size, size_t align)
-{
-	return buddy_resize_in_place(state, ptr, old_size, new_size, align);
-}
-
-static void ops_stats(const void *state, struct byte_alloc_stats *st)
-{
-	buddy_stats(state, st);
-}
-
-static int ops_validate(const void *state, char *why, size_t why_len)
-{
-	return buddy_validate(state, why, why_len);
-}
-
-const struct byte_allocator_ops buddy_byte_ops = {
-    .name = "buddy",
-    .state_size = sizeof(struct buddy),
-    .init = ops_init,
-    .add_region = ops_add_region,
-    .alloc = ops_alloc,
-    .free = ops_free,
-    .resize_in_place = ops_resize,
-    .stats = ops_stats,
-    .validate = ops_validate,
-};
+DEFINE_BYTE_ALLOCATOR_OPS(buddy, buddy_init_default);

@@ -12,18 +12,6 @@ static uint64_t bit_of(size_t i)
 	return (uint64_t)1 << (i % 64);
 }
 
-static int corrupt(char *why, size_t len, const char *msg)
-{
-	size_t i = 0;
-
-	if (why && len) {
-		for (; i + 1 < len && msg[i]; i++)
-			why[i] = msg[i];
-		why[i] = '\0';
-	}
-	return -ECORRUPT;
-}
-
 /* Bits of the last map word that stand for no id; they stay set forever. */
 static uint64_t padding_mask(size_t capacity)
 {
@@ -125,25 +113,25 @@ int id_bitmap_validate(const struct id_bitmap *ib, char *why, size_t why_len)
 	size_t words, set = 0;
 
 	if (!ib || !ib->map || !ib->full || ib->capacity == 0 || ib->used > ib->capacity)
-		return corrupt(why, why_len, "bad header");
+		return validate_failed(why, why_len, "bad header");
 	words = ID_WORDS(ib->capacity);
 	if (ib->hint > words)
-		return corrupt(why, why_len, "hint out of range");
+		return validate_failed(why, why_len, "hint out of range");
 	if ((ib->map[words - 1] & padding_mask(ib->capacity)) != padding_mask(ib->capacity))
-		return corrupt(why, why_len, "padding ids marked free");
+		return validate_failed(why, why_len, "padding ids marked free");
 	for (size_t w = 0; w < words; w++) {
 		bool full = ib->map[w] == ALL_ONES;
 
 		if (full != !!(ib->full[w / 64] & bit_of(w)))
-			return corrupt(why, why_len, "full summary disagrees with bitmap");
+			return validate_failed(why, why_len, "full summary disagrees with bitmap");
 		if (w < ib->hint && !full)
-			return corrupt(why, why_len, "free id below the hint");
+			return validate_failed(why, why_len, "free id below the hint");
 		set += (size_t)__builtin_popcountll(ib->map[w]);
 	}
 	if (words % 64 && (ib->full[words / 64] & (ALL_ONES << (words % 64))))
-		return corrupt(why, why_len, "summary padding set");
+		return validate_failed(why, why_len, "summary padding set");
 	if (set - (size_t)__builtin_popcountll(padding_mask(ib->capacity)) != ib->used)
-		return corrupt(why, why_len, "used count disagrees with bitmap");
+		return validate_failed(why, why_len, "used count disagrees with bitmap");
 	return 0;
 }
 

@@ -79,18 +79,6 @@ static void deliver(struct kheap *h, const struct reports *r)
 		h->report(h, r->e[i].kind, r->e[i].ptr, r->e[i].caller);
 }
 
-static int corrupt(char *why, size_t len, const char *msg)
-{
-	size_t i = 0;
-
-	if (why && len) {
-		for (; i + 1 < len && msg[i]; i++)
-			why[i] = msg[i];
-		why[i] = '\0';
-	}
-	return -ECORRUPT;
-}
-
 /* Multipliers: the 64-bit golden ratio and SplitMix64's first mix constant. */
 static uint32_t hdr_check(uint32_t magic, const void *p, uint64_t size, unsigned int shift)
 {
@@ -502,22 +490,25 @@ static int validate_locked(const struct kheap *h, char *why, size_t why_len)
 	h->ops->stats(h->state, &bs);
 	if (h->nregions == 0 || h->nregions > CONFIG_KHEAP_MAX_REGIONS ||
 	    h->q_count > CONFIG_KHEAP_QUARANTINE || h->q_head >= CONFIG_KHEAP_QUARANTINE)
-		return corrupt(why, why_len, "kheap: region or quarantine index out of range");
+		return validate_failed(why, why_len,
+		                       "kheap: region or quarantine index out of range");
 	if (h->count.live_allocs > h->count.total_allocs || h->count.requested > h->count.used ||
 	    h->count.peak_used < h->count.used || (h->count.live_allocs == 0 && h->count.used != 0))
-		return corrupt(why, why_len, "kheap: counters inconsistent");
+		return validate_failed(why, why_len, "kheap: counters inconsistent");
 	if (h->count.used + h->count.quarantined > bs.used)
-		return corrupt(why, why_len, "kheap: more bytes live than the allocator holds");
+		return validate_failed(why, why_len,
+		                       "kheap: more bytes live than the allocator holds");
 	for (size_t i = 0; i < h->q_count; i++) {
 		const struct kheap_quarantined *q =
 		    &h->quarantine[(h->q_head + i) % CONFIG_KHEAP_QUARANTINE];
 
 		if (!quarantined_intact(q))
-			return corrupt(why, why_len, "kheap: quarantined block written after free");
+			return validate_failed(why, why_len,
+			                       "kheap: quarantined block written after free");
 		quarantined += room_for(h, q->align_shift) + q->size;
 	}
 	if (quarantined != h->count.quarantined)
-		return corrupt(why, why_len, "kheap: quarantine byte count wrong");
+		return validate_failed(why, why_len, "kheap: quarantine byte count wrong");
 	return 0;
 }
 
@@ -526,7 +517,7 @@ int kheap_validate(struct kheap *h, char *why, size_t why_len)
 	int err;
 
 	if (!h || !h->ops)
-		return corrupt(why, why_len, "kheap: not initialised");
+		return validate_failed(why, why_len, "kheap: not initialised");
 	spin_lock(&h->lock);
 	err = validate_locked(h, why, why_len);
 	spin_unlock(&h->lock);

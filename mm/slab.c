@@ -409,17 +409,6 @@ void slab_stats(const struct slab *s, struct byte_alloc_stats *st)
 	st->largest_free = largest;
 }
 
-static int corrupt(char *why, size_t why_len, const char *msg)
-{
-	if (why && why_len) {
-		size_t n = MIN(strlen(msg), why_len - 1);
-
-		memcpy(why, msg, n);
-		why[n] = '\0';
-	}
-	return -ECORRUPT;
-}
-
 static const char *check_slab(const struct slab *s, unsigned c, const struct slab_hdr *h,
                               uint8_t list)
 {
@@ -499,9 +488,9 @@ int slab_validate(const struct slab *s, char *why, size_t why_len)
 		if (!msg && sc->cached)
 			msg = check_slab(s, c, sc->cached, SLAB_CACHED);
 		if (msg)
-			return corrupt(why, why_len, msg);
+			return validate_failed(why, why_len, msg);
 		if (nslabs != sc->nslabs)
-			return corrupt(why, why_len, "class slab count wrong");
+			return validate_failed(why, why_len, "class slab count wrong");
 		active += nslabs * slab_bytes(s, c);
 		overhead += nslabs * slab_overhead(s, c);
 		cached += sc->cached ? slab_bytes(s, c) : 0;
@@ -509,55 +498,10 @@ int slab_validate(const struct slab *s, char *why, size_t why_len)
 	}
 	if (active != s->active_bytes || overhead != s->active_overhead ||
 	    cached != s->cached_bytes || obj_bytes != s->obj_bytes)
-		return corrupt(why, why_len, "slab byte counters wrong");
+		return validate_failed(why, why_len, "slab byte counters wrong");
 	if (buddy_marked_bytes(&s->pages) != active + cached)
-		return corrupt(why, why_len, "a marked buddy block is on no slab list");
+		return validate_failed(why, why_len, "a marked buddy block is on no slab list");
 	return buddy_validate(&s->pages, why, why_len);
 }
 
-static int ops_init(void *state, void *base, size_t size)
-{
-	return slab_init(state, base, size);
-}
-
-static int ops_add_region(void *state, void *base, size_t size)
-{
-	return slab_add_region(state, base, size);
-}
-
-static int ops_alloc(void *state, size_t size, size_t align, void **out)
-{
-	return slab_alloc(state, size, align, out);
-}
-
-static int ops_free(void *state, void *ptr, size_t size, size_t align)
-{
-	return slab_free(state, ptr, size, align);
-}
-
-static int ops_resize(void *state, void *ptr, size_t old_size, size_t new_size, size_t align)
-{
-	return slab_resize_in_place(state, ptr, old_size, new_size, align);
-}
-
-static void ops_stats(const void *state, struct byte_alloc_stats *st)
-{
-	slab_stats(state, st);
-}
-
-static int ops_validate(const void *state, char *why, size_t why_len)
-{
-	return slab_validate(state, why, why_len);
-}
-
-const struct byte_allocator_ops slab_byte_ops = {
-    .name = "slab",
-    .state_size = sizeof(struct slab),
-    .init = ops_init,
-    .add_region = ops_add_region,
-    .alloc = ops_alloc,
-    .free = ops_free,
-    .resize_in_place = ops_resize,
-    .stats = ops_stats,
-    .validate = ops_validate,
-};
+DEFINE_BYTE_ALLOCATOR_OPS(slab, slab_init);

@@ -480,8 +480,7 @@ int tlsf_free(struct tlsf *t, void *ptr, size_t size, size_t align)
 	return 0;
 }
 
-int tlsf_resize_in_place(struct tlsf *t, void *ptr, size_t old_size, size_t new_size,
-			 size_t align)
+int tlsf_resize_in_place(struct tlsf *t, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
 	uintptr_t h, n;
 	size_t bsize, need;
@@ -606,7 +605,8 @@ int tlsf_validate(const struct tlsf *t, char *why, size_t why_len)
 
 		total += r->size;
 		if (r->first < r->base || r->end + HDR > r->base + r->size || r->first >= r->end ||
-		    ((r->first + HDR) & (TLSF_ALIGN - 1)) || ((r->end - r->first) & (TLSF_ALIGN - 1)))
+		    ((r->first + HDR) & (TLSF_ALIGN - 1)) ||
+		    ((r->end - r->first) & (TLSF_ALIGN - 1)))
 			return corrupt(why, why_len, "region bounds", r->base);
 		if (r->first < t->lo || r->end > t->hi)
 			return corrupt(why, why_len, "region outside lo/hi", r->base);
@@ -623,7 +623,8 @@ int tlsf_validate(const struct tlsf *t, char *why, size_t why_len)
 			if (!tag_ok(t, h, w))
 				return corrupt(why, why_len, "header tag", h);
 			if (((w & HDR_PREV_FREE) != 0) != prev_free)
-				return corrupt(why, why_len, "PREV_FREE disagrees with previous block", h);
+				return corrupt(why, why_len,
+				               "PREV_FREE disagrees with previous block", h);
 			if (h == r->end) {
 				if (size != 0 || (w & HDR_FREE))
 					return corrupt(why, why_len, "sentinel", h);
@@ -672,27 +673,29 @@ int tlsf_validate(const struct tlsf *t, char *why, size_t why_len)
 
 			if (((slmap >> sl) & 1) != (h != 0))
 				return corrupt(why, why_len, "sl bitmap disagrees with list",
-					       fl * TLSF_SL_COUNT + sl);
+				               fl * TLSF_SL_COUNT + sl);
 			for (; h; prev = h, h = link_next(h)) {
 				const struct tlsf_region *r = region_of_block(t, h);
 				unsigned f2, s2;
 				uint64_t w;
 
 				if (++steps > nfree)
-					return corrupt(why, why_len, "free list longer than free blocks",
-						       fl * TLSF_SL_COUNT + sl);
+					return corrupt(why, why_len,
+					               "free list longer than free blocks",
+					               fl * TLSF_SL_COUNT + sl);
 				if (!r || ((h + HDR) & (TLSF_ALIGN - 1)))
-					return corrupt(why, why_len, "free list entry outside regions",
-						       h);
+					return corrupt(why, why_len,
+					               "free list entry outside regions", h);
 				w = hdr(h);
 				if (!tag_ok(t, h, w) || !(w & HDR_FREE))
-					return corrupt(why, why_len, "free list entry not a free block",
-						       h);
+					return corrupt(why, why_len,
+					               "free list entry not a free block", h);
 				if (hsize(w) > r->end - h || link_prev(h) != prev)
 					return corrupt(why, why_len, "free list links", h);
 				tlsf_map_insert(hsize(w), &f2, &s2);
 				if (f2 != fl || s2 != sl)
-					return corrupt(why, why_len, "free block in the wrong list", h);
+					return corrupt(why, why_len, "free block in the wrong list",
+					               h);
 				listed++;
 			}
 		}
@@ -704,49 +707,4 @@ int tlsf_validate(const struct tlsf *t, char *why, size_t why_len)
 
 /* ---- ops table ------------------------------------------------------------------- */
 
-static int ops_init(void *state, void *base, size_t size)
-{
-	return tlsf_init(state, base, size);
-}
-
-static int ops_add_region(void *state, void *base, size_t size)
-{
-	return tlsf_add_region(state, base, size);
-}
-
-static int ops_alloc(void *state, size_t size, size_t align, void **out)
-{
-	return tlsf_alloc(state, size, align, out);
-}
-
-static int ops_free(void *state, void *ptr, size_t size, size_t align)
-{
-	return tlsf_free(state, ptr, size, align);
-}
-
-static int ops_resize(void *state, void *ptr, size_t old_size, size_t new_size, size_t align)
-{
-	return tlsf_resize_in_place(state, ptr, old_size, new_size, align);
-}
-
-static void ops_stats(const void *state, struct byte_alloc_stats *st)
-{
-	tlsf_stats(state, st);
-}
-
-static int ops_validate(const void *state, char *why, size_t why_len)
-{
-	return tlsf_validate(state, why, why_len);
-}
-
-const struct byte_allocator_ops tlsf_byte_ops = {
-	.name = "tlsf",
-	.state_size = sizeof(struct tlsf),
-	.init = ops_init,
-	.add_region = ops_add_region,
-	.alloc = ops_alloc,
-	.free = ops_free,
-	.resize_in_place = ops_resize,
-	.stats = ops_stats,
-	.validate = ops_validate,
-};
+DEFINE_BYTE_ALLOCATOR_OPS(tlsf, tlsf_init);

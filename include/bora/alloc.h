@@ -56,6 +56,54 @@ struct byte_allocator_ops {
 	int (*validate)(const void *state, char *why, size_t why_len);
 };
 
+/*
+ * Defines `const struct byte_allocator_ops <alg>_byte_ops` over an algorithm's
+ * typed functions <alg>_add_region, _alloc, _free, _resize_in_place, _stats and
+ * _validate (each taking `struct <alg> *` first) plus `init_fn`. The generated
+ * wrappers only turn the table's `void *` state back into `struct <alg> *`.
+ */
+#define DEFINE_BYTE_ALLOCATOR_OPS(alg, init_fn)                                                    \
+	static int alg##_ops_init(void *s, void *base, size_t size)                                \
+	{                                                                                          \
+		return init_fn(s, base, size);                                                     \
+	}                                                                                          \
+	static int alg##_ops_add_region(void *s, void *base, size_t size)                          \
+	{                                                                                          \
+		return alg##_add_region(s, base, size);                                            \
+	}                                                                                          \
+	static int alg##_ops_alloc(void *s, size_t size, size_t align, void **out)                 \
+	{                                                                                          \
+		return alg##_alloc(s, size, align, out);                                           \
+	}                                                                                          \
+	static int alg##_ops_free(void *s, void *ptr, size_t size, size_t align)                   \
+	{                                                                                          \
+		return alg##_free(s, ptr, size, align);                                            \
+	}                                                                                          \
+	static int alg##_ops_resize(void *s, void *ptr, size_t old_size, size_t new_size,          \
+	                            size_t align)                                                  \
+	{                                                                                          \
+		return alg##_resize_in_place(s, ptr, old_size, new_size, align);                   \
+	}                                                                                          \
+	static void alg##_ops_stats(const void *s, struct byte_alloc_stats *st)                    \
+	{                                                                                          \
+		alg##_stats(s, st);                                                                \
+	}                                                                                          \
+	static int alg##_ops_validate(const void *s, char *why, size_t why_len)                    \
+	{                                                                                          \
+		return alg##_validate(s, why, why_len);                                            \
+	}                                                                                          \
+	const struct byte_allocator_ops alg##_byte_ops = {                                         \
+	    .name = #alg,                                                                          \
+	    .state_size = sizeof(struct alg),                                                      \
+	    .init = alg##_ops_init,                                                                \
+	    .add_region = alg##_ops_add_region,                                                    \
+	    .alloc = alg##_ops_alloc,                                                              \
+	    .free = alg##_ops_free,                                                                \
+	    .resize_in_place = alg##_ops_resize,                                                   \
+	    .stats = alg##_ops_stats,                                                              \
+	    .validate = alg##_ops_validate,                                                        \
+	}
+
 extern const struct byte_allocator_ops tlsf_byte_ops;
 extern const struct byte_allocator_ops buddy_byte_ops;
 extern const struct byte_allocator_ops bitmap_buddy_byte_ops;

@@ -8,6 +8,8 @@
 #ifndef BORA_ERRNO_H
 #define BORA_ERRNO_H
 
+#include <stddef.h>
+
 #ifndef ENOENT
 #define ENOENT 2
 #endif
@@ -39,5 +41,11 @@
 
 /* "EINVAL", "ENOMEM", ... for messages; "E?" for an unknown value. Sign is ignored. */
 const char *errno_name(int err);
+
+/*
+ * For validators: copy `msg` into why[why_len] (truncated, NUL-terminated; why may
+ * be NULL) and return -ECORRUPT.
+ */
+int validate_failed(char *why, size_t why_len, const char *msg);
 
 #endif
