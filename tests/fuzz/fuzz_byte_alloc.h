@@ -22,7 +22,7 @@ extern const struct byte_allocator_ops FUZZ_OPS;
 #define MAX_STEPS   4096
 #define MAX_REGIONS 32
 /* Keeps one run fast: validate() and the sweeps are linear in what is managed. */
-#define MAX_MANAGED (1024 * 1024)
+#define MAX_MANAGED (256 * 1024)
 #define SWEEP_EVERY 64
 /* validate() walks all state, so plain steps run it only this often. */
 #define VALIDATE_EVERY 16
@@ -45,7 +45,8 @@ struct ctx {
 	size_t full_available; /* available with no live block */
 	size_t full_largest;   /* largest_free right after init */
 	unsigned int step;
-	bool hostile; /* this step may have changed the layout outside the plain ops */
+	bool hostile;       /* this step may have changed the layout outside the plain ops */
+	size_t live_before; /* live blocks at the last check */
 };
 
 /* The ops, traced with FUZZ_TRACE=1. */
