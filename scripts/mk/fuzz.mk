@@ -90,7 +90,9 @@ fuzz-replay: fuzz-build
 		files=$$(find tests/fuzz/corpus/$$t -type f 2>/dev/null | sort); \
 		[ -n "$$files" ] || continue; \
 		echo "  REPLAY   $$t ($$(echo "$$files" | wc -l) inputs)"; \
-		$(FUZZ_OUT)/bin/$$t $$files >$(FUZZ_OUT)/replay-$$t.log 2>&1 || \
+		mkdir -p $(FUZZ_OUT)/crashes/$$t; \
+		$(FUZZ_OUT)/bin/$$t -artifact_prefix=$(FUZZ_OUT)/crashes/$$t/ $$files \
+			>$(FUZZ_OUT)/replay-$$t.log 2>&1 || \
 			{ cat $(FUZZ_OUT)/replay-$$t.log; echo "fuzz-replay: $$t FAILED"; fail=1; }; \
 	done; exit $$fail
 

@@ -51,7 +51,10 @@ def test_corpus_is_small_and_present(target):
 def test_target_replays_its_corpus(target):
     make("O=%s" % OUT, "fuzz-build-%s" % target)
     files = sorted(str(p) for p in (CORPUS / target).iterdir() if p.is_file())
-    proc = subprocess.run([str(BIN / target), "-timeout=%d" % HANG_SECONDS, *files], cwd=ROOT,
+    crashes = OUT / "build" / "fuzz" / "crashes" / target
+    crashes.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run([str(BIN / target), "-timeout=%d" % HANG_SECONDS,
+                           "-artifact_prefix=%s/" % crashes, *files], cwd=ROOT,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-20000:]
     assert len(re.findall(r"^Running: ", proc.stdout, re.M)) == len(files)
