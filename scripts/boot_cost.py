@@ -271,11 +271,13 @@ def main():
             what, alloc, size, n, am, ax, fm, fx, unit = m.groups()
             if unit != "instret":
                 continue
-            # The byte-allocator figures are the same code in every kernel: keep one copy.
+            # The byte-allocator figures are the same in every kernel: keep one copy.
             if what in ("rand_free", "tlsf_worst") and any(
                     b["what"] == what and b["allocator"] == alloc for b in bench):
                 continue
-            bench.append({"defconfig": name, "what": what, "allocator": alloc, "size": int(size),
+            # The byte-allocator paths run the same code in every kernel: no defconfig.
+            bench.append({"defconfig": None if what in ("rand_free", "tlsf_worst") else name,
+                          "what": what, "allocator": alloc, "size": int(size),
                           "n": int(n), "alloc_mean": float(am), "alloc_max": int(ax),
                           "free_mean": float(fm), "free_max": int(fx)})
     doc = {"schema": "bora-bench-kernel/1", "icount": "shift=0", "defconfigs": rows,

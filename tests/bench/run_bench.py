@@ -64,6 +64,13 @@ def heap_names(binary):
     return [line.split()[1] for line in proc.stdout.splitlines() if line.startswith("heap ")]
 
 
+def loadavg():
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def machine_info():
     info = {"nproc": os.cpu_count(), "kernel": platform.release()}
     try:
@@ -108,6 +115,12 @@ def run_all(args):
     common = ["--scale", repr(args.scale)]
     results, meta = {}, None
     t0 = time.monotonic()
+    load = loadavg()
+    if load is not None and load > (os.cpu_count() or 1):
+        log("load average %.1f on %d CPUs: other work competes, so the times will be noisy "
+            "(instruction counts, footprint and metadata are not affected)" %
+            (load, os.cpu_count()))
+    args.load_before = load
 
     for b, path in bins.items():
         log("time: %s (%d reps)" % (b, args.reps))
@@ -259,7 +272,7 @@ def kernel_tables(kernel):
              "note"], rows)]
     rows = []
     for b in kernel.get("ktest_bench", []):
-        rows.append([b["defconfig"], b["what"], b["allocator"], str(b["size"]),
+        rows.append([b["defconfig"] or "(every kernel)", b["what"], b["allocator"], str(b["size"]),
                      fmt(b.get("alloc_mean"), "%.0f"), fmt(b.get("alloc_max"), "%d"),
                      fmt(b.get("free_mean"), "%.0f"), fmt(b.get("free_max"), "%d")])
     if rows:
@@ -375,7 +388,7 @@ def main():
     doc = {
         "schema": "bora-bench-report/1",
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "machine": machine_info(),
+        "machine": dict(machine_info(), loadavg_before=args.load_before, loadavg_after=loadavg()),
         "settings": {"reps": args.reps, "scale": args.scale, "count_scale": args.count_scale,
                      "count_method": meta.get("count_method") if args.count else None},
         "workloads": meta["workloads"],
@@ -390,8 +403,9 @@ def main():
     if kernel:
         parts += kernel_tables(kernel)
     m = doc["machine"]
-    header = "Machine: %s, %s CPUs, %s; %s; versions %s\n" % (
-        m.get("cpu"), m.get("nproc"), m.get("gcc"), m.get("valgrind"),
+    header = "Machine: %s, %s CPUs (load average %s before, %s after), %s; %s; versions %s\n" % (
+        m.get("cpu"), m.get("nproc"), m.get("loadavg_before"), m.get("loadavg_after"),
+        m.get("gcc"), m.get("valgrind"),
         ", ".join("%s %s" % kv for kv in sorted(doc["versions"].items())))
     print(header)
     print("\n".join(render_text(*p) for p in parts))

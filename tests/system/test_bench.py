@@ -119,3 +119,34 @@ def test_bad_arguments(bins, args, message):
     proc = run(bins / "bench_bora", *args)
     assert proc.returncode == 2
     assert message in proc.stderr
+
+
+def test_boot_cost_measures_one_kernel():
+    """scripts/boot_cost.py's gdb + -icount measurement on one kernel: it reaches both points."""
+    import importlib.util
+
+    from conftest import build, read_config
+
+    spec = importlib.util.spec_from_file_location("boot_cost", ROOT / "scripts" / "boot_cost.py")
+    boot_cost = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(boot_cost)
+    out = build("qemu_virt_defconfig", tag="bench")
+    elf = out / "bora.elf"
+    entry, done, boot_pages = boot_cost.elf_facts(elf)
+    assert done is not None and boot_pages == 1
+    done_at = boot_cost.boot_complete_return(elf, done)
+    cfg = boot_cost.read_config(out)
+    assert cfg["CONFIG_QEMU_MACHINE"] == read_config(out)["CONFIG_QEMU_MACHINE"]
+    count, log = boot_cost.boot_instructions(out, cfg, elf, entry, done_at, timeout=120)
+    assert "Bora: boot complete" in log
+    assert 10000 < count < 100000000
+    text, data, bss = boot_cost.footprint(elf)
+    assert text > 0 and data > 0 and bss > 0
+
+
+def test_boot_cost_rejects_unknown_defconfig():
+    proc = subprocess.run([PYTHON, str(ROOT / "scripts/boot_cost.py"), "--out-dir",
+                           str(OUT / "nope"), "--defconfigs", "nosuch_defconfig"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "no defconfig 'nosuch_defconfig'" in proc.stdout
