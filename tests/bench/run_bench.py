@@ -252,7 +252,7 @@ def tables(meta, results, heaps, workloads, target_rows):
                          "%s / %s" % (fmt(m and m["mean"], "%.0f"), fmt(m and m["max"], "%d")),
                          "%s / %s" % (fmt(f and f["mean"], "%.0f"), fmt(f and f["max"], "%d"))])
     out.append(("Host allocator benchmark",
-                ["workload", "heap", "ns/op", "min-max", "x glibc", "frag", "metadata B",
+                ["workload", "heap", "CPU ns/op", "min-max", "x glibc", "frag", "metadata B",
                  "malloc instr mean / max", "free instr mean / max"], rows))
     rows = [[t["target"], fmt(t["value"], "%g"), "<= %g" % t["limit"], t["status"], t["how"]]
             for t in target_rows]
@@ -340,7 +340,7 @@ def charts(out_dir, results, heaps, workloads):
     def ns_err(r):
         return r["ns_per_op"]["min"], r["ns_per_op"]["max"]
 
-    grouped(out_dir / "ns_per_op.png", "ns per heap operation (median; bars: min-max)",
+    grouped(out_dir / "ns_per_op.png", "CPU ns per heap operation (median of the reps; bars: min-max)",
             "ns/op (log scale)", ns, ns_err, log_scale=True)
     grouped(out_dir / "fragmentation.png",
             "fragmentation: peak footprint / peak live requested bytes (1.0 = none)",
