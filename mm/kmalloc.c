@@ -324,7 +324,8 @@ static void *alloc_locked(struct kheap *h, size_t size, unsigned int shift, stru
 	return p;
 }
 
-void *kheap_alloc(struct kheap *h, size_t size, size_t align)
+/* count_failure: a NULL here is what the caller gets (failed_allocs counts those). */
+static void *heap_alloc(struct kheap *h, size_t size, size_t align, bool count_failure)
 {
 	struct reports r = {0};
 	void *p = NULL;
@@ -336,11 +337,16 @@ void *kheap_alloc(struct kheap *h, size_t size, size_t align)
 		align = MAX(align, (size_t)KHEAP_MIN_ALIGN);
 		p = alloc_locked(h, size, (unsigned int)ilog2_u64(align), &r);
 	}
-	if (!p)
+	if (!p && count_failure)
 		h->count.failed_allocs++;
 	spin_unlock(&h->lock);
 	deliver(h, &r);
 	return p;
+}
+
+void *kheap_alloc(struct kheap *h, size_t size, size_t align)
+{
+	return heap_alloc(h, size, align, true);
 }
 
 static int free_locked(struct kheap *h, void *ptr, size_t size, unsigned int shift, void *caller,
@@ -439,9 +445,10 @@ void *kheap_realloc(struct kheap *h, void *ptr, size_t size, void *caller)
 	if (!err)
 		return ptr;
 
-	moved = kheap_alloc(h, size, (size_t)1 << shift);
+	/* A shrink that cannot move keeps the block, so only a failed grow is a failure. */
+	moved = heap_alloc(h, size, (size_t)1 << shift, size > old);
 	if (!moved)
-		return size <= old ? ptr : NULL; /* a shrink that cannot move keeps the block */
+		return size <= old ? ptr : NULL;
 	memcpy(moved, ptr, MIN(old, size));
 	kheap_free(h, ptr, caller);
 	return moved;

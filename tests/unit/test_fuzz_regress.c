@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include <bora/bitmap_buddy.h>
+#include <bora/buddy.h>
 #include <bora/errno.h>
+#include <bora/kmalloc.h>
 
 /*
  * bitmap_buddy, regress-stale-pointer-other-alignment: on a tree whose base is
@@ -59,10 +61,48 @@ static void bitmap_buddy_stale_pointer_with_other_alignment(void **state)
 	free(buf);
 }
 
+/*
+ * kmalloc, regress-shrink-counted-as-failure: when krealloc() shrinks a block
+ * that can be neither resized in place nor moved (the heap is full), it keeps
+ * the block and returns it, yet the failed attempt to move it was counted in
+ * failed_allocs, which counts allocations that returned NULL to the caller.
+ */
+static void kmalloc_kept_shrink_is_not_a_failed_allocation(void **state)
+{
+	static struct kheap heap;
+	static struct buddy buddy;
+	static _Alignas(4096) unsigned char buf[16384];
+	struct byte_allocator_ops no_resize = buddy_byte_ops;
+	struct kheap_stats before, after;
+	void *first, *p, *q;
+
+	(void)state;
+	no_resize.resize_in_place = NULL;
+	assert_int_equal(kheap_init(&heap, &no_resize, &buddy, buf, sizeof(buf), 0), 0);
+	first = kheap_alloc(&heap, 200, 0);
+	assert_non_null(first);
+	/* Fill every hole down to the smallest block. */
+	for (size_t size = 4096; size; size /= 2)
+		while ((p = kheap_alloc(&heap, size, 0)) != NULL)
+			;
+	kheap_stats(&heap, &before);
+	q = kheap_realloc(&heap, first, 20, NULL);
+	assert_ptr_equal(q, first);
+	kheap_stats(&heap, &after);
+	assert_int_equal(after.failed_allocs, before.failed_allocs);
+	assert_int_equal(after.live_allocs, before.live_allocs);
+	assert_int_equal(kheap_usable_size(&heap, q), 200);
+	/* A grow that cannot be met is a failure the caller sees: counted. */
+	assert_null(kheap_realloc(&heap, first, 4000, NULL));
+	kheap_stats(&heap, &after);
+	assert_int_equal(after.failed_allocs, before.failed_allocs + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(bitmap_buddy_stale_pointer_with_other_alignment),
+	    cmocka_unit_test(kmalloc_kept_shrink_is_not_a_failed_allocation),
 	};
 	return cmocka_run_group_tests_name("fuzz_regress", tests, NULL, NULL);
 }
