@@ -228,6 +228,43 @@ def one_defconfig(name, args):
     return row, cfg
 
 
+def ktest_choices(rows, machines):
+    """One defconfig per heap allocator for the ktest bench, on the virt machine if one is."""
+    chosen = {}
+    for row in rows:
+        alloc = row.get("allocator")
+        if alloc is None or "error" in row:
+            continue
+        if alloc not in chosen or (machines[row["defconfig"]] == "virt" and
+                                   machines[chosen[alloc]["defconfig"]] != "virt"):
+            chosen[alloc] = row
+    return list(chosen.values())
+
+
+def ktest_one(row, bench, args):
+    name = row["defconfig"]
+    print("bench-kernel: ktest bench on %s" % name, file=sys.stderr, flush=True)
+    out = Path(args.out_dir) / "kernel" / (name + "-ktest-bench")
+    try:
+        build(out, name, fragments=BENCH_FRAGMENT)
+        text, summary = ktest_bench(out, read_config(out), args.timeout)
+    except (Failure, subprocess.TimeoutExpired) as e:
+        row["error"] = "ktest bench: %s" % str(e).splitlines()[0][:100]
+        return
+    row["ktest_summary"] = summary
+    for m in BENCH_LINE.finditer(text):
+        what, alloc, size, n, am, ax, fm, fx, unit = m.groups()
+        if unit != "instret":
+            continue
+        # The byte-allocator paths run the same code in every kernel: one copy, no defconfig.
+        shared = what in ("rand_free", "tlsf_worst")
+        if shared and any(b["what"] == what and b["allocator"] == alloc for b in bench):
+            continue
+        bench.append({"defconfig": None if shared else name, "what": what, "allocator": alloc,
+                      "size": int(size), "n": int(n), "alloc_mean": float(am),
+                      "alloc_max": int(ax), "free_mean": float(fm), "free_max": int(fx)})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out-dir", required=True)
@@ -247,7 +284,7 @@ def main():
             ap.error("no defconfig '%s'; available: %s" % (n, " ".join(available)))
 
     t0 = time.monotonic()
-    rows, bench, seen_alloc = [], [], set()
+    rows, bench, machines = [], [], {}
     for name in names:
         print("bench-kernel: %s" % name, file=sys.stderr, flush=True)
         try:
@@ -256,30 +293,10 @@ def main():
             rows.append({"defconfig": name, "error": str(e).splitlines()[0][:120]})
             continue
         rows.append(row)
-        if not args.ktest or row["allocator"] in seen_alloc:
-            continue
-        seen_alloc.add(row["allocator"])
-        out = Path(args.out_dir) / "kernel" / (name + "-ktest-bench")
-        try:
-            build(out, name, fragments=BENCH_FRAGMENT)
-            text, summary = ktest_bench(out, read_config(out), args.timeout)
-        except (Failure, subprocess.TimeoutExpired) as e:
-            row["error"] = "ktest bench: %s" % str(e).splitlines()[0][:100]
-            continue
-        row["ktest_summary"] = summary
-        for m in BENCH_LINE.finditer(text):
-            what, alloc, size, n, am, ax, fm, fx, unit = m.groups()
-            if unit != "instret":
-                continue
-            # The byte-allocator figures are the same in every kernel: keep one copy.
-            if what in ("rand_free", "tlsf_worst") and any(
-                    b["what"] == what and b["allocator"] == alloc for b in bench):
-                continue
-            # The byte-allocator paths run the same code in every kernel: no defconfig.
-            bench.append({"defconfig": None if what in ("rand_free", "tlsf_worst") else name,
-                          "what": what, "allocator": alloc, "size": int(size),
-                          "n": int(n), "alloc_mean": float(am), "alloc_max": int(ax),
-                          "free_mean": float(fm), "free_max": int(fx)})
+        machines[name] = cfg["CONFIG_QEMU_MACHINE"]
+    if args.ktest:
+        for row in ktest_choices(rows, machines):
+            ktest_one(row, bench, args)
     doc = {"schema": "bora-bench-kernel/1", "icount": "shift=0", "defconfigs": rows,
            "ktest_bench": bench, "seconds": round(time.monotonic() - t0)}
     out = Path(args.out_dir)

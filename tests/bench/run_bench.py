@@ -20,7 +20,6 @@ import concurrent.futures
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
