@@ -229,16 +229,16 @@ def one_defconfig(name, args):
 
 
 def ktest_choices(rows, machines):
-    """One defconfig per heap allocator for the ktest bench, on the virt machine if one is."""
+    """One defconfig per heap allocator for the ktest bench: virt first, then the plainest name."""
     chosen = {}
     for row in rows:
         alloc = row.get("allocator")
         if alloc is None or "error" in row:
             continue
-        if alloc not in chosen or (machines[row["defconfig"]] == "virt" and
-                                   machines[chosen[alloc]["defconfig"]] != "virt"):
-            chosen[alloc] = row
-    return list(chosen.values())
+        rank = (machines[row["defconfig"]] != "virt", len(row["defconfig"]), row["defconfig"])
+        if alloc not in chosen or rank < chosen[alloc][0]:
+            chosen[alloc] = (rank, row)
+    return [row for _, row in chosen.values()]
 
 
 def ktest_one(row, bench, args):
