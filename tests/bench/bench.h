@@ -46,6 +46,9 @@ struct bench_heap {
  * in another struct bench_heap (measure.c, cgcount.c).
  */
 
+/* Size of each Bora heap's region, a power of two (--region-mib). */
+extern size_t bench_region_bytes;
+
 /* Heaps a binary offers (heap_bora.c, heap_system.c); NULL-terminated. */
 extern struct bench_heap *const bench_bora_heaps[];
 extern struct bench_heap bench_system_heap;

@@ -213,6 +213,7 @@ int cgcount_run(const char *self, struct bench_heap *h, double scale, const char
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[PATH_MAX], out_opt[PATH_MAX + 32], log_opt[PATH_MAX + 32], scale_arg[32];
+	char region_arg[32];
 	int status, rc = -1;
 	pid_t pid;
 
@@ -225,6 +226,7 @@ int cgcount_run(const char *self, struct bench_heap *h, double scale, const char
 	snprintf(out_opt, sizeof(out_opt), "--callgrind-out-file=%s/cg.out", dir);
 	snprintf(log_opt, sizeof(log_opt), "--log-file=%s/valgrind.log", dir);
 	snprintf(scale_arg, sizeof(scale_arg), "%.17g", scale);
+	snprintf(region_arg, sizeof(region_arg), "%zu", bench_region_bytes >> 20);
 	char *argv[] = {"valgrind",
 	                "--tool=callgrind",
 	                "--toggle-collect=bench_counted_*",
@@ -238,6 +240,8 @@ int cgcount_run(const char *self, struct bench_heap *h, double scale, const char
 	                (char *)h->name,
 	                "--count-scale",
 	                scale_arg,
+	                "--region-mib",
+	                region_arg,
 	                only ? "--workloads" : NULL,
 	                (char *)only,
 	                NULL};

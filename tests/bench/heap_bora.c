@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Bora's byte allocators as benchmark heaps, each driven only through its
- * struct byte_allocator_ops, over one region of REGION_BYTES. The region is
+ * struct byte_allocator_ops, over one region of bench_region_bytes. The region is
  * reserved once per heap, aligned to its own size so the buddy allocators see
  * their best-case base, and re-initialised before every run.
  */
@@ -13,15 +13,11 @@
 
 #include "bench.h"
 
-/* Enough for the largest workload on a power-of-two buddy: vec_push needs a 32 MiB
- * block while the 16 MiB one it grows from is still live; trace_large peaks
- * near 512 slots x 128 KiB. */
-#define REGION_BYTES ((size_t)256 << 20)
-
 struct bora_priv {
 	const struct byte_allocator_ops *ops;
 	void *state;
-	void *reservation; /* what mmap returned: twice REGION_BYTES, for the alignment */
+	void *reservation; /* what mmap returned: twice the region, for the alignment */
+	size_t reserved;
 };
 
 static int bora_setup(struct bench_heap *h)
@@ -29,18 +25,20 @@ static int bora_setup(struct bench_heap *h)
 	struct bora_priv *bp = h->priv;
 
 	if (!bp->reservation) {
-		void *r = mmap(NULL, 2 * REGION_BYTES, PROT_READ | PROT_WRITE,
+		void *r = mmap(NULL, 2 * bench_region_bytes, PROT_READ | PROT_WRITE,
 		               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 		if (r == MAP_FAILED)
 			return -ENOMEM;
 		bp->reservation = r;
-		h->region_base = ((uintptr_t)r + REGION_BYTES - 1) & ~(uintptr_t)(REGION_BYTES - 1);
+		bp->reserved = bench_region_bytes;
+		h->region_base =
+		    ((uintptr_t)r + bench_region_bytes - 1) & ~(uintptr_t)(bench_region_bytes - 1);
 		bp->state = scratch_alloc(bp->ops->state_size);
 		h->state_bytes = bp->ops->state_size;
-		h->region_bytes = REGION_BYTES;
+		h->region_bytes = bench_region_bytes;
 	}
-	return bp->ops->init(bp->state, (void *)h->region_base, REGION_BYTES);
+	return bp->ops->init(bp->state, (void *)h->region_base, h->region_bytes);
 }
 
 static void bora_teardown(struct bench_heap *h)
@@ -48,7 +46,7 @@ static void bora_teardown(struct bench_heap *h)
 	struct bora_priv *bp = h->priv;
 
 	if (bp->reservation) {
-		munmap(bp->reservation, 2 * REGION_BYTES);
+		munmap(bp->reservation, 2 * bp->reserved);
 		scratch_free(bp->state, bp->ops->state_size);
 		bp->reservation = NULL;
 		bp->state = NULL;

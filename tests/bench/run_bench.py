@@ -111,7 +111,7 @@ def run_all(args):
             raise BenchError("no %s: build it with 'make bench-build'" % path)
         bins[b] = str(path)
     heaps = {b: heap_names(p) for b, p in bins.items()}
-    common = ["--scale", repr(args.scale)]
+    common = ["--scale", repr(args.scale), "--region-mib", str(args.region_mib)]
     results, meta = {}, None
     t0 = time.monotonic()
     load = loadavg()
@@ -143,7 +143,7 @@ def run_all(args):
             for b, path in bins.items():
                 for h in heaps[b]:
                     cmd = [path, "--mode", "count", "--heaps", h, "--count-scale",
-                           repr(args.count_scale)]
+                           repr(args.count_scale), "--region-mib", str(args.region_mib)]
                     futures.append(pool.submit(run_json, cmd, args.timeout))
             log("count: %d heaps under callgrind, %d at a time" % (len(futures), jobs))
             for f in futures:
@@ -361,10 +361,12 @@ def main():
     ap.add_argument("--no-count", dest="count", action="store_false")
     ap.add_argument("--no-charts", dest="charts", action="store_false")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--region-mib", type=int, default=256,
+                    help="region of each Bora heap (a power of two); --quick uses 16")
     ap.add_argument("--timeout", type=int, default=1200)
     args = ap.parse_args()
     if args.quick:
-        args.reps, args.scale, args.count_scale = 1, 0.002, 0.005
+        args.reps, args.scale, args.count_scale, args.region_mib = 1, 0.002, 0.005, 16
     if args.reps < 1 or args.jobs < 1 or not 0 < args.scale <= 10 or not 0 < args.count_scale <= 10:
         ap.error("--reps and --jobs must be >= 1, --scale and --count-scale in (0, 10]")
 
@@ -389,6 +391,7 @@ def main():
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "machine": dict(machine_info(), loadavg_before=args.load_before, loadavg_after=loadavg()),
         "settings": {"reps": args.reps, "scale": args.scale, "count_scale": args.count_scale,
+                     "region_mib": args.region_mib,
                      "count_method": meta.get("count_method") if args.count else None},
         "workloads": meta["workloads"],
         "heaps": heaps,

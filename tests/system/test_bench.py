@@ -113,6 +113,7 @@ def test_live_bytes_exact(bins):
     (["--reps", "0"], "--reps wants a number"),
     (["--scale", "lots"], "--scale wants a number"),
     (["--mode", "fast"], "unknown mode 'fast'"),
+    (["--region-mib", "3"], "--region-mib wants a power of two"),
     (["--frobnicate"], "bad argument '--frobnicate'"),
 ])
 def test_bad_arguments(bins, args, message):
