@@ -40,7 +40,7 @@ DEFCONFIGS := $(sort $(notdir $(wildcard defconfigs/*_defconfig)))
 
 # Goals that work without a .config; anything else reads the configuration.
 NO_CONFIG_GOALS := %_defconfig help menuconfig clean distclean mrproper check unit unit-% \
-	fuzz fuzz-% format install-deps
+	bench bench-% fuzz fuzz-% format install-deps
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_CONFIG := y
 endif
@@ -220,6 +220,12 @@ help:
 	@echo "Tests:"
 	@echo "  check             every test: host unit tests, kconfig/generator checks, QEMU boots"
 	@echo "  unit              host unit tests only (cmocka, ASan+UBSan); unit-<name> for one"
+	@echo "  fuzz              libFuzzer over every allocator, kmalloc, the FDT reader, the shell"
+	@echo "                    parser (FUZZ_SECONDS=N each; fuzz-<target> for one)"
+	@echo "Benchmarks:"
+	@echo "  bench             host allocators vs glibc/jemalloc/mimalloc, boot cost and"
+	@echo "                    footprint per defconfig (build/bench/); BENCH_FLAGS=--quick"
+	@echo "  bench-host / bench-kernel / bench-build   one part only"
 	@echo "Other:"
 	@echo "  clean / distclean remove build output / and the configuration"
 	@echo "  install-deps      install the Debian packages the build needs (root)"
