@@ -2,6 +2,7 @@
 """Linux/Zephyr build habits: help, O=, V=1, incremental rebuilds, savedefconfig."""
 
 import os
+import signal
 import shutil
 import time
 
@@ -132,6 +133,7 @@ def test_menuconfig_opens_kconfiglib_menuconfig(tmp_path):
         assert "CONFIG_BOARD_QEMU_VIRT=y" in (out / ".config").read_text()
     finally:
         if proc.poll() is None:
-            proc.kill()
+            # make and menuconfig share the new session's process group: end both.
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         os.close(master)
