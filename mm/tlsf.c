@@ -17,6 +17,7 @@
 #include <bora/errno.h>
 #include <bora/string.h>
 #include <bora/tlsf.h>
+#include <bora/hash.h>
 
 #define HDR_FREE      ((uint64_t)1)
 #define HDR_PREV_FREE ((uint64_t)2)
@@ -327,16 +328,6 @@ static uintptr_t used_block(const struct tlsf *t, const void *ptr)
 }
 
 /* ---- public interface ---------------------------------------------------------- */
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
 
 int tlsf_init(struct tlsf *t, void *base, size_t size)
 {

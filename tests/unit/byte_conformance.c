@@ -44,6 +44,7 @@
 #include <cmocka.h>
 
 #include <bora/alloc.h>
+#include <bora/hash.h>
 #include <bora/bitops.h>
 #include <bora/errno.h>
 #include <bora/types.h>
@@ -73,16 +74,16 @@ extern const struct byte_allocator_ops CONFORMANCE_OPS;
 struct heap_cfg {
 	const char *label;
 	size_t size;
-	size_t offset;       /* base = page-aligned buffer + offset */
-	size_t stress_ops;   /* operations per stress run on this shape */
+	size_t offset;     /* base = page-aligned buffer + offset */
+	size_t stress_ops; /* operations per stress run on this shape */
 };
 
 static const struct heap_cfg cfgs[] = {
-	{"4K", 4096, 0, 200000},
-	{"128K", 128 * 1024, 0, 1000000},
-	{"1M", 1024 * 1024, 0, 200000},
-	{"100K+24", 100 * 1024 + 24, 0, 200000},
-	{"100K+24@+40", 100 * 1024 + 24, 40, 200000},
+    {"4K", 4096, 0, 200000},
+    {"128K", 128 * 1024, 0, 1000000},
+    {"1M", 1024 * 1024, 0, 200000},
+    {"100K+24", 100 * 1024 + 24, 0, 200000},
+    {"100K+24@+40", 100 * 1024 + 24, 40, 200000},
 };
 
 /* ---- fixture --------------------------------------------------------------- */
@@ -196,7 +197,7 @@ static void check_valid(struct fix *f, const char *where)
 
 	if (r != 0)
 		fail_msg("%s/%s: validate after %s -> %s: %s", OPS->name, f->cfg->label, where,
-			 errno_name(r), why);
+		         errno_name(r), why);
 }
 
 static struct byte_alloc_stats get_stats(struct fix *f)
@@ -214,17 +215,18 @@ static struct byte_alloc_stats check_stats(struct fix *f, size_t live_req, const
 	struct byte_alloc_stats st = get_stats(f);
 
 	if (st.used + st.available + st.metadata != st.total)
-		fail_msg("%s/%s %s: used %zu + available %zu + metadata %zu != total %zu", OPS->name,
-			 f->cfg->label, where, st.used, st.available, st.metadata, st.total);
+		fail_msg("%s/%s %s: used %zu + available %zu + metadata %zu != total %zu",
+		         OPS->name, f->cfg->label, where, st.used, st.available, st.metadata,
+		         st.total);
 	if (st.total > f->managed)
 		fail_msg("%s/%s %s: total %zu > managed %zu", OPS->name, f->cfg->label, where,
-			 st.total, f->managed);
+		         st.total, f->managed);
 	if (st.used < live_req)
 		fail_msg("%s/%s %s: used %zu < live requested %zu", OPS->name, f->cfg->label, where,
-			 st.used, live_req);
+		         st.used, live_req);
 	if (st.largest_free > st.available)
 		fail_msg("%s/%s %s: largest_free %zu > available %zu", OPS->name, f->cfg->label,
-			 where, st.largest_free, st.available);
+		         where, st.largest_free, st.available);
 	return st;
 }
 
@@ -236,9 +238,9 @@ static void expect_recovered(struct fix *f, const struct byte_alloc_stats *ref, 
 	st = check_stats(f, 0, where);
 	if (st.used != 0 || st.largest_free != ref->largest_free || st.available != ref->available)
 		fail_msg("%s/%s %s: not recovered: used %zu (want 0), largest_free %zu (want %zu), "
-			 "available %zu (want %zu)",
-			 OPS->name, f->cfg->label, where, st.used, st.largest_free, ref->largest_free,
-			 st.available, ref->available);
+		         "available %zu (want %zu)",
+		         OPS->name, f->cfg->label, where, st.used, st.largest_free,
+		         ref->largest_free, st.available, ref->available);
 }
 
 /*
@@ -247,7 +249,7 @@ static void expect_recovered(struct fix *f, const struct byte_alloc_stats *ref, 
  * TLSF reports a list head, so the exact value can depend on the order of frees).
  */
 static void expect_recovered_regions(struct fix *f, const struct byte_alloc_stats *ref,
-				     size_t lf_lo, size_t lf_hi, const char *where)
+                                     size_t lf_lo, size_t lf_hi, const char *where)
 {
 	struct byte_alloc_stats st;
 
@@ -256,9 +258,9 @@ static void expect_recovered_regions(struct fix *f, const struct byte_alloc_stat
 	if (st.used != 0 || st.available != ref->available || st.largest_free < lf_lo ||
 	    st.largest_free > lf_hi)
 		fail_msg("%s/%s %s: not recovered: used %zu (want 0), available %zu (want %zu), "
-			 "largest_free %zu (want %zu..%zu)",
-			 OPS->name, f->cfg->label, where, st.used, st.available, ref->available,
-			 st.largest_free, lf_lo, lf_hi);
+		         "largest_free %zu (want %zu..%zu)",
+		         OPS->name, f->cfg->label, where, st.used, st.available, ref->available,
+		         st.largest_free, lf_lo, lf_hi);
 }
 
 /* largest_free of a region managed alone (a scratch state; the region is reused). */
@@ -297,18 +299,18 @@ static int raw_alloc(struct fix *f, size_t size, size_t align, unsigned char **o
 
 	if (r == 0) {
 		if (!in_regions(f, p, size))
-			fail_msg("%s/%s: alloc(%zu, %zu) = %p outside the managed regions", OPS->name,
-				 f->cfg->label, size, align, p);
+			fail_msg("%s/%s: alloc(%zu, %zu) = %p outside the managed regions",
+			         OPS->name, f->cfg->label, size, align, p);
 		if (align && ((uintptr_t)p & (align - 1)) != 0)
 			fail_msg("%s/%s: alloc(%zu, %zu) = %p misaligned", OPS->name, f->cfg->label,
-				 size, align, p);
+			         size, align, p);
 	} else {
 		if (r != -ENOMEM && r != -EINVAL)
-			fail_msg("%s/%s: alloc(%zu, %zu) -> %s (want 0, EINVAL or ENOMEM)", OPS->name,
-				 f->cfg->label, size, align, errno_name(r));
+			fail_msg("%s/%s: alloc(%zu, %zu) -> %s (want 0, EINVAL or ENOMEM)",
+			         OPS->name, f->cfg->label, size, align, errno_name(r));
 		if (p != UNTOUCHED)
 			fail_msg("%s/%s: alloc(%zu, %zu) failed with %s but wrote *out", OPS->name,
-				 f->cfg->label, size, align, errno_name(r));
+			         f->cfg->label, size, align, errno_name(r));
 		p = NULL;
 	}
 	*out = p;
@@ -331,21 +333,12 @@ struct pool {
 	uint64_t next_id;
 };
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 /* Content is a function of (id, address, offset) only, so a resized block's prefix
  * keeps its expected value. */
 static uint64_t pattern_word(const struct blk *b, size_t off)
 {
-	return mix64(b->id ^ ((uint64_t)(uintptr_t)b->p << 16)) + (uint64_t)off * 0x9e3779b97f4a7c15ULL;
+	return mix64(b->id ^ ((uint64_t)(uintptr_t)b->p << 16)) +
+	       (uint64_t)off * 0x9e3779b97f4a7c15ULL;
 }
 
 static void fill_range(const struct blk *b, size_t from, size_t to)
@@ -385,9 +378,10 @@ static void expect_intact(struct fix *f, const struct blk *b, size_t upto, const
 	size_t bad = check_range(b, upto);
 
 	if (bad != SIZE_MAX)
-		fail_msg("%s/%s %s: block %p (size %zu, align %zu, id %llu) corrupted at offset %zu",
-			 OPS->name, f->cfg->label, where, (void *)b->p, b->size, b->align,
-			 (unsigned long long)b->id, bad);
+		fail_msg(
+		    "%s/%s %s: block %p (size %zu, align %zu, id %llu) corrupted at offset %zu",
+		    OPS->name, f->cfg->label, where, (void *)b->p, b->size, b->align,
+		    (unsigned long long)b->id, bad);
 }
 
 static void pool_init(struct pool *P)
@@ -433,8 +427,8 @@ static void pool_free(struct fix *f, struct pool *P, size_t i)
 	expect_intact(f, &b, b.size, "before free");
 	r = OPS->free(f->state, b.p, b.size, b.align);
 	if (r != 0)
-		fail_msg("%s/%s: free(%p, %zu, %zu) of a live block -> %s", OPS->name, f->cfg->label,
-			 (void *)b.p, b.size, b.align, errno_name(r));
+		fail_msg("%s/%s: free(%p, %zu, %zu) of a live block -> %s", OPS->name,
+		         f->cfg->label, (void *)b.p, b.size, b.align, errno_name(r));
 	P->b[i] = P->b[--P->n];
 	P->req_sum -= b.size;
 }
@@ -468,8 +462,8 @@ static void check_pool(struct fix *f, struct pool *P, const char *where)
 	for (i = 0; i + 1 < P->n; i++)
 		if ((uintptr_t)s[i].p + s[i].size > (uintptr_t)s[i + 1].p)
 			fail_msg("%s/%s %s: blocks overlap: %p+%zu and %p+%zu", OPS->name,
-				 f->cfg->label, where, (void *)s[i].p, s[i].size, (void *)s[i + 1].p,
-				 s[i + 1].size);
+			         f->cfg->label, where, (void *)s[i].p, s[i].size,
+			         (void *)s[i + 1].p, s[i + 1].size);
 	free(s);
 	for (i = 0; i < P->n; i++)
 		expect_intact(f, &P->b[i], P->b[i].size, where);
@@ -529,7 +523,7 @@ static void t_init_state(void **state)
 	r = raw_alloc(f, st.largest_free, 1, &p);
 	if (r != 0)
 		fail_msg("%s/%s: alloc(largest_free = %zu, 1) -> %s", OPS->name, f->cfg->label,
-			 st.largest_free, errno_name(r));
+		         st.largest_free, errno_name(r));
 	memset(p, 0x3c, st.largest_free);
 	check_valid(f, "alloc(largest_free)");
 	check_stats(f, st.largest_free, "alloc(largest_free)");
@@ -539,7 +533,7 @@ static void t_init_state(void **state)
 	r = raw_alloc(f, st.largest_free + 1, 1, &p);
 	if (r == 0)
 		fail_msg("%s/%s: alloc(largest_free + 1 = %zu, 1) succeeded", OPS->name,
-			 f->cfg->label, st.largest_free + 1);
+		         f->cfg->label, st.largest_free + 1);
 	expect_recovered(f, &f->st0, "alloc(largest_free + 1)");
 }
 
@@ -560,10 +554,10 @@ static void t_alignments(void **state)
 
 			if (r == -ENOMEM && guaranteed)
 				fail_msg("%s/%s: alloc(%zu, %zu) -> ENOMEM with largest_free %zu",
-					 OPS->name, f->cfg->label, size, align, st.largest_free);
+				         OPS->name, f->cfg->label, size, align, st.largest_free);
 			if (r != 0 && r != -ENOMEM)
 				fail_msg("%s/%s: alloc(%zu, %zu) -> %s", OPS->name, f->cfg->label,
-					 size, align, errno_name(r));
+				         size, align, errno_name(r));
 		}
 		check_pool(f, &P, "alignments");
 		check_valid(f, "aligned allocs");
@@ -579,7 +573,7 @@ static void t_alignments(void **state)
 
 		if (r != 0 && r != -ENOMEM)
 			fail_msg("%s/%s: mixed aligned alloc -> %s", OPS->name, f->cfg->label,
-				 errno_name(r));
+			         errno_name(r));
 		if (P.n && rng_below(3) == 0)
 			pool_free(f, &P, rng_below(P.n));
 	}
@@ -599,15 +593,16 @@ static void expect_alloc_fails(struct fix *f, size_t size, size_t align, int wan
 
 	if (r == 0)
 		fail_msg("%s/%s: alloc(%zu, %zu) succeeded, want failure", OPS->name, f->cfg->label,
-			 size, align);
+		         size, align);
 	if (want && r != want)
 		fail_msg("%s/%s: alloc(%zu, %zu) -> %s, want %s", OPS->name, f->cfg->label, size,
-			 align, errno_name(r), errno_name(want));
+		         align, errno_name(r), errno_name(want));
 }
 
 static void t_size_edges(void **state)
 {
-	static const size_t odd[] = {1, 2, 3, 5, 9, 15, 17, 31, 33, 63, 65, 127, 255, 257, 999, 1023};
+	static const size_t odd[] = {1,  2,  3,  5,   9,   15,  17,  31,
+	                             33, 63, 65, 127, 255, 257, 999, 1023};
 	static const size_t huge_sub[] = {0, 1, 7, 8, 15, 16, 31, 63, 4095, 4096, 65536};
 	static const size_t aligns[] = {1, 8, 16, 4096};
 	struct fix *f = *state;
@@ -625,7 +620,7 @@ static void t_size_edges(void **state)
 		r = pool_alloc(f, &P, odd[i], 1);
 		if (r == -ENOMEM && f->cfg->size >= 4096 && P.req_sum < heap / 4)
 			fail_msg("%s/%s: alloc(%zu, 1) -> ENOMEM with %zu bytes live", OPS->name,
-				 f->cfg->label, odd[i], P.req_sum);
+			         f->cfg->label, odd[i], P.req_sum);
 	}
 	check_pool(f, &P, "odd sizes");
 	check_stats(f, P.req_sum, "odd sizes");
@@ -676,7 +671,7 @@ static void t_size_edges(void **state)
 /* ---- bad frees ------------------------------------------------------------- */
 
 static void expect_bad_free(struct fix *f, void *ptr, size_t size, size_t align,
-			    const struct byte_alloc_stats *before, const char *what)
+                            const struct byte_alloc_stats *before, const char *what)
 {
 	struct byte_alloc_stats st;
 	int r = OPS->free(f->state, ptr, size, align);
@@ -685,13 +680,14 @@ static void expect_bad_free(struct fix *f, void *ptr, size_t size, size_t align,
 		fail_msg("%s/%s: free of %s (%p) succeeded", OPS->name, f->cfg->label, what, ptr);
 	if (r != -ENOTALLOC && r != -EINVAL)
 		fail_msg("%s/%s: free of %s -> %s, want ENOTALLOC or EINVAL", OPS->name,
-			 f->cfg->label, what, errno_name(r));
+		         f->cfg->label, what, errno_name(r));
 	check_valid(f, what);
 	st = get_stats(f);
 	if (memcmp(&st, before, sizeof(st)) != 0)
-		fail_msg("%s/%s: free of %s changed the stats (used %zu -> %zu, available %zu -> %zu)",
-			 OPS->name, f->cfg->label, what, before->used, st.used, before->available,
-			 st.available);
+		fail_msg(
+		    "%s/%s: free of %s changed the stats (used %zu -> %zu, available %zu -> %zu)",
+		    OPS->name, f->cfg->label, what, before->used, st.used, before->available,
+		    st.available);
 }
 
 static bool is_live(const struct pool *P, const void *p)
@@ -751,8 +747,8 @@ static void t_bad_frees(void **state)
 		for (k = 0; k < ARRAY_SIZE(offs); k++) {
 			if (offs[k] >= b->size)
 				continue;
-			snprintf(what, sizeof(what), "interior %p+%zu of a live block", (void *)b->p,
-				 offs[k]);
+			snprintf(what, sizeof(what), "interior %p+%zu of a live block",
+			         (void *)b->p, offs[k]);
 			expect_bad_free(f, b->p + offs[k], b->size, b->align, &st, what);
 		}
 	}
@@ -765,7 +761,7 @@ static void t_bad_frees(void **state)
 			if (is_live(&P, x + k))
 				continue;
 			snprintf(what, sizeof(what), "never-returned region+%zu",
-				 (size_t)(x + k - heap));
+			         (size_t)(x + k - heap));
 			expect_bad_free(f, x + k, 16, 1, &st, what);
 		}
 	}
@@ -785,7 +781,7 @@ static void t_bad_frees(void **state)
 		st2 = get_stats(f);
 		for (i = 0; i < n; i++)
 			expect_bad_free(f, saved[i].p, saved[i].size, saved[i].align, &st2,
-					"double free after all freed");
+			                "double free after all freed");
 	}
 	expect_recovered(f, &f->st0, "bad frees");
 	pool_fini(&P);
@@ -810,9 +806,9 @@ static void free_in_order(struct fix *f, struct pool *P, int order)
 			expect_intact(f, b, b->size, "before free");
 			r = OPS->free(f->state, b->p, b->size, b->align);
 			if (r != 0)
-				fail_msg("%s/%s: free(%p, %zu, %zu) of a live block -> %s", OPS->name,
-					 f->cfg->label, (void *)b->p, b->size, b->align,
-					 errno_name(r));
+				fail_msg("%s/%s: free(%p, %zu, %zu) of a live block -> %s",
+				         OPS->name, f->cfg->label, (void *)b->p, b->size, b->align,
+				         errno_name(r));
 		}
 		P->n = 0;
 		P->req_sum = 0;
@@ -845,7 +841,7 @@ static void exhaust(struct fix *f, struct pool *P, size_t size, size_t align)
 	}
 	if (r != -ENOMEM)
 		fail_msg("%s/%s: exhausting with alloc(%zu, %zu) ended with %s", OPS->name,
-			 f->cfg->label, size, align, errno_name(r));
+		         f->cfg->label, size, align, errno_name(r));
 }
 
 static void t_exhaust_fixed(void **state)
@@ -865,12 +861,12 @@ static void t_exhaust_fixed(void **state)
 			exhaust(f, &P, sizes[k], 1);
 			if (sizes[k] <= f->st0.largest_free && P.n == 0)
 				fail_msg("%s/%s: no alloc(%zu) fit although largest_free was %zu",
-					 OPS->name, f->cfg->label, sizes[k], f->st0.largest_free);
+				         OPS->name, f->cfg->label, sizes[k], f->st0.largest_free);
 			check_valid(f, "exhaustion");
 			st = check_stats(f, P.req_sum, "exhaustion");
 			if (st.largest_free >= sizes[k])
 				fail_msg("%s/%s: alloc(%zu, 1) -> ENOMEM but largest_free is %zu",
-					 OPS->name, f->cfg->label, sizes[k], st.largest_free);
+				         OPS->name, f->cfg->label, sizes[k], st.largest_free);
 			check_pool(f, &P, "exhaustion");
 			free_in_order(f, &P, order);
 			expect_recovered(f, &f->st0, "exhaustion freed");
@@ -899,7 +895,7 @@ static void t_exhaust_mixed(void **state)
 				fails++;
 			else if (r != 0)
 				fail_msg("%s/%s: alloc(%zu, %zu) -> %s", OPS->name, f->cfg->label,
-					 size, align, errno_name(r));
+				         size, align, errno_name(r));
 			/* A few frees on the way make holes of all sizes. */
 			if (round & 1 && P.n && rng_below(5) == 0)
 				pool_free(f, &P, rng_below(P.n));
@@ -959,17 +955,17 @@ static void t_add_region(void **state)
 				r = OPS->add_region(f->state, bases[b] + bad[k].off, bad[k].len);
 				if (r != -EOVERLAP)
 					fail_msg("%s/%s: overlapping add_region(%+td, %zu) -> %s",
-						 OPS->name, f->cfg->label, bad[k].off, bad[k].len,
-						 errno_name(r));
+					         OPS->name, f->cfg->label, bad[k].off, bad[k].len,
+					         errno_name(r));
 			}
 			r = OPS->add_region(f->state, bases[b], sizes[b]);
 			if (r != -EOVERLAP)
-				fail_msg("%s/%s: re-adding a region -> %s", OPS->name, f->cfg->label,
-					 errno_name(r));
+				fail_msg("%s/%s: re-adding a region -> %s", OPS->name,
+				         f->cfg->label, errno_name(r));
 			r = OPS->add_region(f->state, bases[b] + sizes[b] - 64, 4096);
 			if (r != -EOVERLAP)
 				fail_msg("%s/%s: add_region over a region's tail -> %s", OPS->name,
-					 f->cfg->label, errno_name(r));
+				         f->cfg->label, errno_name(r));
 		}
 		r = OPS->add_region(f->state, NULL, 4096);
 		assert_int_not_equal(r, 0);
@@ -982,17 +978,18 @@ static void t_add_region(void **state)
 	pool_init(&P);
 	exhaust(f, &P, 256, 1);
 	for (i = 0; i < P.n; i++)
-		if ((uintptr_t)P.b[i].p >= (uintptr_t)r2 && (uintptr_t)P.b[i].p < (uintptr_t)r2 + sz2)
+		if ((uintptr_t)P.b[i].p >= (uintptr_t)r2 &&
+		    (uintptr_t)P.b[i].p < (uintptr_t)r2 + sz2)
 			in2++;
 	if (in2 == 0)
 		fail_msg("%s/%s: nothing was allocated from the added region", OPS->name,
-			 f->cfg->label);
+		         f->cfg->label);
 	check_pool(f, &P, "two regions");
 	check_stats(f, P.req_sum, "two regions");
 	pool_shuffle(&P);
 	pool_free_all(f, &P);
 	expect_recovered_regions(f, &st1, MIN(f->st0.largest_free, lf2),
-				 MAX(f->st0.largest_free, lf2), "two regions freed");
+	                         MAX(f->st0.largest_free, lf2), "two regions freed");
 	pool_fini(&P);
 }
 
@@ -1019,7 +1016,7 @@ static void t_add_adjacent_region(void **state)
 	r = OPS->init(st2, f->heap, half);
 	if (r != 0)
 		fail_msg("%s/%s: init over half the region -> %s", OPS->name, f->cfg->label,
-			 errno_name(r));
+		         errno_name(r));
 	r = OPS->add_region(st2, f->heap + half, f->cfg->size - half);
 	if (r == -ENOTSUP) {
 		free(st2);
@@ -1027,7 +1024,7 @@ static void t_add_adjacent_region(void **state)
 	}
 	if (r != 0)
 		fail_msg("%s/%s: add_region touching the first region -> %s", OPS->name,
-			 f->cfg->label, errno_name(r));
+		         f->cfg->label, errno_name(r));
 	f->state = st2;
 	OPS->stats(st2, &st1);
 	f->st0 = st1;
@@ -1041,7 +1038,7 @@ static void t_add_adjacent_region(void **state)
 	pool_shuffle(&P);
 	pool_free_all(f, &P);
 	expect_recovered_regions(f, &st1, MIN(lf_a, lf_b), MAX(lf_a, lf_b),
-				 "adjacent regions freed");
+	                         "adjacent regions freed");
 	pool_fini(&P);
 	f->state = saved_state;
 	f->st0 = saved0;
@@ -1064,7 +1061,7 @@ static bool resize_supported(struct fix *f)
 		return false;
 	if (r != 0)
 		fail_msg("%s/%s: resize_in_place to the same size -> %s", OPS->name, f->cfg->label,
-			 errno_name(r));
+		         errno_name(r));
 	return true;
 }
 
@@ -1078,7 +1075,7 @@ static int pool_resize(struct fix *f, struct pool *P, size_t i, size_t new_size)
 	if (r == 0) {
 		if (!in_regions(f, b->p, new_size))
 			fail_msg("%s/%s: resize_in_place(%p, %zu -> %zu) leaves the region",
-				 OPS->name, f->cfg->label, (void *)b->p, old, new_size);
+			         OPS->name, f->cfg->label, (void *)b->p, old, new_size);
 		expect_intact(f, b, MIN(old, new_size), "resize_in_place");
 		b->size = new_size;
 		P->req_sum = P->req_sum - old + new_size;
@@ -1086,7 +1083,7 @@ static int pool_resize(struct fix *f, struct pool *P, size_t i, size_t new_size)
 			fill_range(b, old, new_size);
 	} else if (r != -ENOMEM) {
 		fail_msg("%s/%s: resize_in_place(%zu -> %zu) -> %s", OPS->name, f->cfg->label, old,
-			 new_size, errno_name(r));
+		         new_size, errno_name(r));
 	}
 	return r;
 }
@@ -1226,7 +1223,8 @@ static void stress(struct fix *f, uint64_t seed, unsigned fill_pct)
 		if (can_resize && P.n && rng_below(100) < 4) {
 			size_t k = rng_below(P.n);
 			size_t old = P.b[k].size;
-			size_t ns = rng_below(2) ? 1 + rng_below(old) : old + 1 + rng_below(old + 64);
+			size_t ns =
+			    rng_below(2) ? 1 + rng_below(old) : old + 1 + rng_below(old + 64);
 
 			if (pool_resize(f, &P, k, ns) == 0)
 				c.resizes++;
@@ -1246,9 +1244,9 @@ static void stress(struct fix *f, uint64_t seed, unsigned fill_pct)
 
 					if (st.largest_free >= size)
 						fail_msg("%s/%s stress: alloc(%zu, 1) -> ENOMEM, "
-							 "largest_free %zu",
-							 OPS->name, f->cfg->label, size,
-							 st.largest_free);
+						         "largest_free %zu",
+						         OPS->name, f->cfg->label, size,
+						         st.largest_free);
 					if (st.used > c.peak_used)
 						c.peak_used = st.used;
 				}
@@ -1262,7 +1260,7 @@ static void stress(struct fix *f, uint64_t seed, unsigned fill_pct)
 				}
 			} else {
 				fail_msg("%s/%s stress: alloc(%zu, %zu) -> %s", OPS->name,
-					 f->cfg->label, size, align, errno_name(r));
+				         f->cfg->label, size, align, errno_name(r));
 			}
 		} else {
 			pool_free(f, &P, rng_below(P.n));
@@ -1283,9 +1281,9 @@ static void stress(struct fix *f, uint64_t seed, unsigned fill_pct)
 	check_stats(f, P.req_sum, "stress end");
 	check_pool(f, &P, "stress end");
 	print_message("%s/%s stress %u%%: %zu ops, %zu allocs, %zu frees, %zu resizes, "
-		      "%zu ENOMEM, peak %zu live, peak used %zu of %zu available\n",
-		      OPS->name, f->cfg->label, fill_pct, nops, c.allocs, c.frees, c.resizes,
-		      c.enomem, c.peak_live, c.peak_used, f->st0.available);
+	              "%zu ENOMEM, peak %zu live, peak used %zu of %zu available\n",
+	              OPS->name, f->cfg->label, fill_pct, nops, c.allocs, c.frees, c.resizes,
+	              c.enomem, c.peak_live, c.peak_used, f->st0.available);
 	pool_shuffle(&P);
 	pool_free_all(f, &P);
 	expect_recovered(f, &f->st0, "stress freed");
@@ -1310,17 +1308,12 @@ struct test_def {
 };
 
 static const struct test_def defs[] = {
-	{"init_state", t_init_state},
-	{"alignments", t_alignments},
-	{"size_edges", t_size_edges},
-	{"bad_frees", t_bad_frees},
-	{"exhaust_fixed", t_exhaust_fixed},
-	{"exhaust_mixed", t_exhaust_mixed},
-	{"add_region", t_add_region},
-	{"add_adjacent_region", t_add_adjacent_region},
-	{"resize_in_place", t_resize},
-	{"stress_half", t_stress_half},
-	{"stress_full", t_stress_full},
+    {"init_state", t_init_state},       {"alignments", t_alignments},
+    {"size_edges", t_size_edges},       {"bad_frees", t_bad_frees},
+    {"exhaust_fixed", t_exhaust_fixed}, {"exhaust_mixed", t_exhaust_mixed},
+    {"add_region", t_add_region},       {"add_adjacent_region", t_add_adjacent_region},
+    {"resize_in_place", t_resize},      {"stress_half", t_stress_half},
+    {"stress_full", t_stress_full},
 };
 
 int main(void)

@@ -19,32 +19,7 @@
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
 
-static const char *blob_dir = FDT_BLOB_DIR;
-
-struct blob {
-	uint8_t *data;
-	size_t size;
-};
-
-static struct blob load(const char *name)
-{
-	char path[512];
-	struct blob b = {0};
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", blob_dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	b.size = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b.data = malloc(b.size);
-	assert_non_null(b.data);
-	assert_int_equal(fread(b.data, 1, b.size, f), b.size);
-	fclose(f);
-	return b;
-}
+#include "fdt_blob.h"
 
 static struct fdt open_blob(const struct blob *b)
 {

@@ -17,7 +17,7 @@
 
 #include <bora/fdt.h>
 
-static const char *blob_dir = FDT_BLOB_DIR;
+#include "fdt_blob.h"
 
 /* Header field offsets (Devicetree Specification v0.4, 5.2). */
 enum {
@@ -33,11 +33,6 @@ enum {
 };
 enum { T_BEGIN = 1, T_END_NODE = 2, T_PROP = 3, T_NOP = 4, T_END = 9 };
 
-struct blob {
-	uint8_t *data;
-	size_t size;
-};
-
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -49,26 +44,6 @@ static void put32(uint8_t *p, uint32_t v)
 static uint32_t hdr(const struct blob *b, int field)
 {
 	return fdt32_ld(b->data + field);
-}
-
-static struct blob load(const char *name)
-{
-	char path[512];
-	struct blob b = {0};
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", blob_dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	b.size = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b.data = malloc(b.size);
-	assert_non_null(b.data);
-	assert_int_equal(fread(b.data, 1, b.size, f), b.size);
-	fclose(f);
-	return b;
 }
 
 static struct blob copy(const struct blob *b, size_t size)
