@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <bora/errno.h>
+#include <bora/hash.h>
 #include <bora/types.h>
 
 #if defined(__has_feature)
@@ -261,19 +262,9 @@ static inline void shadow_fini(struct shadow *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static inline uint64_t shadow_mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 static inline uint64_t shadow_word(const struct shadow_blk *b, size_t word)
 {
-	return shadow_mix(b->id * 0x9e3779b97f4a7c15ULL + word);
+	return mix64(b->id * 0x9e3779b97f4a7c15ULL + word);
 }
 
 /* Write the pattern into bytes [from, to) of the block. */
