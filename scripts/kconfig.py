@@ -56,6 +56,14 @@ def unmet_terms(expr):
         for sub in (expr[1], expr[2]):
             terms += [t for t in unmet_terms(sub) if t not in terms]
         return terms
+    if isinstance(expr, kconfiglib.Choice):
+        # A member of a hidden choice: name what hides the choice, not "<choice X>".
+        terms = []
+        for node in expr.nodes:
+            cond = node.prompt[1] if node.prompt else node.dep
+            terms += [t for t in unmet_terms(cond) if t not in terms]
+        if terms:
+            return terms
     return [kconfiglib.expr_str(expr)]
 
 
