@@ -20,6 +20,23 @@ BAD_INPUTS = [
      "CONFIG_UART_BASE=0x10000000 cannot be set: unmet dependencies: CONSOLE_NS16550A"),
     ("CONFIG_ALLOC_DEBUG=y\nCONFIG_KHEAP_QUARANTINE=0\n",
      "CONFIG_KHEAP_QUARANTINE=0 is out of range: allowed 1..256"),
+    ("CONFIG_KTEST=maybe\n", "'maybe' is not a valid value for the bool symbol KTEST"),
+    ("CONFIG_HEAP_SIZE=\n", "the value '' is invalid for HEAP_SIZE"),
+    ("CONFIG_HEAP_ALLOC_BUDDY=y\nCONFIG_HEAP_ALLOC_SLAB=y\n",
+     "CONFIG_HEAP_ALLOC_BUDDY=y conflicts with CONFIG_HEAP_ALLOC_SLAB=y in the same choice "
+     "'HEAP_ALLOC'"),
+    ('CONFIG_BOARD="nosuch"\n',
+     "CONFIG_BOARD=nosuch: the symbol has no prompt and cannot be set by a configuration file"),
+    ("CONFIG_RAM_SIZE=0x100000\n", "CONFIG_RAM_SIZE=0x100000 is out of range: allowed 0x800000.."),
+    ("heap size = 4k\n", "ignoring malformed line 'heap size = 4k'"),
+    ("CONFIG_KTEST_SOAK_OPS=50000\n",
+     "CONFIG_KTEST_SOAK_OPS=50000 cannot be set: unmet dependencies: KTEST_SOAK"),
+    ("CONFIG_KTEST=y\nCONFIG_KTEST_SOAK=y\nCONFIG_KTEST_SOAK_OPS=5\n",
+     "CONFIG_KTEST_SOAK_OPS=5 is out of range: allowed 10000..1000000000"),
+    # A choice member names its choice, whose prompt depends on KTEST_CRASH.
+    ("CONFIG_KTEST=y\nCONFIG_KTEST_CRASH_LOAD_FAULT=y\n",
+     "CONFIG_KTEST_CRASH_LOAD_FAULT=y cannot be set: unmet dependencies: "
+     "KTEST_CRASH"),
 ]
 
 

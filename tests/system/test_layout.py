@@ -103,6 +103,15 @@ REFUSED_LAYOUTS = [
     ("CONFIG_HEAP_SIZE=0x20800\n", "CONFIG_HEAP_SIZE=0x20800 is not a non-zero multiple of 4 KiB"),
     ("CONFIG_HEAP_SIZE=0x8000000\n", "CONFIG_HEAP_SIZE=0x8000000 with the boot stack does not fit"),
     ("CONFIG_BOOT_STACK_SIZE=0x1800\n", "CONFIG_BOOT_STACK_SIZE=0x1800 is not a multiple of 4 KiB"),
+    ("CONFIG_KERNEL_VIRT_OFFSET=0xffffffc000001000\n",
+     "gen_layout: error: CONFIG_KERNEL_VIRT_OFFSET=0xffffffc000001000 is not 1 GiB-aligned"),
+    ("CONFIG_KERNEL_VIRT_OFFSET=0x0000004000000000\n",
+     "gen_layout: error: CONFIG_KERNEL_VIRT_OFFSET=0x4000000000 puts RAM at 0x4080000000, "
+     "which is not a canonical upper-half Sv39 address"),
+    # Hex symbols read digits as hex, with or without 0x: a decimal address is a different
+    # number, and the message shows which.
+    ("CONFIG_RAM_BASE=2147483648\n",
+     "gen_layout: error: CONFIG_RAM_BASE=0x2147483648 is not 1 GiB-aligned"),
 ]
 
 
