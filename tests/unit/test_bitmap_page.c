@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -382,16 +384,6 @@ static void reserve_marks_used_and_rejects_taken(void **state)
 	assert_int_equal(avail(&bp), left - 5);
 	assert_valid(&bp);
 	unmap_range(&r);
-}
-
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
 }
 
 /* Random runs and alignments against a shadow map of page ownership. */

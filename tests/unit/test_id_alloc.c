@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include <string.h>
 
 #include <bora/errno.h>
@@ -126,16 +128,6 @@ static void fixed_ids_and_bad_frees(void **state)
 	assert_int_equal(id_bitmap_alloc(&ib, NULL), -EINVAL);
 	assert_int_equal(ib.used, 4);
 	assert_valid(&ib);
-}
-
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
 }
 
 /*
