@@ -33,7 +33,7 @@ HOSTBIN := $(BUILD)/host
 ELF := $(O)/bora.elf
 BIN := $(O)/bora.bin
 MAP := $(O)/bora.map
-KCONFIG_FILES := Kconfig $(wildcard */Kconfig arch/*/Kconfig boards/*/Kconfig.*)
+KCONFIG_FILES := Kconfig $(wildcard */Kconfig */*/Kconfig boards/*/Kconfig.*)
 DEFCONFIGS := $(sort $(notdir $(wildcard defconfigs/*_defconfig)))
 
 .DEFAULT_GOAL := all
@@ -114,10 +114,11 @@ KLDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -nostdlib -static -Wl,--n
 	-Wl,-Map,$(MAP) -Wl,--build-id=none
 
 KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c) $(wildcard lib/*.c) $(wildcard mm/*.c) \
-	$(filter-out kernel/console_%.c,$(wildcard kernel/*.c))
-KSRCS += $(if $(CONFIG_CONSOLE_NS16550A),kernel/console_ns16550a.c)
-KSRCS += $(if $(CONFIG_CONSOLE_SBI),kernel/console_sbi.c)
-KSRCS += $(if $(CONFIG_CONSOLE_SIFIVE_UART),kernel/console_sifive_uart.c)
+	$(wildcard kernel/*.c)
+KSRCS += $(if $(CONFIG_CONSOLE_NS16550A),drivers/console/ns16550a.c)
+KSRCS += $(if $(CONFIG_CONSOLE_SBI),drivers/console/sbi.c)
+KSRCS += $(if $(CONFIG_CONSOLE_SIFIVE_UART),drivers/console/sifive_uart.c)
+KSRCS += $(if $(CONFIG_SHELL),$(wildcard subsys/shell/*.c))
 KSRCS += $(if $(CONFIG_KTEST),$(wildcard tests/kernel/*.c))
 KOBJS := $(patsubst %,$(KOBJ)/%.o,$(basename $(KSRCS))) $(KOBJ)/gen/boot_pt.o
 

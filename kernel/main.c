@@ -7,7 +7,7 @@
 #include <bora/shell.h>
 #include <asm/csr.h>
 
-#include "boot_info.h"
+#include <bora/boot_info.h>
 
 #ifdef CONFIG_KTEST_CRASH
 #define IS_ENABLED_KTEST_CRASH 1

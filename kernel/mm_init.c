@@ -21,7 +21,7 @@
 #include <bora/spinlock.h>
 #include <bora/tlsf.h>
 
-#include "boot_info.h"
+#include <bora/boot_info.h>
 
 #define GIGA (1ULL << 30)
 /* The boot table maps the first RAM gigapage only (scripts/layout/boot_layout.c). */

@@ -4,10 +4,10 @@
  *
  * Three layers, the lower two free of kernel dependencies so the host tests
  * (tests/unit/test_shell_*.c) and the command-line fuzzer build them as is:
- *   kernel/shell_parse.c  split a line into words, parse numbers and sizes
- *   kernel/shell_edit.c   line editing and history over a byte stream
- *   kernel/shell.c        the prompt loop and command dispatch
- *   kernel/shell_cmds.c   the commands themselves
+ *   subsys/shell/shell_parse.c  split a line into words, parse numbers and sizes
+ *   subsys/shell/shell_edit.c   line editing and history over a byte stream
+ *   subsys/shell/shell.c        the prompt loop and command dispatch
+ *   subsys/shell/shell_cmds.c   the commands themselves
  */
 #ifndef BORA_SHELL_H
 #define BORA_SHELL_H

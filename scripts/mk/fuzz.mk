@@ -50,9 +50,9 @@ FUZZ_SRCS_fdt := tests/fuzz/fuzz_fdt.c lib/fdt.c lib/fdt_query.c mm/physmem.c li
 FUZZ_DEFS_fdt := -DCONFIG_FDT_MAX_DEPTH=16
 # The shell's line editor and command-line parser, when the kernel has a shell;
 # a short line and history so the fuzzer reaches both limits.
-ifneq ($(wildcard kernel/shell_parse.c kernel/shell_edit.c),)
+ifneq ($(wildcard subsys/shell/shell_parse.c subsys/shell/shell_edit.c),)
 FUZZ_TARGETS += shell
-FUZZ_SRCS_shell := tests/fuzz/fuzz_shell.c kernel/shell_parse.c kernel/shell_edit.c
+FUZZ_SRCS_shell := tests/fuzz/fuzz_shell.c subsys/shell/shell_parse.c subsys/shell/shell_edit.c
 FUZZ_DEFS_shell := -DCONFIG_SHELL_LINE_MAX=24 -DCONFIG_SHELL_HISTORY=4
 endif
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target for the kernel shell's input path (kernel/shell_edit.c and
- * kernel/shell_parse.c, include/bora/shell.h): the input bytes are what a user
+ * libFuzzer target for the kernel shell's input path (subsys/shell/shell_edit.c and
+ * subsys/shell/shell_parse.c, include/bora/shell.h): the input bytes are what a user
  * types, control bytes, escape sequences and history keys included.
  *
  * The editor must keep every line, draft and history entry NUL-terminated

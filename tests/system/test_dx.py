@@ -73,7 +73,7 @@ def test_size_files_lists_objects_under_their_directory():
     text = make("O=%s" % out, "size", "SIZE_FLAGS=--files").stdout
     objs = {m.group(1): int(m.group(2)) for m in
             re.finditer(r"^    (\S+)\s+\d+\s+\d+\s+\d+\s+\d+\s+(\d+)$", text, re.M)}
-    for o in ("kernel/main", "kernel/shell", "mm/kmalloc", "arch/riscv/head", "gen/boot_pt"):
+    for o in ("kernel/main", "subsys/shell/shell", "mm/kmalloc", "arch/riscv/head", "gen/boot_pt"):
         assert o in objs, text
     assert objs["gen/boot_pt"] == 4096
     rows = size_rows(text)

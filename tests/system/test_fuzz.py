@@ -35,7 +35,7 @@ def built():
 def test_every_allocator_kmalloc_the_fdt_reader_and_the_shell_have_a_target():
     want = {p.stem for p in (ROOT / "mm").glob("*.c")} & BYTE_ALLOCATORS
     want |= {"bitmap_page", "id_alloc", "kmalloc", "fdt"}
-    if (ROOT / "kernel" / "shell_parse.c").exists():
+    if (ROOT / "subsys" / "shell" / "shell_parse.c").exists():
         want.add("shell")
     assert set(targets()) == want
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The shell's line editor (kernel/shell_edit.c), built with a 16-byte line and
+ * The shell's line editor (subsys/shell/shell_edit.c), built with a 16-byte line and
  * a 3-entry history: what each key does to the line, what it echoes, and the
  * history ring's order, duplicates and wrap-around.
  */

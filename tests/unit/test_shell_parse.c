@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The shell's word splitter and number parser (kernel/shell_parse.c). */
+/* The shell's word splitter and number parser (subsys/shell/shell_parse.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -13,7 +13,7 @@
 #include <bora/string.h>
 #include <asm/sbi.h>
 
-#include "boot_info.h"
+#include <bora/boot_info.h>
 
 /*
  * QEMU virt's ACLINT timer runs at 10 MHz (hw/riscv/virt.c); used when the

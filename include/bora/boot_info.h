@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Hand-off between kernel_main and the boot-time subsystem initialisers. */
-#ifndef KERNEL_BOOT_INFO_H
-#define KERNEL_BOOT_INFO_H
+#ifndef BORA_BOOT_INFO_H
+#define BORA_BOOT_INFO_H
 
 #include <bora/alloc.h>
 
