@@ -3,6 +3,7 @@
 #include <bora/ktest.h>
 #include <bora/mm.h>
 #include <bora/panic.h>
+#include <bora/percpu.h>
 #include <bora/printk.h>
 #include <bora/shell.h>
 #include <asm/csr.h>
@@ -51,6 +52,7 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 {
 	struct boot_info bi = {.hartid = hartid, .dtb_pa = dtb_pa};
 
+	percpu_init_this_hart(0, hartid);
 	console_init();
 	printk("\nBora %s (board %s, paging %s, allocator %s, heap %lu KiB, console %s)\n",
 	       CONFIG_BORA_VERSION, CONFIG_BOARD, paging_stage_name(), heap_allocator_name(),
