@@ -97,8 +97,19 @@ struct shell_cmd {
 	int (*run)(int argc, char *argv[]);
 };
 
-extern const struct shell_cmd shell_cmds[];
-extern const size_t shell_cmd_count;
+/*
+ * SHELL_CMD(name, usage, help, min_args, max_args, fn) registers a command from
+ * any file: the entry lands in a .shell_cmd.<name> section, and the linker
+ * script gathers them sorted by name between __start_shell_cmds and
+ * __stop_shell_cmds, so `help` lists them alphabetically and a subsystem adds
+ * its commands without touching a central table.
+ */
+#define SHELL_CMD(cname, cusage, chelp, cmin, cmax, cfn)                                           \
+	static const struct shell_cmd shell_cmd_##cname                                            \
+	    __attribute__((used, section(".shell_cmd." #cname), aligned(8))) = {                   \
+	        #cname, cusage, chelp, cmin, cmax, cfn}
+
+extern const struct shell_cmd __start_shell_cmds[], __stop_shell_cmds[];
 
 /* Run one line; the command's status (0 or a negative errno), -ENOENT if unknown. */
 int shell_execute(char *line);

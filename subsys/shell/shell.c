@@ -27,9 +27,9 @@ static void console_sink(void *ctx, const char *s, size_t n)
 
 static const struct shell_cmd *find_cmd(const char *name)
 {
-	for (size_t i = 0; i < shell_cmd_count; i++)
-		if (strcmp(shell_cmds[i].name, name) == 0)
-			return &shell_cmds[i];
+	for (const struct shell_cmd *c = __start_shell_cmds; c < __stop_shell_cmds; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
 	return NULL;
 }
 

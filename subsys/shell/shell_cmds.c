@@ -47,8 +47,7 @@ static int cmd_help(int argc, char *argv[])
 	(void)argc;
 	(void)argv;
 	printk("Commands:\n");
-	for (size_t i = 0; i < shell_cmd_count; i++) {
-		const struct shell_cmd *c = &shell_cmds[i];
+	for (const struct shell_cmd *c = __start_shell_cmds; c < __stop_shell_cmds; c++) {
 		char head[40];
 
 		ksnprintf(head, sizeof(head), "%s %s", c->name, c->usage);
@@ -287,16 +286,14 @@ static int cmd_reboot(int argc, char *argv[])
 #endif
 }
 
-const struct shell_cmd shell_cmds[] = {
-    {"help", "", "list the commands", 0, 0, cmd_help},
-    {"version", "", "kernel version, board and build", 0, 0, cmd_version},
-    {"config", "[filter]", "resolved configuration (names containing filter)", 0, 1, cmd_config},
-    {"meminfo", "", "RAM, frames and heap statistics", 0, 0, cmd_meminfo},
-    {"heap", "check", "validate the heap and the frame allocator", 1, 1, cmd_heap},
-    {"ptdump", "", "the live page table as ranges", 0, 0, cmd_ptdump},
-    {"alloc", "<size> [align]", "kmalloc, report, kfree (size: 4096, 0x1000, 4k)", 1, 2, cmd_alloc},
-    {"uptime", "", "time since reset from the time CSR", 0, 0, cmd_uptime},
-    {"poweroff", "", "power off through SBI (QEMU exits 0)", 0, 0, cmd_poweroff},
-    {"reboot", "", "cold reboot through SBI", 0, 0, cmd_reboot},
-};
-const size_t shell_cmd_count = ARRAY_SIZE(shell_cmds);
+SHELL_CMD(help, "", "list the commands", 0, 0, cmd_help);
+SHELL_CMD(version, "", "kernel version, board and build", 0, 0, cmd_version);
+SHELL_CMD(config, "[filter]", "resolved configuration (names containing filter)", 0, 1, cmd_config);
+SHELL_CMD(meminfo, "", "RAM, frames and heap statistics", 0, 0, cmd_meminfo);
+SHELL_CMD(heap, "check", "validate the heap and the frame allocator", 1, 1, cmd_heap);
+SHELL_CMD(ptdump, "", "the live page table as ranges", 0, 0, cmd_ptdump);
+SHELL_CMD(alloc, "<size> [align]", "kmalloc, report, kfree (size: 4096, 0x1000, 4k)", 1, 2,
+          cmd_alloc);
+SHELL_CMD(uptime, "", "time since reset from the time CSR", 0, 0, cmd_uptime);
+SHELL_CMD(poweroff, "", "power off through SBI (QEMU exits 0)", 0, 0, cmd_poweroff);
+SHELL_CMD(reboot, "", "cold reboot through SBI", 0, 0, cmd_reboot);
