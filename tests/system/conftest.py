@@ -19,11 +19,30 @@ KTEST_FRAGMENT = "tests/ktest.config"
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 
+# What the caller's make (`make -s check O=x V=1 ...`) or shell hands down and would change
+# how the tests' own make calls behave: make's flags, and the variables the Makefile reads.
+MAKE_ENV_DROP = ("MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "O", "V",
+                 "KCONFIG_FRAGMENTS", "KCONFIG_SEED", "KCONFIG_ALLCONFIG", "CROSS_COMPILE",
+                 "HOSTCC", "QEMU", "QEMU_MEM", "QEMU_FLAGS", "OPENSBI", "SIZE_FLAGS",
+                 "PYTEST_FLAGS", "PYTEST_JOBS", "GDB_PORT")
+
+
+def make_env(env=None, **extra):
+    """A clean environment for a test's make: nothing inherited that changes make's behaviour,
+    and no installing of packages (a test must never install; the missing-tool test relies
+    on it)."""
+    clean = {k: v for k, v in (os.environ if env is None else env).items()
+             if k not in MAKE_ENV_DROP}
+    clean["BORA_NO_INSTALL"] = "1"
+    clean.update(extra)
+    return clean
+
+
 def make(*args, check=True, env=None, timeout=600):
     """Run make in the source tree; returns the CompletedProcess (stdout+stderr merged)."""
     cmd = ["make", "PYTHON=" + PYTHON, *args]
     proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, env=env, timeout=timeout)
+                          text=True, env=make_env(env), timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError("%s failed (%d):\n%s" % (" ".join(cmd), proc.returncode, proc.stdout))
     return proc

@@ -241,3 +241,34 @@ def test_boards_without_a_finisher_still_exit_nonzero_on_failure(defconfig):
     assert not result.timed_out, result.output
     assert "Kernel panic: illegal instruction" in result.output, result.output
     assert result.returncode == 1, result.output
+
+
+class LossyConsole(QemuConsole):
+    """Drops one typed byte, as spike's one-character HTIF console does now and then."""
+
+    def __init__(self, out_dir, drop_index):
+        super().__init__(out_dir)
+        self.typed = 0
+        self.drop_index = drop_index
+
+    def send(self, data):
+        if isinstance(data, str) and len(data) == 1 and " " <= data <= "~":
+            self.typed += 1
+            if self.typed == self.drop_index:
+                self.fresh_line = False
+                return
+        super().send(data)
+
+
+def test_a_lost_keystroke_is_typed_again(monkeypatch):
+    import qemu_console
+    monkeypatch.setattr(qemu_console, "ECHO_RETRY", 3)
+    con = LossyConsole(build("qemu_spike_defconfig"), drop_index=3)
+    try:
+        con.wait_prompt()
+        text = con.command("version")
+        assert re.search(r"^Bora \S+ \(board qemu_spike,", text, re.M), con.transcript()
+        assert "^C" in con.transcript(), "the half-typed line was not abandoned"
+        assert "unknown command" not in con.transcript()
+    finally:
+        con.close()

@@ -15,7 +15,7 @@ import pytest
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
-from conftest import KTEST_FRAGMENT, PYTHON, ROOT, TEST_OUT, build, make
+from conftest import KTEST_FRAGMENT, PYTHON, ROOT, TEST_OUT, build, make, make_env
 
 KINDS = ("text", "rodata", "data", "bss")
 
@@ -113,7 +113,7 @@ def test_debug_waits_for_gdb_and_gdbinit_stops_at_kernel_main():
     out = build("qemu_virt_defconfig")
     port = free_port()
     qemu = subprocess.Popen(["make", "PYTHON=" + PYTHON, "O=%s" % out, "debug",
-                             "GDB_PORT=%d" % port], cwd=ROOT, stdin=subprocess.DEVNULL,
+                             "GDB_PORT=%d" % port], cwd=ROOT, env=make_env(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from conftest import KTEST_FRAGMENT, ROOT, TEST_OUT, boot, build
+from conftest import KTEST_FRAGMENT, ROOT, TEST_OUT, boot, build, make_env
 
 CROSS = "riscv64-unknown-elf-"
 REGISTERS = ("ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
@@ -90,7 +90,8 @@ def test_fault_report_names_cause_address_registers_and_place(kind):
 
 def test_symbolize_decodes_make_run_output():
     out = fault_kernel("LOAD_FAULT")
-    proc = subprocess.run(["make", "O=%s" % out, "run"], cwd=ROOT, stdin=subprocess.DEVNULL,
+    proc = subprocess.run(["make", "O=%s" % out, "run"], cwd=ROOT, env=make_env(),
+                          stdin=subprocess.DEVNULL,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     text = proc.stdout.decode(errors="replace").replace("\r\n", "\n")
     assert "Unhandled trap: load page fault" in text, text

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import DEFCONFIGS, ROOT, TEST_OUT, make
+from conftest import DEFCONFIGS, ROOT, TEST_OUT, make, make_env
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,16 @@ def test_verbose_shows_full_command_lines(tree):
     (tree / "build" / "kernel" / "lib" / "string.o").unlink()
     text = make("O=%s" % tree, "all", "V=1").stdout
     assert "riscv64-unknown-elf-gcc" in text and "-ffreestanding" in text and "lib/string.c" in text
+
+
+def test_callers_make_flags_do_not_reach_the_tests_make(tree, monkeypatch):
+    # As under `make -s check O=elsewhere`: make hands its flags and command-line variables
+    # down through the environment; the tests' own make calls must not see them.
+    monkeypatch.setenv("MAKEFLAGS", "s -- O=/nonexistent/elsewhere")
+    monkeypatch.setenv("O", "/nonexistent/elsewhere")
+    (tree / "build" / "kernel" / "lib" / "string.o").unlink()
+    text = make("O=%s" % tree, "all").stdout
+    assert "  CC       lib/string.c" in text, text
 
 
 def test_edited_config_is_noticed(tree):
@@ -103,7 +113,7 @@ def test_menuconfig_opens_kconfiglib_menuconfig(tmp_path):
     import subprocess
 
     out = tmp_path / "mc"
-    env = dict(os.environ, TERM="xterm", COLUMNS="100", LINES="30")
+    env = make_env(TERM="xterm", COLUMNS="100", LINES="30")
     master, slave = pty.openpty()
     proc = subprocess.Popen(["make", "O=%s" % out, "menuconfig"], cwd=ROOT, stdin=slave,
                             stdout=slave, stderr=slave, env=env, start_new_session=True)
