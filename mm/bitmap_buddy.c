@@ -396,12 +396,64 @@ static int find_block(struct bitmap_buddy *bb, void *ptr, size_t size, size_t al
 	return 0;
 }
 
+/*
+ * The live block handed out as ptr, found from the pointer alone: the one node
+ * on ptr's path to the root that reads ALLOCATED (starting at ptr) or PADDED
+ * (holding ptr in its first word). O(tree height). Its usable bytes, or 0.
+ */
+static size_t live_block_of(struct bitmap_buddy *bb, const void *ptr,
+                            struct bitmap_buddy_tree **tree, unsigned int *order, size_t *index)
+{
+	uintptr_t p = (uintptr_t)ptr;
+
+	if (!state_ok(bb))
+		return 0;
+	for (unsigned int n = 0; n < bb->nr_trees; n++) {
+		struct bitmap_buddy_tree *t = &bb->trees[n];
+		size_t off = p - t->base;
+
+		if (p < t->base || off >= t->managed)
+			continue;
+		for (unsigned int k = MIN_ORDER; k <= t->root_order; k++) {
+			size_t start = off & ~(((size_t)1 << k) - 1);
+			unsigned int v = node_value(t, k, start >> k);
+
+			if (v == ALLOCATED && start != off)
+				return 0;
+			if (v == PADDED && *(const uintptr_t *)(t->base + start) != p)
+				return 0;
+			if (v == ALLOCATED || v == PADDED) {
+				*tree = t;
+				*order = k;
+				*index = start >> k;
+				return ((size_t)1 << k) - (off - start);
+			}
+		}
+		return 0;
+	}
+	return 0;
+}
+
+size_t bitmap_buddy_usable_size(const struct bitmap_buddy *bb, const void *ptr)
+{
+	struct bitmap_buddy_tree *t;
+	unsigned int order;
+	size_t i;
+
+	return live_block_of((struct bitmap_buddy *)bb, ptr, &t, &order, &i);
+}
+
 int bitmap_buddy_free(struct bitmap_buddy *bb, void *ptr, size_t size, size_t align)
 {
 	struct bitmap_buddy_tree *t;
 	unsigned int order;
 	size_t i;
 	int err = find_block(bb, ptr, size, align, &t, &order, &i);
+
+	/* free(ptr, usable_size(ptr), 1), the call alloc.h promises to accept. */
+	if (err == -ENOTALLOC && align == 1 && size &&
+	    live_block_of(bb, ptr, &t, &order, &i) == size)
+		err = 0;
 
 	if (err)
 		return err;

@@ -295,6 +295,15 @@ int buddy_lookup(const struct buddy *b, const void *ptr, unsigned *order, bool *
 	return 0;
 }
 
+size_t buddy_usable_size(const struct buddy *b, const void *ptr)
+{
+	unsigned order;
+
+	if (buddy_lookup(b, ptr, &order, NULL))
+		return 0;
+	return buddy_block_bytes(b, order);
+}
+
 void *buddy_buddy_of(const struct buddy *b, const void *ptr, unsigned order, bool *is_free)
 {
 	uint32_t i, bi;

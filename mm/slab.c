@@ -383,6 +383,15 @@ static size_t largest_after_reap(const struct slab *s, size_t now)
 	return now;
 }
 
+size_t slab_usable_size(const struct slab *s, const void *ptr)
+{
+	const struct slab_hdr *h = slab_lookup(s, ptr);
+
+	if (!h)
+		return buddy_usable_size(&s->pages, ptr);
+	return live_object(s, h, ptr, h->cls) < 0 ? 0 : class_size(h->cls);
+}
+
 void slab_stats(const struct slab *s, struct byte_alloc_stats *st)
 {
 	struct byte_alloc_stats b;

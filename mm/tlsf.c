@@ -533,7 +533,7 @@ void tlsf_stats(const struct tlsf *t, struct byte_alloc_stats *st)
 	}
 }
 
-size_t tlsf_block_size(const struct tlsf *t, const void *ptr)
+size_t tlsf_usable_size(const struct tlsf *t, const void *ptr)
 {
 	uintptr_t h = used_block(t, ptr);
 

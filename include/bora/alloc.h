@@ -51,6 +51,17 @@ struct byte_allocator_ops {
 	 */
 	int (*resize_in_place)(void *state, void *ptr, size_t old_size, size_t new_size,
 	                       size_t align);
+	/*
+	 * Usable bytes of the live block at `ptr` (a pointer alloc returned and free
+	 * has not taken back): at least the size it was allocated, or last resized,
+	 * with. 0 when ptr is not a live block; the check is the algorithm's cheap one
+	 * (what its free() checks outside CONFIG_ALLOC_DEBUG). O(1) in the number of
+	 * blocks: no list or heap walk. Callers that keep no size of their own
+	 * (kmalloc) free with free(ptr, usable_size(ptr), 1), so every algorithm
+	 * accepts exactly that call for a live block, whatever alignment the block
+	 * was allocated with.
+	 */
+	size_t (*usable_size)(const void *state, const void *ptr);
 	void (*stats)(const void *state, struct byte_alloc_stats *st);
 	/* Walk all state; 0, or -ECORRUPT with the first broken invariant in `why`. */
 	int (*validate)(const void *state, char *why, size_t why_len);
@@ -58,8 +69,8 @@ struct byte_allocator_ops {
 
 /*
  * Defines `const struct byte_allocator_ops <alg>_byte_ops` over an algorithm's
- * typed functions <alg>_add_region, _alloc, _free, _resize_in_place, _stats and
- * _validate (each taking `struct <alg> *` first) plus `init_fn`. The generated
+ * typed functions <alg>_add_region, _alloc, _free, _resize_in_place, _usable_size,
+ * _stats and _validate (each taking `struct <alg> *` first) plus `init_fn`. The generated
  * wrappers only turn the table's `void *` state back into `struct <alg> *`.
  */
 #define DEFINE_BYTE_ALLOCATOR_OPS(alg, init_fn)                                                    \
@@ -84,6 +95,10 @@ struct byte_allocator_ops {
 	{                                                                                          \
 		return alg##_resize_in_place(s, ptr, old_size, new_size, align);                   \
 	}                                                                                          \
+	static size_t alg##_ops_usable_size(const void *s, const void *ptr)                        \
+	{                                                                                          \
+		return alg##_usable_size(s, ptr);                                                  \
+	}                                                                                          \
 	static void alg##_ops_stats(const void *s, struct byte_alloc_stats *st)                    \
 	{                                                                                          \
 		alg##_stats(s, st);                                                                \
@@ -100,6 +115,7 @@ struct byte_allocator_ops {
 	    .alloc = alg##_ops_alloc,                                                              \
 	    .free = alg##_ops_free,                                                                \
 	    .resize_in_place = alg##_ops_resize,                                                   \
+	    .usable_size = alg##_ops_usable_size,                                                  \
 	    .stats = alg##_ops_stats,                                                              \
 	    .validate = alg##_ops_validate,                                                        \
 	}

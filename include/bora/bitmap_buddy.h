@@ -59,6 +59,8 @@ int bitmap_buddy_free(struct bitmap_buddy *bb, void *ptr, size_t size, size_t al
 int bitmap_buddy_resize_in_place(struct bitmap_buddy *bb, void *ptr, size_t old_size,
                                  size_t new_size, size_t align);
 void bitmap_buddy_stats(const struct bitmap_buddy *bb, struct byte_alloc_stats *st);
+/* Usable bytes of the live block at ptr (to the end of its node), 0 if none. */
+size_t bitmap_buddy_usable_size(const struct bitmap_buddy *bb, const void *ptr);
 int bitmap_buddy_validate(const struct bitmap_buddy *bb, char *why, size_t why_len);
 
 /*

@@ -50,6 +50,8 @@ int buddy_alloc(struct buddy *b, size_t size, size_t align, void **out);
 int buddy_free(struct buddy *b, void *ptr, size_t size, size_t align);
 int buddy_resize_in_place(struct buddy *b, void *ptr, size_t old_size, size_t new_size,
                           size_t align);
+/* Bytes of the allocated block at ptr (its whole order), 0 if ptr starts none. */
+size_t buddy_usable_size(const struct buddy *b, const void *ptr);
 void buddy_stats(const struct buddy *b, struct byte_alloc_stats *st);
 int buddy_validate(const struct buddy *b, char *why, size_t why_len);
 

@@ -58,18 +58,18 @@
 #define TLSF_SL_COUNT       (1u << TLSF_SL_LOG2)
 #define TLSF_ALIGN_LOG2     4
 #define TLSF_ALIGN          ((size_t)1 << TLSF_ALIGN_LOG2) /* natural payload alignment */
-#define TLSF_BLOCK_OVERHEAD ((size_t)8)                      /* the header word */
-#define TLSF_MIN_BLOCK      ((size_t)32) /* header + two links + footer */
+#define TLSF_BLOCK_OVERHEAD ((size_t)8)                    /* the header word */
+#define TLSF_MIN_BLOCK      ((size_t)32)                   /* header + two links + footer */
 /* Sizes below this map linearly (16-byte steps) to fl 0. */
-#define TLSF_FL_SHIFT       (TLSF_SL_LOG2 + TLSF_ALIGN_LOG2)
-#define TLSF_SMALL_BLOCK    ((size_t)1 << TLSF_FL_SHIFT)
+#define TLSF_FL_SHIFT    (TLSF_SL_LOG2 + TLSF_ALIGN_LOG2)
+#define TLSF_SMALL_BLOCK ((size_t)1 << TLSF_FL_SHIFT)
 /* Block sizes stay below 2^TLSF_BLOCK_LOG2 (the header keeps 40 bits of size). */
-#define TLSF_BLOCK_LOG2     40
-#define TLSF_BLOCK_MAX      (((size_t)1 << TLSF_BLOCK_LOG2) - TLSF_ALIGN)
-#define TLSF_FL_COUNT       (TLSF_BLOCK_LOG2 - TLSF_FL_SHIFT + 1)
-#define TLSF_MAX_REGIONS    16
+#define TLSF_BLOCK_LOG2  40
+#define TLSF_BLOCK_MAX   (((size_t)1 << TLSF_BLOCK_LOG2) - TLSF_ALIGN)
+#define TLSF_FL_COUNT    (TLSF_BLOCK_LOG2 - TLSF_FL_SHIFT + 1)
+#define TLSF_MAX_REGIONS 16
 /* Largest request alloc() considers; anything bigger is -EINVAL. */
-#define TLSF_ALLOC_MAX      (TLSF_BLOCK_MAX - TLSF_BLOCK_OVERHEAD)
+#define TLSF_ALLOC_MAX (TLSF_BLOCK_MAX - TLSF_BLOCK_OVERHEAD)
 
 struct tlsf_region {
 	uintptr_t base; /* as given to init/add_region */
@@ -98,12 +98,11 @@ int tlsf_add_region(struct tlsf *t, void *base, size_t size);
 int tlsf_alloc(struct tlsf *t, size_t size, size_t align, void **out);
 /* size may be 0 ("unknown"); otherwise it must not exceed the block's usable size. */
 int tlsf_free(struct tlsf *t, void *ptr, size_t size, size_t align);
-int tlsf_resize_in_place(struct tlsf *t, void *ptr, size_t old_size, size_t new_size,
-			 size_t align);
+int tlsf_resize_in_place(struct tlsf *t, void *ptr, size_t old_size, size_t new_size, size_t align);
 void tlsf_stats(const struct tlsf *t, struct byte_alloc_stats *st);
 int tlsf_validate(const struct tlsf *t, char *why, size_t why_len);
 /* Usable bytes of the live block at ptr, or 0 when ptr is not one. */
-size_t tlsf_block_size(const struct tlsf *t, const void *ptr);
+size_t tlsf_usable_size(const struct tlsf *t, const void *ptr);
 
 /* The mapping functions, exposed for tests: list of a block size (insert) and the
  * first list whose every block satisfies a request of that block size (search). */

@@ -23,6 +23,8 @@
  *    returns an error, changes no statistic and leaves validate() clean.
  *  - freeing every live block restores used == 0 and the largest_free and
  *    available values seen right after init ("full recovery").
+ *  - usable_size(p) >= the size p was allocated with, its bytes are the block's
+ *    own, non-blocks answer 0, and free(p, usable_size(p), 1) frees any block.
  *  - add_region / resize_in_place may answer -ENOTSUP (the tests are then skipped).
  *
  * Heaps live in buffers with ASan-poisoned guard zones on both sides, so an
@@ -788,6 +790,97 @@ static void t_bad_frees(void **state)
 	free(foreign);
 }
 
+/* ---- usable size ------------------------------------------------------------ */
+
+/*
+ * usable_size(p) >= the requested size for every live block, the usable bytes
+ * are the block's own (filling them disturbs no other block), non-blocks answer
+ * 0, and free(p, usable_size(p), 1) -- kmalloc's only way to free -- takes back
+ * a block whatever alignment it was allocated with.
+ */
+static void t_usable_size(void **state)
+{
+	static const size_t sizes[] = {1, 7, 8, 24, 33, 64, 100, 520, 2000};
+	struct fix *f = *state;
+	unsigned char *foreign = malloc(64);
+	struct pool P;
+	size_t i, k, align;
+
+	assert_non_null(foreign);
+	memset(foreign, 0x5a, 64);
+	pool_init(&P);
+	rng_seed(0x05ab1e);
+	for (k = 0; k < 300; k++) {
+		size_t size = sizes[rng_below(ARRAY_SIZE(sizes))];
+
+		align = (size_t)1 << rng_below(10);
+		if (pool_alloc(f, &P, size, align) != 0)
+			break;
+	}
+	assert_true(P.n > 0);
+	for (i = 0; i < P.n; i++) {
+		struct blk *b = &P.b[i];
+		size_t u = OPS->usable_size(f->state, b->p);
+
+		if (u < b->size)
+			fail_msg("%s/%s: usable_size(%p) = %zu < requested %zu (align %zu)",
+			         OPS->name, f->cfg->label, (void *)b->p, u, b->size, b->align);
+		if (!in_regions(f, b->p, u))
+			fail_msg("%s/%s: usable_size(%p) = %zu runs past its region", OPS->name,
+			         f->cfg->label, (void *)b->p, u);
+		/* The usable tail belongs to the block: the pattern now covers all of it. */
+		b->size = u;
+		fill_range(b, 0, u);
+	}
+	check_pool(f, &P, "usable bytes filled");
+	check_valid(f, "usable bytes filled");
+	assert_int_equal(OPS->usable_size(f->state, NULL), 0);
+	assert_int_equal(OPS->usable_size(f->state, foreign + 16), 0);
+	for (i = 0; i < P.n; i++) {
+		static const size_t offs[] = {1, 8, 16, 24};
+
+		for (k = 0; k < ARRAY_SIZE(offs); k++)
+			if (offs[k] < P.b[i].size && !is_live(&P, P.b[i].p + offs[k]) &&
+			    OPS->usable_size(f->state, P.b[i].p + offs[k]) != 0)
+				fail_msg("%s/%s: usable_size of interior pointer %p+%zu is not 0",
+				         OPS->name, f->cfg->label, (void *)P.b[i].p, offs[k]);
+	}
+	/* Free every other block as kmalloc does; a freed pointer has no usable size. */
+	pool_shuffle(&P);
+	for (i = P.n; i-- > 0;) {
+		struct blk b = P.b[i];
+		size_t u;
+		int r;
+
+		if (i % 2)
+			continue;
+		expect_intact(f, &b, b.size, "before free(p, usable_size(p), 1)");
+		u = OPS->usable_size(f->state, b.p);
+		r = OPS->free(f->state, b.p, u, 1);
+		if (r != 0)
+			fail_msg("%s/%s: free(%p, usable_size = %zu, 1) of a block allocated with "
+			         "align %zu -> %s",
+			         OPS->name, f->cfg->label, (void *)b.p, u, b.align, errno_name(r));
+		P.b[i] = P.b[--P.n];
+		P.req_sum -= b.size;
+		if (!is_live(&P, b.p) && OPS->usable_size(f->state, b.p) != 0)
+			fail_msg("%s/%s: usable_size(%p) after its free is not 0", OPS->name,
+			         f->cfg->label, (void *)b.p);
+	}
+	check_pool(f, &P, "half freed by usable size");
+	check_valid(f, "half freed by usable size");
+	for (i = 0; i < P.n; i++) {
+		struct blk *b = &P.b[i];
+
+		assert_int_equal(OPS->free(f->state, b->p, OPS->usable_size(f->state, b->p), 1), 0);
+	}
+	P.n = 0;
+	P.req_sum = 0;
+	expect_recovered(f, &f->st0, "freed by usable size");
+	pool_fini(&P);
+	free(foreign);
+}
+
 /* ---- exhaustion and recovery ---------------------------------------------- */
 
 static void free_in_order(struct fix *f, struct pool *P, int order)
@@ -1312,8 +1405,8 @@ static const struct test_def defs[] = {
     {"size_edges", t_size_edges},       {"bad_frees", t_bad_frees},
     {"exhaust_fixed", t_exhaust_fixed}, {"exhaust_mixed", t_exhaust_mixed},
     {"add_region", t_add_region},       {"add_adjacent_region", t_add_adjacent_region},
-    {"resize_in_place", t_resize},      {"stress_half", t_stress_half},
-    {"stress_full", t_stress_full},
+    {"resize_in_place", t_resize},      {"usable_size", t_usable_size},
+    {"stress_half", t_stress_half},     {"stress_full", t_stress_full},
 };
 
 int main(void)

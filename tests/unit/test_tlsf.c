@@ -234,9 +234,9 @@ static void coalesce_both_neighbours(void **state)
 	b = alloc_ok(t, 200, 1);
 	c = alloc_ok(t, 300, 1);
 	d = alloc_ok(t, 50, 1);
-	sa = tlsf_block_size(t, a);
-	sb = tlsf_block_size(t, b);
-	sc = tlsf_block_size(t, c);
+	sa = tlsf_usable_size(t, a);
+	sb = tlsf_usable_size(t, b);
+	sc = tlsf_usable_size(t, c);
 	assert_true(sa >= 100 && sb >= 200 && sc >= 300);
 	/* Physically consecutive, 8 bytes of header apart. */
 	assert_ptr_equal(b, a + sa + 8);
@@ -307,8 +307,8 @@ static void resize_grow_shrink(void **state)
 	a = alloc_ok(t, 100, 1);
 	b = alloc_ok(t, 100, 1);
 	c = alloc_ok(t, 100, 1);
-	sa = tlsf_block_size(t, a);
-	sb = tlsf_block_size(t, b);
+	sa = tlsf_usable_size(t, a);
+	sb = tlsf_usable_size(t, b);
 	for (i = 0; i < 100; i++)
 		a[i] = (unsigned char)i;
 
@@ -316,32 +316,32 @@ static void resize_grow_shrink(void **state)
 	assert_int_equal(tlsf_resize_in_place(t, a, 100, sa + 1, 1), -ENOMEM);
 	/* Within the block: fine, nothing moves. */
 	assert_int_equal(tlsf_resize_in_place(t, a, 100, sa, 1), 0);
-	assert_int_equal(tlsf_block_size(t, a), sa);
+	assert_int_equal(tlsf_usable_size(t, a), sa);
 
 	/* Grow into the freed neighbour, exactly and then not enough. */
 	assert_int_equal(tlsf_free(t, b, 100, 1), 0);
 	assert_int_equal(tlsf_resize_in_place(t, a, 100, sa + sb + 8 + 1, 1), -ENOMEM);
 	assert_int_equal(tlsf_resize_in_place(t, a, 100, 150, 1), 0);
 	valid(t);
-	assert_true(tlsf_block_size(t, a) >= 150);
+	assert_true(tlsf_usable_size(t, a) >= 150);
 	assert_int_equal(t->nfree, 2); /* the rest of b, and the tail */
 	for (i = 0; i < 100; i++)
 		assert_int_equal(a[i], (unsigned char)i);
 	assert_int_equal(tlsf_resize_in_place(t, a, 150, sa + sb + 8, 1), 0);
-	assert_int_equal(tlsf_block_size(t, a), sa + sb + 8);
+	assert_int_equal(tlsf_usable_size(t, a), sa + sb + 8);
 	assert_int_equal(t->nfree, 1);
 	valid(t);
 
 	/* Shrink: the tail becomes a free block. */
 	assert_int_equal(tlsf_resize_in_place(t, a, sa + sb + 8, 20, 1), 0);
-	assert_int_equal(tlsf_block_size(t, a), TLSF_MIN_BLOCK - 8);
+	assert_int_equal(tlsf_usable_size(t, a), TLSF_MIN_BLOCK - 8);
 	assert_int_equal(t->nfree, 2);
 	valid(t);
 	/* Shrinking by less than a minimum block keeps the block whole. */
 	a = alloc_ok(t, 200, 1);
-	sa = tlsf_block_size(t, a);
+	sa = tlsf_usable_size(t, a);
 	assert_int_equal(tlsf_resize_in_place(t, a, 200, sa - 16, 1), 0);
-	assert_int_equal(tlsf_block_size(t, a), sa);
+	assert_int_equal(tlsf_usable_size(t, a), sa);
 	/* Shrinking next to a free block merges the tail into it. */
 	{
 		size_t nfree = t->nfree;
@@ -380,13 +380,13 @@ static void aligned_leaves_free_gap(void **state)
 		nfree = t->nfree;
 		p = alloc_ok(t, 64, a);
 		valid(t);
-		if ((uintptr_t)(x + tlsf_block_size(t, x) + 8) != (uintptr_t)p) {
-			size_t gap = (uintptr_t)p - 8 - ((uintptr_t)x + tlsf_block_size(t, x));
+		if ((uintptr_t)(x + tlsf_usable_size(t, x) + 8) != (uintptr_t)p) {
+			size_t gap = (uintptr_t)p - 8 - ((uintptr_t)x + tlsf_usable_size(t, x));
 
 			/* A leading gap: it is a free block of its own, big enough to use. */
 			assert_true(gap >= TLSF_MIN_BLOCK);
 			assert_int_equal(t->nfree, nfree + 1);
-			g = x + tlsf_block_size(t, x) + 8;
+			g = x + tlsf_usable_size(t, x) + 8;
 			assert_true(header_free(g));
 			assert_int_equal(header_size(g), gap);
 			/* Small gaps sit in exact lists, so good fit picks them first. */
@@ -517,9 +517,9 @@ static void bad_pointers(void **state)
 	assert_int_equal(tlsf_free(t, a + 8, 1, 1), -ENOTALLOC);
 	assert_int_equal(tlsf_free(t, a + 1, 1, 1), -ENOTALLOC);
 	assert_int_equal(tlsf_free(t, fake + 2, 1, 1), -ENOTALLOC);
-	assert_int_equal(tlsf_free(t, a, tlsf_block_size(t, a) + 1, 1), -EINVAL);
-	assert_int_equal(tlsf_block_size(t, a + 16), 0);
-	assert_int_equal(tlsf_block_size(t, a), 104);
+	assert_int_equal(tlsf_free(t, a, tlsf_usable_size(t, a) + 1, 1), -EINVAL);
+	assert_int_equal(tlsf_usable_size(t, a + 16), 0);
+	assert_int_equal(tlsf_usable_size(t, a), 104);
 	/* A user who writes a plausible header into its block gains nothing: the tag is
 	 * keyed by address and the allocator's secret. */
 	for (i = 16; i < 96; i += 8) {
@@ -581,7 +581,7 @@ static void validator_catches_scribbles(void **state)
 
 	/* The footer of a free block. */
 	{
-		size_t bs = tlsf_block_size(t, a) + 8; /* b's block has a's size */
+		size_t bs = tlsf_usable_size(t, a) + 8; /* b's block has a's size */
 		uint64_t *foot = (uint64_t *)((unsigned char *)hb + bs - 8);
 
 		saved = *foot;
@@ -602,7 +602,7 @@ static void validator_catches_scribbles(void **state)
 	{
 		unsigned fl, sl;
 
-		tlsf_map_insert(tlsf_block_size(t, a) + 8, &fl, &sl); /* b's list */
+		tlsf_map_insert(tlsf_usable_size(t, a) + 8, &fl, &sl); /* b's list */
 		memcpy(&copy, t, sizeof(copy));
 		copy.fl_bitmap ^= (uint64_t)1 << fl;
 		expect_corrupt(&copy, "bitmap");
