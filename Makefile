@@ -156,8 +156,11 @@ tools:
 # ---- running --------------------------------------------------------------------------------------
 
 QEMU_MEM ?= $(shell echo $$(( $(or $(CONFIG_RAM_SIZE),0) / 1048576 )))M
+# A kernel that powers off through semihosting gets QEMU's semihosting whatever the board.
+QEMU_SEMIHOSTING := -semihosting-config enable=on,target=native
 QEMU_CMD = $(QEMU) -M $(CONFIG_QEMU_MACHINE) -m $(QEMU_MEM) -nographic -bios $(OPENSBI) \
-	-kernel $(ELF) $(CONFIG_QEMU_EXTRA_FLAGS) $(QEMU_FLAGS)
+	-kernel $(ELF) $(if $(CONFIG_SEMIHOSTING_EXIT),$(QEMU_SEMIHOSTING)) $(CONFIG_QEMU_EXTRA_FLAGS) \
+	$(QEMU_FLAGS)
 
 .PHONY: run debug size
 run: $(ELF)

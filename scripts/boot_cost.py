@@ -76,6 +76,8 @@ def qemu_command(out, cfg, extra):
     ram = "%dM" % (int(cfg["CONFIG_RAM_SIZE"], 0) >> 20)
     cmd = ["qemu-system-riscv64", "-M", cfg["CONFIG_QEMU_MACHINE"], "-m", ram, "-nographic",
            "-bios", OPENSBI, "-kernel", str(out / "bora.elf")]
+    if cfg.get("CONFIG_SEMIHOSTING_EXIT") == "y":  # as the Makefile's QEMU_CMD
+        cmd += ["-semihosting-config", "enable=on,target=native"]
     return cmd + cfg.get("CONFIG_QEMU_EXTRA_FLAGS", "").split() + extra
 
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include <bora/trap.h>
 #include <asm/semihosting.h>
+#include <asm/csr.h>
 
 /* Arm semihosting operation numbers and stop reasons ("Semihosting for AArch32 and AArch64"). */
 #define SEMIHOST_SYS_EXIT                0x18
@@ -31,15 +33,13 @@ void semihosting_exit(uint32_t status)
 {
 	/* On a 64-bit target SYS_EXIT takes a pointer to {reason, subcode}. */
 	const uint64_t block[2] = {SEMIHOST_ADP_STOPPED_APPLICATION, status};
-	static bool attempted;
 
 	/*
-	 * Without host support the marker is an ordinary breakpoint: the trap
-	 * handler panics and the panic powers off again, arriving back here.
-	 * The second time round, return so the caller can try SBI instead.
+	 * Without host support (QEMU run without -semihosting-config) the
+	 * marker is an ordinary breakpoint: expect it, so it is skipped rather
+	 * than reported, and return so the caller falls back to SBI SRST.
 	 */
-	if (attempted)
-		return;
-	attempted = true;
+	trap_expect(EXC_BREAKPOINT);
 	semihosting_call(SEMIHOST_SYS_EXIT, block);
+	trap_expect_result();
 }

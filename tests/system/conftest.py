@@ -17,6 +17,7 @@ TEST_OUT = ROOT / "build" / "test"
 DEFCONFIGS = sorted(p.name for p in (ROOT / "defconfigs").glob("*_defconfig"))
 KTEST_FRAGMENT = "tests/ktest.config"
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+SEMIHOSTING_FLAGS = ["-semihosting-config", "enable=on,target=native"]
 
 
 # What the caller's make (`make -s check O=x V=1 ...`) or shell hands down and would change
@@ -108,6 +109,8 @@ def qemu_command(out_dir, mem=None, extra=()):
     ram = mem or "%dM" % (int(cfg["CONFIG_RAM_SIZE"], 16) // (1 << 20))
     cmd = ["qemu-system-riscv64", "-M", cfg["CONFIG_QEMU_MACHINE"], "-m", ram, "-nographic",
            "-bios", OPENSBI, "-kernel", str(Path(out_dir) / "bora.elf")]
+    if cfg.get("CONFIG_SEMIHOSTING_EXIT") == "y":  # as the Makefile's QEMU_CMD
+        cmd += SEMIHOSTING_FLAGS
     cmd += cfg.get("CONFIG_QEMU_EXTRA_FLAGS", "").split()
     cmd += list(extra)
     return cmd

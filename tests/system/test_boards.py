@@ -9,7 +9,8 @@ import subprocess
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from conftest import DEFCONFIGS, KTEST_FRAGMENT, TEST_OUT, boot, build, read_config
+from conftest import (DEFCONFIGS, KTEST_FRAGMENT, ROOT, SEMIHOSTING_FLAGS, TEST_OUT, boot, build,
+                      make_env, qemu_command, read_config)
 from qemu_console import QemuConsole, lines
 from test_layout import expected_table, read_virt, symbols
 
@@ -272,3 +273,37 @@ def test_a_lost_keystroke_is_typed_again(monkeypatch):
         assert "unknown command" not in con.transcript()
     finally:
         con.close()
+
+
+# ---- semihosting power-off on any board --------------------------------------------------------
+
+def semihosting_virt():
+    frag = TEST_OUT / "semihosting-exit.config"
+    frag.parent.mkdir(parents=True, exist_ok=True)
+    frag.write_text("CONFIG_SEMIHOSTING_EXIT=y\n")
+    return build("qemu_virt_defconfig", [KTEST_FRAGMENT, str(frag)], tag="semihosting")
+
+
+def test_make_run_gives_qemu_semihosting_when_the_kernel_uses_it():
+    out = semihosting_virt()
+    proc = subprocess.run(["make", "O=%s" % out, "run"], cwd=ROOT, env=make_env(),
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=300)
+    text = proc.stdout.decode(errors="replace")
+    assert "-semihosting-config enable=on,target=native" in " ".join(qemu_command(out))
+    assert re.search(r"^ktest: \d+ passed, 0 failed", text, re.M), text
+    assert "Unhandled trap" not in text and "Kernel panic" not in text, text
+    assert proc.returncode == 0, text
+
+
+def test_semihosting_exit_without_host_support_falls_back_to_sbi():
+    out = semihosting_virt()
+    cmd = qemu_command(out)
+    i = cmd.index(SEMIHOSTING_FLAGS[0])
+    del cmd[i:i + 2]
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=300)
+    text = proc.stdout.decode(errors="replace")
+    assert re.search(r"^ktest: \d+ passed, 0 failed", text, re.M), text
+    assert "Unhandled trap" not in text and "Kernel panic" not in text, text
+    assert proc.returncode == 0, text

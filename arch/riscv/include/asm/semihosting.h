@@ -12,8 +12,8 @@
 
 /*
  * SYS_EXIT with ADP_Stopped_ApplicationExit: QEMU exits with `status`. Returns
- * only when the host did not take the call (second attempt after the
- * breakpoint trap it caused), so the caller can fall back to SBI.
+ * only when the host did not take the call (the breakpoint it then raises is
+ * expected and skipped), so the caller can fall back to SBI.
  */
 void semihosting_exit(uint32_t status);
 
