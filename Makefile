@@ -39,7 +39,8 @@ DEFCONFIGS := $(sort $(notdir $(wildcard defconfigs/*_defconfig)))
 .DEFAULT_GOAL := all
 
 # Goals that work without a .config; anything else reads the configuration.
-NO_CONFIG_GOALS := %_defconfig help menuconfig clean distclean mrproper check unit unit-% \
+NO_CONFIG_GOALS := %_defconfig help menuconfig guiconfig listnewconfig randconfig allnoconfig \
+	allyesconfig alldefconfig clean distclean mrproper check unit unit-% \
 	bench bench-% fuzz fuzz-% format install-deps
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_CONFIG := y
@@ -79,6 +80,24 @@ olddefconfig:
 
 savedefconfig:
 	$(Q)$(PYTHON) scripts/kconfig.py savedefconfig --config $(CONFIG) --out $(O)/defconfig
+
+# Linux's generated configurations. KCONFIG_SEED repeats a randconfig (its seed is printed);
+# KCONFIG_ALLCONFIG names a fragment whose values each of them keeps. The result passes the
+# same strict checks as a defconfig, or .config is left as it was.
+GENERATED_CONFIGS := randconfig allnoconfig allyesconfig alldefconfig
+.PHONY: $(GENERATED_CONFIGS) guiconfig listnewconfig
+$(GENERATED_CONFIGS):
+	$(Q)mkdir -p $(O)
+	$(Q)$(PYTHON) scripts/kconfig.py $@ --config $(CONFIG) \
+		$(if $(filter randconfig,$@),$(if $(KCONFIG_SEED),--seed $(KCONFIG_SEED))) \
+		$(if $(KCONFIG_ALLCONFIG),--allconfig $(KCONFIG_ALLCONFIG))
+
+guiconfig:
+	$(Q)mkdir -p $(O)
+	$(Q)$(PYTHON) scripts/kconfig.py guiconfig --config $(CONFIG)
+
+listnewconfig:
+	$(Q)$(PYTHON) scripts/kconfig.py listnewconfig --config $(CONFIG)
 
 # ---- layout generator (host tool) ---------------------------------------------------------------
 
@@ -211,8 +230,13 @@ help:
 	@echo "Configuration:"
 	@echo "  <name>_defconfig  write .config from defconfigs/<name>_defconfig"
 	@echo "  menuconfig        edit .config in kconfiglib's menuconfig"
+	@echo "  guiconfig         edit .config in kconfiglib's Tk front end (needs a display)"
 	@echo "  olddefconfig      check .config and fill in new symbols with defaults"
+	@echo "  listnewconfig     list the options .config does not mention yet"
 	@echo "  savedefconfig     write the minimal configuration to \$$O/defconfig"
+	@echo "  randconfig        random board and options (KCONFIG_SEED=N repeats one)"
+	@echo "  allnoconfig / allyesconfig / alldefconfig   every option off / on / default"
+	@echo "                    (KCONFIG_ALLCONFIG=<fragment> keeps its values)"
 	@echo "Build and run:"
 	@echo "  all (default)     bora.elf and bora.bin"
 	@echo "  run               boot in QEMU (Ctrl-A X quits); QEMU_MEM=4G, QEMU_FLAGS=... override"

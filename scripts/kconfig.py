@@ -11,11 +11,19 @@ to a temporary file and renamed, so a failed run leaves what was there before.
   kconfig.py olddefconfig --config CFG
   kconfig.py savedefconfig --config CFG --out FILE
   kconfig.py genconfig --config CFG --header H --makeconf M
-  kconfig.py menuconfig --config CFG
+  kconfig.py menuconfig|guiconfig --config CFG
+  kconfig.py randconfig|allnoconfig|allyesconfig|alldefconfig --config OUT [--seed N]
+             [--allconfig FRAGMENT]
+  kconfig.py listnewconfig --config CFG
+
+Generated configurations (randconfig, all*config) never turn on a symbol in
+NEVER_GENERATED: the gate of the options that make a test run fail on purpose.
+They pass the same strict checks as a defconfig before .config is written.
 """
 
 import argparse
 import os
+import random
 import sys
 import tempfile
 
@@ -67,6 +75,19 @@ def unmet_terms(expr):
     return [kconfiglib.expr_str(expr)]
 
 
+def selectors(rev_dep):
+    """The symbols whose `select` holds: the first symbol of each true term of rev_dep."""
+    if isinstance(rev_dep, tuple) and rev_dep[0] == kconfiglib.OR:
+        return selectors(rev_dep[1]) + selectors(rev_dep[2])
+    if not kconfiglib.expr_value(rev_dep):
+        return []
+    term = rev_dep
+    while isinstance(term, tuple):
+        term = term[1]
+    name = term.name if isinstance(term, kconfiglib.Symbol) else kconfiglib.expr_str(rev_dep)
+    return ["%s (select)" % name]
+
+
 def active_range(sym):
     for low, high, cond in sym.ranges:
         if kconfiglib.expr_value(cond):
@@ -92,8 +113,8 @@ def describe_rejection(sym, wanted):
     if not deps:
         deps = unmet_terms(sym.direct_dep)
     if deps:
-        return ("CONFIG_%s cannot be set: unmet dependencies: %s"
-                % (where, ", ".join(deps)))
+        return ("CONFIG_%s cannot be set: unmet dependencies: %s%s"
+                % (where, ", ".join(deps), hardware_hint(sym, deps)))
     if sym.choice is not None and wanted == "y":
         sel = sym.choice.selection
         return ("CONFIG_%s conflicts with CONFIG_%s=y in the same choice '%s'"
@@ -101,11 +122,40 @@ def describe_rejection(sym, wanted):
                    sym.choice.name or sym.choice.nodes[0].prompt[0]))
     if sym.rev_dep is not sym.kconfig.n and kconfiglib.expr_value(sym.rev_dep):
         return ("CONFIG_%s is forced to %s by: %s"
-                % (where, sym.str_value, kconfiglib.expr_str(sym.rev_dep)))
+                % (where, sym.str_value, ", ".join(selectors(sym.rev_dep))))
     if not sym.nodes or all(not n.prompt for n in sym.nodes):
         return ("CONFIG_%s: the symbol has no prompt and cannot be set by a "
                 "configuration file (resolved to %s)" % (where, sym.str_value))
     return "CONFIG_%s was resolved to %s" % (where, sym.str_value or "(unset)")
+
+
+def board_name(kconf):
+    return kconf.syms["BOARD"].str_value or "?"
+
+
+def hardware_hint(sym, deps):
+    """Say which hardware the board lacks and, for a choice, what it offers instead."""
+    lacking = [d for d in deps if d.startswith("HAS_") and d in sym.kconfig.syms]
+    if not lacking:
+        return ""
+    hint = " (board %s has no %s" % (board_name(sym.kconfig), ", ".join(lacking))
+    if sym.choice is not None:
+        offered = [m.name for m in sym.choice.syms if m.visibility]
+        if offered:
+            hint += "; pick %s" % " or ".join("CONFIG_%s=y" % n for n in offered)
+    return hint + ")"
+
+
+def unset_values(kconf):
+    """Enabled int/hex symbols nothing gave a value (no board default, no assignment)."""
+    errors = []
+    for sym in kconf.unique_defined_syms:
+        if sym.type in (kconfiglib.INT, kconfiglib.HEX) and sym.visibility and \
+                sym.str_value == "":
+            errors.append("CONFIG_%s has no value: board %s gives none for this configuration; "
+                          "set CONFIG_%s in the defconfig or a fragment"
+                          % (sym.name, board_name(kconf), sym.name))
+    return errors
 
 
 def check_strict(kconf, sources):
@@ -128,6 +178,7 @@ def check_strict(kconf, sources):
                 pass
         if have != wanted:
             errors.append(describe_rejection(sym, wanted))
+    errors += unset_values(kconf)
     if errors:
         raise ConfigError("\n".join("  " + e for e in errors) +
                           "\n  (in %s)" % ", ".join(sources))
@@ -252,6 +303,182 @@ def cmd_menuconfig(args):
     menuconfig.menuconfig(kconf)
 
 
+def cmd_guiconfig(args):
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise ConfigError("  guiconfig needs a graphical display (DISPLAY is not set); "
+                          "in a terminal use make menuconfig")
+    try:
+        import tkinter  # noqa: F401  (guiconfig's toolkit; Debian package python3-tk)
+    except ImportError:
+        raise ConfigError("  guiconfig needs Tk for %s: sudo apt-get install python3-tk"
+                          % sys.executable)
+    os.environ["KCONFIG_CONFIG"] = args.config
+    import guiconfig
+    kconf = load_kconfig()
+    guiconfig.menuconfig(kconf)
+
+
+# ---- generated configurations --------------------------------------------------------------------
+
+# Never turned on by randconfig or allyesconfig: the options behind this gate end the run in
+# a fault on purpose (tests/ktest_crash.config, tests/ktest_stack_overflow.config set it), so a
+# generated configuration could never pass its own suites.
+NEVER_GENERATED = {"KTEST_DELIBERATE_FAULTS"}
+
+# Board facts (addresses, RAM, firmware size) stay at the board's values in randconfig: a
+# random RAM size is not the machine QEMU emulates. Sizes elsewhere are drawn inside their
+# ranges.
+BOARD_MENU = "Board"
+
+
+def in_board_menu(node):
+    while node.parent is not None:
+        node = node.parent
+        if node.prompt and node.prompt[0] == BOARD_MENU and node.item == kconfiglib.MENU:
+            return True
+    return False
+
+
+def random_in_range(rng, sym):
+    low, high = (int(v, 10 if sym.type == kconfiglib.INT else 16) for v in active_range(sym))
+    # Log-uniform, so small sizes are as likely as large ones in a range spanning decades.
+    value = int(round(2 ** rng.uniform((low or 1).bit_length() - 1, high.bit_length())))
+    value = min(max(value, low), high)
+    if sym.type == kconfiglib.HEX:
+        # Sizes that are page multiples by default stay page multiples.
+        default = sym.str_value or "0"
+        if int(default, 16) % 0x1000 == 0 and low % 0x1000 == 0:
+            value = max(low, value & ~0xfff)
+        return hex(value)
+    return str(value)
+
+
+def randomize(kconf, rng):
+    """Give every visible, unassigned option a random value, in menu order.
+
+    Two passes, so options whose dependencies were only met by a later choice get a value
+    too. Assignments from --allconfig are user values and are kept.
+    """
+    decided = set()
+    for _ in range(2):
+        for node in kconf.node_iter():
+            item = node.item
+            if isinstance(item, kconfiglib.Choice):
+                if item in decided or item.user_selection is not None or not item.visibility:
+                    continue
+                members = [m for m in item.syms if m.visibility]
+                if members:
+                    rng.choice(members).set_value(2)
+                decided.add(item)
+            elif isinstance(item, kconfiglib.Symbol):
+                if item in decided or item.choice is not None or item.user_value is not None \
+                        or not item.visibility or item.name in NEVER_GENERATED:
+                    continue
+                decided.add(item)
+                if item.type == kconfiglib.BOOL:
+                    item.set_value(rng.choice((0, 2)))
+                elif item.type in (kconfiglib.INT, kconfiglib.HEX) and item.ranges \
+                        and not in_board_menu(node) and active_range(item) \
+                        and rng.random() < 0.5:
+                    item.set_value(random_in_range(rng, item))
+
+
+def set_all(kconf, value):
+    """allyes/allno: every bool outside choices (choices keep their defaults)."""
+    for sym in kconf.unique_defined_syms:
+        if sym.type == kconfiglib.BOOL and sym.choice is None and sym.user_value is None:
+            if value and sym.name in NEVER_GENERATED:
+                continue
+            sym.set_value(value)
+
+
+def write_generated(args, kind, generate):
+    kconf = load_kconfig()
+    sources = []
+    if args.allconfig:
+        load_strict(kconf, [args.allconfig])
+        sources.append(args.allconfig)
+    generate(kconf)
+    # Re-read what was generated the way genconfig will: dependencies settle, and the
+    # result must pass the checks a hand-written defconfig passes.
+    text = config_text(kconf)
+    check = load_kconfig()
+    fd, tmp = tempfile.mkstemp(suffix=".config")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    try:
+        check.load_config(tmp)
+        check_strict(check, [kind] + sources)
+    finally:
+        os.unlink(tmp)
+    if args.allconfig:
+        # Forced values must survive: a random choice must not have undone them.
+        forced = load_kconfig()
+        forced.load_config(args.allconfig)
+        lost = ["CONFIG_%s=%s (resolved to %s)" % (s.name, kconfiglib.TRI_TO_STR.get(
+                    s.user_value, s.user_value), check.syms[s.name].str_value or "(unset)")
+                for s in forced.unique_defined_syms if s.user_value is not None and
+                str_of_user(s) != check.syms[s.name].str_value]
+        if lost:
+            raise ConfigError("\n".join("  %s from %s did not hold" % (l, args.allconfig)
+                                        for l in lost))
+    atomic_write(args.config, text)
+    return check
+
+
+def str_of_user(sym):
+    if sym.type in (kconfiglib.BOOL, kconfiglib.TRISTATE):
+        return kconfiglib.TRI_TO_STR[sym.user_value]
+    return sym.user_value
+
+
+def cmd_randconfig(args):
+    seed = args.seed if args.seed is not None else random.SystemRandom().getrandbits(32)
+    # Printed first, so even a run that fails names the seed that reproduces it.
+    print("kconfig: randconfig KCONFIG_SEED=%#x (make randconfig KCONFIG_SEED=%#x repeats it)"
+          % (seed, seed), flush=True)
+    kconf = write_generated(args, "randconfig", lambda k: randomize(k, random.Random(seed)))
+    print("kconfig: wrote %s (randconfig: board %s, %s)" % (args.config, board_name(kconf),
+                                                            summary(kconf)))
+
+
+def summary(kconf):
+    parts = []
+    for name in ("PAGING_STAGE", "HEAP_ALLOC", "CONSOLE_CHOICE"):
+        choice = kconf.named_choices.get(name)
+        if choice is not None and choice.selection is not None:
+            parts.append(choice.selection.name)
+    return ", ".join(parts)
+
+
+def cmd_allnoconfig(args):
+    write_generated(args, "allnoconfig", lambda k: set_all(k, 0))
+    print("kconfig: wrote %s (allnoconfig)" % args.config)
+
+
+def cmd_allyesconfig(args):
+    write_generated(args, "allyesconfig", lambda k: set_all(k, 2))
+    print("kconfig: wrote %s (allyesconfig)" % args.config)
+
+
+def cmd_alldefconfig(args):
+    write_generated(args, "alldefconfig", lambda k: None)
+    print("kconfig: wrote %s (alldefconfig)" % args.config)
+
+
+def cmd_listnewconfig(args):
+    """Options the configuration does not mention yet, with the value they would get."""
+    kconf = load_kconfig()
+    load_strict(kconf, [args.config])
+    for sym in kconf.unique_defined_syms:
+        if sym.user_value is None and sym.visibility and sym.nodes[0].prompt and \
+                not (sym.choice and sym.choice.user_selection is not None):
+            if sym.type in (kconfiglib.BOOL, kconfiglib.TRISTATE) and sym.str_value == "n":
+                print("# CONFIG_%s is not set" % sym.name)
+            else:
+                print("CONFIG_%s=%s" % (sym.name, sym.str_value))
+
+
 def main():
     ap = argparse.ArgumentParser(prog="kconfig.py")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -268,13 +495,24 @@ def main():
     p.add_argument("--config", required=True)
     p.add_argument("--header", required=True)
     p.add_argument("--makeconf", required=True)
-    p = sub.add_parser("menuconfig")
-    p.add_argument("--config", required=True)
+    for name in ("menuconfig", "guiconfig", "listnewconfig"):
+        p = sub.add_parser(name)
+        p.add_argument("--config", required=True)
+    for name in ("randconfig", "allnoconfig", "allyesconfig", "alldefconfig"):
+        p = sub.add_parser(name)
+        p.add_argument("--config", required=True)
+        p.add_argument("--allconfig", default=None,
+                       help="fragment whose values are kept (KCONFIG_ALLCONFIG)")
+        if name == "randconfig":
+            p.add_argument("--seed", type=lambda v: int(v, 0), default=None)
     args = ap.parse_args()
     try:
         {"defconfig": cmd_defconfig, "olddefconfig": cmd_olddefconfig,
          "savedefconfig": cmd_savedefconfig, "genconfig": cmd_genconfig,
-         "menuconfig": cmd_menuconfig}[args.cmd](args)
+         "menuconfig": cmd_menuconfig, "guiconfig": cmd_guiconfig,
+         "randconfig": cmd_randconfig, "allnoconfig": cmd_allnoconfig,
+         "allyesconfig": cmd_allyesconfig, "alldefconfig": cmd_alldefconfig,
+         "listnewconfig": cmd_listnewconfig}[args.cmd](args)
     except ConfigError as e:
         sys.stderr.write("kconfig: error: invalid configuration:\n%s\n" % e)
         sys.exit(1)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Strict configuration: bad Kconfig input stops the build, names the cause, writes nothing."""
 
+import os
 import re
 import shutil
 
@@ -15,7 +16,8 @@ BAD_INPUTS = [
     ("CONFIG_TLSF_SL_LOG2=9\n", "CONFIG_TLSF_SL_LOG2=9 is out of range: allowed 2..5"),
     ("# CONFIG_PAGE_ALLOC_BITMAP is not set\nCONFIG_PAGING_FULL_REMAP=y\n",
      "CONFIG_PAGING_FULL_REMAP=y cannot be set: unmet dependencies: PAGE_ALLOC_BITMAP"),
-    ("CONFIG_KTEST_CRASH=y\n", "CONFIG_KTEST_CRASH=y cannot be set: unmet dependencies: KTEST"),
+    ("CONFIG_KTEST_CRASH=y\n",
+     "CONFIG_KTEST_CRASH=y cannot be set: unmet dependencies: KTEST_DELIBERATE_FAULTS\n"),
     ("CONFIG_CONSOLE_SBI=y\nCONFIG_UART_BASE=0x10000000\n",
      "CONFIG_UART_BASE=0x10000000 cannot be set: unmet dependencies: CONSOLE_NS16550A"),
     ("CONFIG_ALLOC_DEBUG=y\nCONFIG_KHEAP_QUARANTINE=0\n",
@@ -34,7 +36,7 @@ BAD_INPUTS = [
     ("CONFIG_KTEST=y\nCONFIG_KTEST_SOAK=y\nCONFIG_KTEST_SOAK_OPS=5\n",
      "CONFIG_KTEST_SOAK_OPS=5 is out of range: allowed 10000..1000000000"),
     # A choice member names its choice, whose prompt depends on KTEST_CRASH.
-    ("CONFIG_KTEST=y\nCONFIG_KTEST_CRASH_LOAD_FAULT=y\n",
+    ("CONFIG_KTEST=y\nCONFIG_KTEST_DELIBERATE_FAULTS=y\nCONFIG_KTEST_CRASH_LOAD_FAULT=y\n",
      "CONFIG_KTEST_CRASH_LOAD_FAULT=y cannot be set: unmet dependencies: "
      "KTEST_CRASH"),
 ]
@@ -97,3 +99,158 @@ def test_every_symbol_has_help_text():
                if not any(n.help for n in s.nodes)]
     missing += [c.name for c in kconf.unique_choices if not any(n.help for n in c.nodes)]
     assert not missing, "symbols without help: %s" % ", ".join(missing)
+
+
+# ---- boards offer only the hardware they have -----------------------------------------------------
+
+CONSOLE_MISMATCHES = [
+    ("qemu_virt_defconfig", "CONFIG_CONSOLE_SIFIVE_UART=y\n",
+     "CONFIG_CONSOLE_SIFIVE_UART=y cannot be set: unmet dependencies: HAS_SIFIVE_UART (board "
+     "qemu_virt has no HAS_SIFIVE_UART; pick CONFIG_CONSOLE_NS16550A=y or CONFIG_CONSOLE_SBI=y)"),
+    ("qemu_spike_defconfig", "CONFIG_CONSOLE_NS16550A=y\n",
+     "CONFIG_CONSOLE_NS16550A=y cannot be set: unmet dependencies: HAS_UART_NS16550A (board "
+     "qemu_spike has no HAS_UART_NS16550A; pick CONFIG_CONSOLE_SBI=y)"),
+    ("qemu_sifive_u_defconfig", "CONFIG_CONSOLE_NS16550A=y\n",
+     "CONFIG_CONSOLE_NS16550A=y cannot be set: unmet dependencies: HAS_UART_NS16550A (board "
+     "qemu_sifive_u has no HAS_UART_NS16550A; pick CONFIG_CONSOLE_SBI=y or "
+     "CONFIG_CONSOLE_SIFIVE_UART=y)"),
+    ("qemu_spike_defconfig", "# CONFIG_SEMIHOSTING_EXIT is not set\n",
+     "CONFIG_SEMIHOSTING_EXIT=n is forced to y by: BOARD_QEMU_SPIKE (select)"),
+]
+
+
+@pytest.mark.parametrize("defconfig,fragment,message", CONSOLE_MISMATCHES)
+def test_hardware_the_board_lacks_is_refused_with_what_to_pick(outdir, defconfig, fragment,
+                                                               message):
+    frag = outdir / "console.config"
+    frag.write_text(fragment)
+    proc = make("O=%s" % outdir, defconfig, "KCONFIG_FRAGMENTS=%s" % frag, check=False)
+    assert proc.returncode != 0, proc.stdout
+    assert message in proc.stdout, proc.stdout
+    assert "assignment ignored" not in proc.stdout
+    assert not (outdir / ".config").exists()
+
+
+def load_kconfig_module():
+    import sys
+    sys.path.insert(0, "/usr/lib/python3/dist-packages")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import kconfig
+    return kconfig
+
+
+def test_every_console_choice_has_its_board_hardware_and_address():
+    """Each board offers exactly the consoles whose HAS_* it selects, each with a UART_BASE."""
+    kconfig = load_kconfig_module()
+    kconf = kconfig.load_kconfig()
+    boards = [m for m in kconf.named_choices["BOARD_CHOICE"].syms]
+    assert len(boards) >= 3
+    for board in boards:
+        board.set_value(2)
+        offered = {m.name for m in kconf.named_choices["CONSOLE_CHOICE"].syms if m.visibility}
+        has = {s.name for s in kconf.unique_defined_syms
+               if s.name.startswith("HAS_") and s.str_value == "y"}
+        want = {"CONSOLE_NS16550A": "HAS_UART_NS16550A", "CONSOLE_SIFIVE_UART": "HAS_SIFIVE_UART",
+                "CONSOLE_SBI": "HAS_SBI_CONSOLE"}
+        assert offered == {c for c, h in want.items() if h in has}, (board.name, offered, has)
+        for console in offered:
+            kconf.syms[console].set_value(2)
+            assert kconfig.unset_values(kconf) == [], (board.name, console)
+            if console != "CONSOLE_SBI":
+                assert kconf.syms["UART_BASE"].str_value, (board.name, console)
+
+
+# ---- generated configurations ---------------------------------------------------------------------
+
+GENERATED = ["randconfig", "allnoconfig", "allyesconfig", "alldefconfig"]
+
+
+@pytest.mark.parametrize("target", GENERATED)
+def test_generated_config_is_valid_and_respects_O(outdir, target):
+    proc = make("O=%s" % outdir, target)
+    cfg = outdir / ".config"
+    assert cfg.is_file(), proc.stdout
+    text = cfg.read_text()
+    # Strict like a defconfig: reading it back changes nothing.
+    make("O=%s" % outdir, "olddefconfig")
+    assert cfg.read_text() == text
+    for deliberate in ("KTEST_DELIBERATE_FAULTS", "KTEST_CRASH", "KTEST_STACK_OVERFLOW"):
+        assert "CONFIG_%s=y" % deliberate not in text, (target, deliberate)
+    if target == "allyesconfig":
+        for opt in ("KTEST", "ALLOC_DEBUG", "PTDUMP", "SHELL"):
+            assert "CONFIG_%s=y" % opt in text, opt
+    if target == "allnoconfig":
+        for opt in ("KTEST", "SHELL", "ALLOC_DEBUG", "PAGE_ALLOC_BITMAP"):
+            assert "# CONFIG_%s is not set" % opt in text, opt
+
+
+def test_randconfig_prints_its_seed_and_the_seed_repeats_it(outdir):
+    first = make("O=%s" % outdir, "randconfig").stdout
+    m = re.search(r"randconfig KCONFIG_SEED=(0x[0-9a-f]+)", first)
+    assert m, first
+    text = (outdir / ".config").read_text()
+    again = make("O=%s" % outdir, "randconfig", "KCONFIG_SEED=%s" % m.group(1)).stdout
+    assert "KCONFIG_SEED=%s" % m.group(1) in again
+    assert (outdir / ".config").read_text() == text
+
+
+def test_randconfig_varies_board_allocator_paging_and_sizes():
+    kconfig = load_kconfig_module()
+    import random
+    seen = {"board": set(), "alloc": set(), "paging": set(), "heap": set(), "debug": set()}
+    for seed in range(40):
+        kconf = kconfig.load_kconfig()
+        kconfig.randomize(kconf, random.Random(seed))
+        seen["board"].add(kconf.named_choices["BOARD_CHOICE"].selection.name)
+        seen["alloc"].add(kconf.named_choices["HEAP_ALLOC"].selection.name)
+        seen["paging"].add(kconf.named_choices["PAGING_STAGE"].selection.name)
+        seen["heap"].add(kconf.syms["HEAP_SIZE"].str_value)
+        seen["debug"].add(kconf.syms["ALLOC_DEBUG"].str_value)
+        assert kconf.syms["KTEST_DELIBERATE_FAULTS"].str_value == "n", seed
+        low, high = 0x1000, 0x10000000
+        assert low <= int(kconf.syms["HEAP_SIZE"].str_value, 16) <= high
+        assert int(kconf.syms["HEAP_SIZE"].str_value, 16) % 0x1000 == 0
+        # Board facts are never drawn at random.
+        assert kconf.syms["RAM_BASE"].str_value == "0x80000000"
+    assert len(seen["board"]) >= 3 and len(seen["alloc"]) == 4 and len(seen["paging"]) == 2
+    assert len(seen["heap"]) >= 10 and seen["debug"] == {"y", "n"}
+
+
+def test_allconfig_fragment_values_are_kept(outdir):
+    frag = outdir / "keep.config"
+    frag.write_text("CONFIG_KTEST=y\nCONFIG_HEAP_ALLOC_SLAB=y\n")
+    for seed in ("1", "2", "3"):
+        make("O=%s" % outdir, "randconfig", "KCONFIG_SEED=" + seed, "KCONFIG_ALLCONFIG=%s" % frag)
+        text = (outdir / ".config").read_text()
+        assert "CONFIG_KTEST=y" in text and "CONFIG_HEAP_ALLOC_SLAB=y" in text
+    make("O=%s" % outdir, "allnoconfig", "KCONFIG_ALLCONFIG=%s" % frag)
+    assert "CONFIG_KTEST=y" in (outdir / ".config").read_text()
+
+
+def test_generated_config_with_a_bad_fragment_is_refused(outdir):
+    make("O=%s" % outdir, "qemu_virt_defconfig")
+    good = (outdir / ".config").read_bytes()
+    frag = outdir / "bad.config"
+    frag.write_text("CONFIG_HEAP_SIZE=0x10\n")
+    proc = make("O=%s" % outdir, "randconfig", "KCONFIG_ALLCONFIG=%s" % frag, check=False)
+    assert proc.returncode != 0
+    assert "CONFIG_HEAP_SIZE=0x10 is out of range" in proc.stdout, proc.stdout
+    assert (outdir / ".config").read_bytes() == good
+
+
+def test_listnewconfig_lists_what_the_config_does_not_mention(outdir):
+    make("O=%s" % outdir, "qemu_virt_defconfig")
+    assert make("O=%s" % outdir, "listnewconfig").stdout.strip() == ""
+    cfg = outdir / ".config"
+    cfg.write_text("".join(l for l in cfg.read_text().splitlines(True)
+                           if not l.startswith(("CONFIG_HEAP_SIZE=", "# CONFIG_PTDUMP "))))
+    listed = make("O=%s" % outdir, "listnewconfig").stdout.splitlines()
+    assert sorted(listed) == ["# CONFIG_PTDUMP is not set", "CONFIG_HEAP_SIZE=0x20000"], listed
+
+
+def test_guiconfig_without_a_display_says_so(outdir):
+    make("O=%s" % outdir, "qemu_virt_defconfig")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = make("O=%s" % outdir, "guiconfig", env=env, check=False, timeout=60)
+    assert proc.returncode != 0
+    assert "guiconfig needs a graphical display (DISPLAY is not set)" in proc.stdout, proc.stdout

@@ -22,8 +22,9 @@ def tree():
 
 def test_help_lists_targets_and_every_defconfig():
     text = make("help").stdout
-    for target in ("menuconfig", "savedefconfig", "olddefconfig", "run", "debug", "check", "O=<dir>",
-                   "V=1"):
+    for target in ("menuconfig", "guiconfig", "savedefconfig", "olddefconfig", "listnewconfig",
+                   "randconfig", "KCONFIG_SEED", "allnoconfig", "allyesconfig", "alldefconfig",
+                   "KCONFIG_ALLCONFIG", "run", "debug", "check", "O=<dir>", "V=1"):
         assert target in text, target
     for d in DEFCONFIGS:
         assert d in text
