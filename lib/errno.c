@@ -8,6 +8,8 @@ const char *errno_name(int err)
 	switch (err) {
 	case 0:
 		return "OK";
+	case EPERM:
+		return "EPERM";
 	case ENOENT:
 		return "ENOENT";
 	case ENOMEM:
@@ -20,8 +22,16 @@ const char *errno_name(int err)
 		return "EEXIST";
 	case EINVAL:
 		return "EINVAL";
+	case ENOSPC:
+		return "ENOSPC";
 	case ERANGE:
 		return "ERANGE";
+	case ENOSYS:
+		return "ENOSYS";
+	case EMSGSIZE:
+		return "EMSGSIZE";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
 	case ENOTSUP:
 		return "ENOTSUP";
 	case EOVERLAP:
@@ -30,6 +40,18 @@ const char *errno_name(int err)
 		return "ENOTALLOC";
 	case ECORRUPT:
 		return "ECORRUPT";
+	case EBADHANDLE:
+		return "EBADHANDLE";
+	case ECLOSED:
+		return "ECLOSED";
+	case EWRONGTYPE:
+		return "EWRONGTYPE";
+	case ENORIGHT:
+		return "ENORIGHT";
+	case EPEERDIED:
+		return "EPEERDIED";
+	case ENOREPLY:
+		return "ENOREPLY";
 	default:
 		return "E?";
 	}

@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+#ifndef EPERM
+#define EPERM 1 /* not allowed (e.g. re-badging a badged handle) */
+#endif
 #ifndef ENOENT
 #define ENOENT 2
 #endif
@@ -28,16 +31,32 @@
 #ifndef EINVAL
 #define EINVAL 22 /* bad argument: zero or huge size, bad alignment, bad range */
 #endif
+#ifndef ENOSPC
+#define ENOSPC 28 /* a fixed-size table (e.g. a task's handles) is full */
+#endif
 #ifndef ERANGE
 #define ERANGE 34
+#endif
+#ifndef ENOSYS
+#define ENOSYS 38 /* no such syscall */
+#endif
+#ifndef EMSGSIZE
+#define EMSGSIZE 90
 #endif
 #ifndef ENOTSUP
 #define ENOTSUP 95 /* the algorithm does not offer this operation */
 #endif
 
+#ifndef ETIMEDOUT
+#define ETIMEDOUT 110 /* a blocking call's timeout expired (NO_WAIT: nothing was ready) */
+#endif
+
 #define EOVERLAP  201 /* a region overlaps one the allocator already manages */
 #define ENOTALLOC 202 /* pointer, page or id was not handed out (or was already freed) */
 #define ECORRUPT  203 /* a validator found a broken invariant */
+/* EBADHANDLE, ECLOSED, EWRONGTYPE, ENORIGHT, EPEERDIED, ENOREPLY (210..): user code sees them too
+ */
+#include <uapi/bora/ipc_errno.h>
 
 /* "EINVAL", "ENOMEM", ... for messages; "E?" for an unknown value. Sign is ignored. */
 const char *errno_name(int err);
