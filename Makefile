@@ -33,7 +33,7 @@ HOSTBIN := $(BUILD)/host
 ELF := $(O)/bora.elf
 BIN := $(O)/bora.bin
 MAP := $(O)/bora.map
-KCONFIG_FILES := Kconfig $(wildcard */Kconfig */*/Kconfig boards/*/Kconfig.*)
+KCONFIG_FILES := Kconfig $(wildcard */Kconfig */Kconfig.* */*/Kconfig boards/*/Kconfig.*)
 DEFCONFIGS := $(sort $(notdir $(wildcard defconfigs/*_defconfig)))
 
 .DEFAULT_GOAL := all
@@ -134,6 +134,8 @@ KLDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -nostdlib -static -Wl,--n
 
 KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c) $(wildcard lib/*.c) $(wildcard mm/*.c) \
 	$(wildcard kernel/*.c)
+# IPC (kernel/Kconfig.ipc): handles, endpoints, notifications only when configured.
+KSRCS := $(filter-out $(if $(CONFIG_IPC),,kernel/handle.c kernel/ipc%.c kernel/syscall_ipc.c),$(KSRCS))
 KSRCS += $(if $(CONFIG_CONSOLE_NS16550A),drivers/console/ns16550a.c)
 KSRCS += $(if $(CONFIG_CONSOLE_SBI),drivers/console/sbi.c)
 KSRCS += $(if $(CONFIG_CONSOLE_SIFIVE_UART),drivers/console/sifive_uart.c)

@@ -10,7 +10,9 @@ bits, editing and history keys, stray escape sequences. The FDT seeds are real d
 tests/unit/fdt/ compiled with dtc, the trees QEMU generates for the boards
 Bora supports (when qemu-system-riscv64 is installed), and damaged copies
 (truncated, wrong magic, version, offsets, tokens) so the fuzzer starts next
-to every error path. Files named regress-* (crash reproducers) are kept.
+to every error path. The IPC seeds are short syscall programs: call and reply,
+timeouts, kills, grants, notifications, bad handles and buffers. Files named
+regress-* (crash reproducers) are kept.
 
 Usage: tests/fuzz/make_seeds.py [target ...]   (default: every target)
 """
@@ -140,14 +142,74 @@ def shell_seeds():
         write("shell", "seed-%02d" % i, data)
 
 
+# IPC (fuzz_ipc.c): steps of (op = kind << 3 | thread, then the syscall's fields).
+IPC_BASE = 64
+IPC = dict(send=0, recv=1, call=2, reply=3, reply_recv=4, close=5, mint=6, ep_create=7,
+           notify_create=8, signal=9, wait=10, irq_bind=11)
+TMO = dict(no_wait=0, forever=1, short=2)
+
+
+def ipc_syscall(thread, name, a0=0, words=0, length=0, cap=0, tmo="forever", grant=None,
+                arg=0, buf=16):
+    nr = IPC_BASE + IPC[name]
+    out = bytes([thread, nr - (IPC_BASE - 1), a0 & 0xff, 0])
+    if name in ("mint", "signal"):
+        out += bytes([arg])
+    else:
+        how = TMO[tmo] | (0x10 if grant else 0)
+        out += bytes([how, words, 1, length, 1, cap])
+        if grant:
+            out += bytes(grant)
+    return out + bytes([1, 2, 3, 4, 3]) + struct.pack("<H", buf)
+
+
+def ipc_timeout(thread):
+    return bytes([20 << 3 | thread])
+
+
+def ipc_kill(thread):
+    return bytes([24 << 3 | thread])
+
+
+def ipc_resume(thread):
+    return bytes([26 << 3 | thread])
+
+
+def ipc_seeds():
+    s = ipc_syscall
+    seeds = [
+        s(0, "recv") + s(1, "call", words=2, length=8, cap=8) + ipc_resume(0) +
+        s(0, "reply_recv", words=1, length=4) + ipc_resume(1),
+        s(1, "call", words=4, tmo="short") + s(4, "call", words=1) + s(0, "recv") +
+        s(0, "reply_recv") + ipc_timeout(4) + ipc_resume(1),
+        s(2, "recv", a0=0) + s(1, "send", words=1, length=31) + ipc_resume(2),
+        s(1, "call", grant=(1, 0xf)) + s(0, "recv", cap=16) + ipc_resume(0) +
+        s(0, "reply", grant=(0, 1)) + ipc_resume(1),
+        s(1, "call") + s(0, "recv") + ipc_kill(0) + ipc_resume(1) + s(1, "call"),
+        s(1, "call") + s(0, "recv") + ipc_kill(1) + s(0, "reply") + s(0, "reply"),
+        s(0, "wait", a0=1, tmo="short") + s(1, "signal", a0=1, arg=5) + ipc_resume(0) +
+        s(2, "wait", a0=1) + ipc_timeout(2),
+        s(0, "ep_create") + s(0, "mint", a0=2, arg=1) + s(0, "close", a0=2) +
+        s(0, "send", a0=3, tmo="no_wait") + s(0, "notify_create"),
+        s(1, "close", a0=0) + s(0, "recv") + s(4, "close", a0=0) + s(3, "recv"),
+        s(5, "recv", a0=0, cap=200) + s(3, "close", a0=0) + s(4, "send", a0=0) + ipc_kill(5),
+        s(1, "send", a0=9) + s(1, "send", a0=-1) + s(2, "send") + s(0, "irq_bind"),
+        s(0, "recv", cap=40, buf=0x2000 - 8) + s(1, "send", length=30, buf=0x3000),
+    ]
+    for i, data in enumerate(seeds):
+        write("ipc", "seed-%02d" % i, data)
+
+
 def main(argv):
-    targets = argv or ALLOC_TARGETS + ["fdt", "shell"]
+    targets = argv or ALLOC_TARGETS + ["fdt", "shell", "ipc"]
     for t in targets:
         clear_seeds(t)
         if t == "fdt":
             fdt_seeds()
         elif t == "shell":
             shell_seeds()
+        elif t == "ipc":
+            ipc_seeds()
         elif t in ALLOC_TARGETS:
             alloc_seeds(t)
         else:

@@ -37,6 +37,8 @@ def test_every_allocator_kmalloc_the_fdt_reader_and_the_shell_have_a_target():
     want |= {"bitmap_page", "id_alloc", "kmalloc", "fdt"}
     if (ROOT / "subsys" / "shell" / "shell_parse.c").exists():
         want.add("shell")
+    if (ROOT / "kernel" / "ipc_syscall.c").exists():
+        want.add("ipc")
     assert set(targets()) == want
 
 

@@ -4,7 +4,8 @@
  * tasks call two server threads through one endpoint, each with its own badge
  * and a buffer of random length, under a seeded random interleaving that also
  * fires timeouts and kills and restarts servers and clients. Checked after
- * every step: the endpoint's queues; after every reply: it answers this
+ * every step: the endpoint's queues and that every sleeping thread has
+ * someone to wake it; after every reply: it answers this
  * client's request (words, badge, buffer); at the end: every call completed
  * and every object was freed. The seed is printed; IPC_STRESS_SEED=n replays.
  */
@@ -52,6 +53,7 @@ static struct actor servers[SERVERS], clients[CLIENTS];
 static struct ipc_endpoint *ep;
 static unsigned long handled, timeouts_fired, kills;
 static uint64_t last_seq_seen[CLIENTS];
+static unsigned long long seed;
 
 static uint64_t badge_of(int id)
 {
@@ -78,7 +80,43 @@ static void check_queues(void)
 	char why[80] = "";
 
 	if (ipc_endpoint_validate(ep, why, sizeof(why)))
-		fail_msg("endpoint broken: %s (seed %llu)", why, (unsigned long long)rng_state);
+		fail_msg("endpoint broken: %s (seed %llu)", why, seed);
+}
+
+/*
+ * A thread asleep in a syscall sits on a queue or is owed a reply by a thread
+ * holding its reply capability; one not asleep is idle. Anything else is a
+ * thread nobody will ever wake.
+ */
+static void check_thread(const struct actor *a)
+{
+	const struct ipc_thread *t = &a->f.ipc;
+
+	if (!(a->in_syscall && a->f.blocked)) {
+		assert_int_equal(t->state, IPC_IDLE);
+		return;
+	}
+	switch (t->state) {
+	case IPC_SEND_BLOCKED:
+	case IPC_RECV_BLOCKED:
+		assert_non_null(t->queue);
+		break;
+	case IPC_REPLY_BLOCKED:
+		assert_non_null(t->replier);
+		assert_ptr_equal(t->replier->reply_to, t);
+		break;
+	default:
+		fail_msg("actor %d asleep in state %d (seed %llu)", a->id, t->state,
+		         seed);
+	}
+}
+
+static void check_threads(void)
+{
+	for (int i = 0; i < SERVERS; i++)
+		check_thread(&servers[i]);
+	for (int i = 0; i < CLIENTS; i++)
+		check_thread(&clients[i]);
 }
 
 /* ---- clients --------------------------------------------------------------------------------- */
@@ -228,7 +266,7 @@ static void ping_pong_across_many_clients(void **state)
 	rng_state = env ? strtoull(env, NULL, 0) : 0x1b0a5eed;
 	if (!rng_state)
 		rng_state = 1;
-	printf("ipc_stress: seed %llu\n", (unsigned long long)rng_state);
+	printf("ipc_stress: seed %llu\n", seed);
 	fake_live_allocs = 0;
 
 	fake_task_init(&server_task);
@@ -276,6 +314,7 @@ static void ping_pong_across_many_clients(void **state)
 				step(a);
 		}
 		check_queues();
+		check_threads();
 		done = 0;
 		for (int i = 0; i < CLIENTS; i++)
 			done += clients[i].seq == CALLS;
