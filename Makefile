@@ -140,6 +140,7 @@ KSRCS += $(if $(CONFIG_CONSOLE_NS16550A),drivers/console/ns16550a.c)
 KSRCS += $(if $(CONFIG_CONSOLE_SBI),drivers/console/sbi.c)
 KSRCS += $(if $(CONFIG_CONSOLE_SIFIVE_UART),drivers/console/sifive_uart.c)
 KSRCS += $(if $(CONFIG_SHELL),$(wildcard subsys/shell/*.c))
+KSRCS += $(if $(CONFIG_USERSPACE),$(wildcard kernel/user/*.c))
 KSRCS += $(if $(CONFIG_KTEST),$(wildcard tests/kernel/*.c))
 KOBJS := $(patsubst %,$(KOBJ)/%.o,$(basename $(KSRCS))) $(KOBJ)/gen/boot_pt.o
 

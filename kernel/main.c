@@ -6,6 +6,7 @@
 #include <bora/percpu.h>
 #include <bora/printk.h>
 #include <bora/shell.h>
+#include <bora/task.h>
 #include <asm/csr.h>
 
 #include <bora/boot_info.h>
@@ -62,6 +63,9 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	print_memory_layout();
 
 	boot_mm_init(&bi);
+#ifdef CONFIG_USERSPACE
+	task_subsystem_init();
+#endif
 
 #ifdef CONFIG_KTEST
 	{
@@ -76,6 +80,9 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	}
 #else
 	printk("Bora: boot complete\n");
+#ifdef CONFIG_USERSPACE
+	task_run_init();
+#endif
 #ifdef CONFIG_SHELL
 	shell_run(dtb_pa);
 #endif

@@ -3,6 +3,7 @@
 #include <bora/panic.h>
 #include <bora/printk.h>
 #include <bora/trap.h>
+#include <bora/uaccess.h>
 #include <asm/csr.h>
 #include <asm/trap.h>
 
@@ -126,9 +127,33 @@ static void __attribute__((noreturn)) report_overflow(struct trap_frame *tf, con
 	                   (unsigned long)tf->stval, (unsigned long)tf->regs[2]);
 }
 
+/* A fault on a user address inside copy_*_user: continue at the copy's fixup (-EFAULT). */
+static bool fixup_user_access(struct trap_frame *tf)
+{
+	uintptr_t fixup;
+
+	if (tf->scause != EXC_LOAD_PAGE_FAULT && tf->scause != EXC_STORE_PAGE_FAULT &&
+	    tf->scause != EXC_LOAD_ACCESS && tf->scause != EXC_STORE_ACCESS)
+		return false;
+	fixup = extable_fixup(tf->sepc);
+	if (fixup)
+		tf->sepc = fixup;
+	return fixup != 0;
+}
+
 void trap_handle(struct trap_frame *tf)
 {
 	const char *stack;
+
+#ifdef CONFIG_USERSPACE
+	/* Exceptions from U-mode (ecall, faults) belong to the task; interrupts go on below. */
+	if (!(tf->sstatus & SSTATUS_SPP) && !(tf->scause & SCAUSE_INTERRUPT)) {
+		user_exception(tf);
+		return;
+	}
+#endif
+	if (fixup_user_access(tf))
+		return;
 
 	if (!(tf->scause & SCAUSE_INTERRUPT) && expectation.armed &&
 	    tf->scause == expectation.cause) {

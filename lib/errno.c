@@ -34,6 +34,18 @@ const char *errno_name(int err)
 		return "ETIMEDOUT";
 	case ENOTSUP:
 		return "ENOTSUP";
+	case ESRCH:
+		return "ESRCH";
+	case E2BIG:
+		return "E2BIG";
+	case ENOEXEC:
+		return "ENOEXEC";
+	case ECHILD:
+		return "ECHILD";
+	case EAGAIN:
+		return "EAGAIN";
+	case ENAMETOOLONG:
+		return "ENAMETOOLONG";
 	case EOVERLAP:
 		return "EOVERLAP";
 	case ENOTALLOC:

@@ -9,13 +9,25 @@
  * again and again, each nested entry moving sp lower until it lands on .bss.
  * Such a trap switches to trap_overflow_stack first, so the report runs on
  * memory nothing else uses.
+ *
+ * U-mode: while a hart runs user code, sscratch points at the hart's struct
+ * user_entry_hart; in S-mode sscratch is 0. Entry swaps tp with sscratch:
+ * non-zero means the trap came from U-mode, and the frame then goes at the
+ * top of the thread's kernel stack (kernel_sp, set on every return to
+ * U-mode), with the user's sp and tp saved in it and the kernel's tp (the
+ * percpu pointer) loaded. The way out to U-mode points sscratch back.
  */
+#include <asm/csr.h>
 #include <asm/trap.h>
 
 	.section .text
 	.balign 4
 	.globl trap_entry
 trap_entry:
+	csrrw	tp, sscratch, tp
+	bnez	tp, .Lfrom_user
+	csrrw	tp, sscratch, zero
+	/* sscratch holds t0 only until the csrr below, where nothing can fault. */
 	csrw	sscratch, t0
 	la	t0, _sstack_guard
 	bltu	sp, t0, .Lframe_on_stack
@@ -23,7 +35,7 @@ trap_entry:
 	bltu	sp, t0, .Lframe_on_overflow_stack
 .Lframe_on_stack:
 	addi	sp, sp, -TRAP_FRAME_SIZE
-	csrr	t0, sscratch
+	csrrw	t0, sscratch, zero
 	sd	t0, 5*8(sp)
 	addi	t0, sp, TRAP_FRAME_SIZE
 	sd	t0, 2*8(sp)
@@ -32,12 +44,13 @@ trap_entry:
 	mv	t0, sp
 	la	sp, trap_overflow_stack + TRAP_OVERFLOW_STACK_SIZE - TRAP_FRAME_SIZE
 	sd	t0, 2*8(sp)
-	csrr	t0, sscratch
+	csrrw	t0, sscratch, zero
 	sd	t0, 5*8(sp)
 .Lsave_registers:
+	sd	tp, 4*8(sp)
+.Lsave_common:
 	sd	ra, 1*8(sp)
 	sd	gp, 3*8(sp)
-	sd	tp, 4*8(sp)
 	sd	t1, 6*8(sp)
 	sd	t2, 7*8(sp)
 	sd	s0, 8*8(sp)
@@ -72,10 +85,27 @@ trap_entry:
 	sd	t0, TRAP_SCAUSE(sp)
 	csrr	t0, stval
 	sd	t0, TRAP_STVAL(sp)
+	/* Kernel code runs with SUM clear; the frame keeps what the interrupted code had. */
+	li	t0, SSTATUS_SUM
+	csrc	sstatus, t0
 
 	mv	a0, sp
 	call	trap_handle
 
+.Lreturn:
+	ld	t0, TRAP_SSTATUS(sp)
+	andi	t0, t0, SSTATUS_SPP
+	bnez	t0, .Lrestore
+	/* Back to U-mode: the next user trap finds this stack top and this hart. */
+	lwu	t0, PERCPU_INDEX(tp)
+	slli	t0, t0, UENTRY_SIZE_SHIFT
+	la	t1, user_entry_harts
+	add	t0, t0, t1
+	sd	tp, UENTRY_PERCPU(t0)
+	addi	t1, sp, TRAP_FRAME_SIZE
+	sd	t1, UENTRY_KERNEL_SP(t0)
+	csrw	sscratch, t0
+.Lrestore:
 	ld	t0, TRAP_SEPC(sp)
 	csrw	sepc, t0
 	ld	t0, TRAP_SSTATUS(sp)
@@ -112,6 +142,37 @@ trap_entry:
 	ld	t6, 31*8(sp)
 	ld	sp, 2*8(sp)
 	sret
+
+	/* tp = this hart's user_entry_hart, sscratch = the user's tp, sp = the user's. */
+.Lfrom_user:
+	sd	sp, UENTRY_USER_SP(tp)
+	ld	sp, UENTRY_KERNEL_SP(tp)
+	addi	sp, sp, -TRAP_FRAME_SIZE
+	sd	t0, 5*8(sp)
+	ld	t0, UENTRY_USER_SP(tp)
+	sd	t0, 2*8(sp)
+	ld	tp, UENTRY_PERCPU(tp)
+	csrrw	t0, sscratch, zero
+	sd	t0, 4*8(sp)
+	j	.Lsave_common
+
+	/*
+	 * void trap_enter_user(const struct trap_frame *tf, uintptr_t kstack_top):
+	 * copy *tf to the top of the kernel stack (tf must not lie there) and leave
+	 * through it, so U-mode traps come back to that stack.
+	 */
+	.globl	trap_enter_user
+trap_enter_user:
+	addi	sp, a1, -TRAP_FRAME_SIZE
+	li	t0, 0
+1:	add	t1, a0, t0
+	ld	t2, 0(t1)
+	add	t1, sp, t0
+	sd	t2, 0(t1)
+	addi	t0, t0, 8
+	li	t1, TRAP_FRAME_SIZE
+	bltu	t0, t1, 1b
+	j	.Lreturn
 
 	.section .bss.trap_overflow_stack, "aw", @nobits
 	.balign 16

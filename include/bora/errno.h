@@ -51,6 +51,26 @@
 #define ETIMEDOUT 110 /* a blocking call's timeout expired (NO_WAIT: nothing was ready) */
 #endif
 
+/* Used by syscalls; <uapi/bora/errno.h> gives user code the same values. */
+#ifndef ESRCH
+#define ESRCH 3
+#endif
+#ifndef E2BIG
+#define E2BIG 7
+#endif
+#ifndef ENOEXEC
+#define ENOEXEC 8
+#endif
+#ifndef ECHILD
+#define ECHILD 10
+#endif
+#ifndef EAGAIN
+#define EAGAIN 11
+#endif
+#ifndef ENAMETOOLONG
+#define ENAMETOOLONG 36
+#endif
+
 #define EOVERLAP  201 /* a region overlaps one the allocator already manages */
 #define ENOTALLOC 202 /* pointer, page or id was not handed out (or was already freed) */
 #define ECORRUPT  203 /* a validator found a broken invariant */

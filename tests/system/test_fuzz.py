@@ -39,6 +39,8 @@ def test_every_allocator_kmalloc_the_fdt_reader_and_the_shell_have_a_target():
         want.add("shell")
     if (ROOT / "kernel" / "ipc_syscall.c").exists():
         want.add("ipc")
+    if (ROOT / "lib" / "elf.c").exists():
+        want |= {"elf", "user_range"}
     assert set(targets()) == want
 
 

@@ -8,6 +8,15 @@
 #define TRAP_SCAUSE     (34 * 8)
 #define TRAP_STVAL      (35 * 8)
 #define TRAP_FRAME_SIZE (36 * 8) /* a multiple of 16: the psABI stack alignment */
+/*
+ * U-mode entry state, one struct user_entry_hart per hart (arch/riscv/user_entry.c):
+ * sscratch points at it while the hart runs user code.
+ */
+#define UENTRY_PERCPU     0  /* the hart's struct percpu: the kernel's tp */
+#define UENTRY_KERNEL_SP  8  /* kernel stack top of the thread in U-mode, set on each return */
+#define UENTRY_USER_SP    16 /* the user's sp while entry sets up the frame */
+#define UENTRY_SIZE_SHIFT 5  /* 32 bytes per hart */
+#define PERCPU_INDEX      16 /* offsetof(struct percpu, index) */
 /* Where a boot-stack overflow is reported from (see trap_entry.S). */
 #define TRAP_OVERFLOW_STACK_SIZE 4096
 
@@ -25,6 +34,21 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "trap frame layout");
 
 void trap_handle(struct trap_frame *tf);
+
+struct user_entry_hart {
+	void *percpu;
+	uintptr_t kernel_sp;
+	uintptr_t user_sp;
+	uintptr_t unused;
+};
+/* An exception taken in U-mode: a system call or a fault (kernel/user/). */
+void user_exception(struct trap_frame *tf);
+/*
+ * Leave the kernel with the registers of *tf (sstatus.SPP clear: to U-mode),
+ * on the kernel stack whose top is kstack_top: the frame is copied there and
+ * the task's traps come back to that stack.
+ */
+__attribute__((noreturn)) void trap_enter_user(const struct trap_frame *tf, uintptr_t kstack_top);
 #endif
 
 #endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between the files of kernel/user/ only. */
+#ifndef KERNEL_USER_INTERNAL_H
+#define KERNEL_USER_INTERNAL_H
+
+#include <bora/task.h>
+
+struct user_program {
+	const char *name;
+	const uint8_t *image;
+	uint64_t size;
+};
+
+/* The table scripts/mk/user.mk generates, in name order. */
+extern const struct user_program user_programs[];
+extern const uint64_t user_program_count;
+
+void uspace_init(void);
+void aspace_release_asid(struct aspace *as);
+
+long task_resume_save(struct task_resume *r) __attribute__((returns_twice));
+__attribute__((noreturn)) void task_resume_jump(const struct task_resume *r, long value);
+
+/* The system calls, one group per file (sys_task.c, sys_mem.c, sys_console.c). */
+long sys_null(long, long, long, long, long, long);
+long sys_exit(long, long, long, long, long, long);
+long sys_yield(long, long, long, long, long, long);
+long sys_sleep(long, long, long, long, long, long);
+long sys_write(long, long, long, long, long, long);
+long sys_read(long, long, long, long, long, long);
+long sys_mmap(long, long, long, long, long, long);
+long sys_munmap(long, long, long, long, long, long);
+long sys_mprotect(long, long, long, long, long, long);
+long sys_thread_create(long, long, long, long, long, long);
+long sys_thread_exit(long, long, long, long, long, long);
+long sys_spawn(long, long, long, long, long, long);
+long sys_wait(long, long, long, long, long, long);
+long sys_task_id(long, long, long, long, long, long);
+long sys_kill(long, long, long, long, long, long);
+
+#endif

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/* Shell commands for tasks (CONFIG_USERSPACE): run, kill, tasks. */
+#ifdef CONFIG_USERSPACE
+#include <bora/errno.h>
+#include <bora/printk.h>
+#include <bora/shell.h>
+#include <bora/task.h>
+
+static int cmd_run(int argc, char *argv[])
+{
+	struct task *t;
+	int err, status;
+
+	err = task_create(&t, argv[1], (const char *const *)&argv[1], argc - 1, NULL);
+	if (err) {
+		printk("run: %s: %s\n", argv[1], errno_name(err));
+		if (err == -ENOENT) {
+			printk("run: programs:");
+			for (size_t i = 0; task_program_name(i); i++)
+				printk(" %s", task_program_name(i));
+			printk("\n");
+		}
+		return err;
+	}
+	status = task_run(t);
+	printk("task %s (%zu) exited with status %d\n", t->name, t->id, status);
+	task_reap(t);
+	return 0;
+}
+
+static int cmd_kill(int argc, char *argv[])
+{
+	unsigned long id = 0;
+	struct task *t;
+	int err;
+
+	(void)argc;
+	for (const char *p = argv[1]; *p; p++) {
+		if (*p < '0' || *p > '9' || id > 1000000) {
+			printk("kill: '%s' is not a task id\n", argv[1]);
+			return -EINVAL;
+		}
+		id = id * 10 + (unsigned long)(*p - '0');
+	}
+	t = task_find(id);
+	if (!t) {
+		printk("kill: no task %lu\n", id);
+		return -ESRCH;
+	}
+	err = task_kill(t);
+	if (err) {
+		printk("kill: task %lu: %s\n", id, errno_name(err));
+		return err;
+	}
+	printk("task %s (%lu) killed\n", t->name, id);
+	if (!t->parent)
+		task_reap(t);
+	return 0;
+}
+
+static const char *const state_names[] = {"new", "running", "zombie"};
+
+static void print_task(const struct task *t, void *arg)
+{
+	(void)arg;
+	printk("%4zu %-16s %-8s %6zu %8zu %8llu\n", t->id, t->name, state_names[t->state],
+	       t->parent ? t->parent->id : 0, t->as.user_pages, (unsigned long long)t->syscalls);
+}
+
+static int cmd_tasks(int argc, char *argv[])
+{
+	struct uspace_stats st;
+
+	(void)argc, (void)argv;
+	printk("  ID NAME             STATE    PARENT    PAGES SYSCALLS\n");
+	task_for_each(print_task, NULL);
+	uspace_stats(&st);
+	printk("asids: %zu usable, %zu in use, %llu rollovers; switches %llu, full flushes %llu\n",
+	       st.asids, st.asids_in_use, (unsigned long long)st.asid_rollovers,
+	       (unsigned long long)st.switches, (unsigned long long)st.full_flushes);
+	return 0;
+}
+
+SHELL_CMD(run, "<program> [args]", "run an embedded user program as a task", 1, 16, cmd_run);
+SHELL_CMD(kill, "<task id>", "kill a task", 1, 1, cmd_kill);
+SHELL_CMD(tasks, "", "user tasks and ASID use", 0, 0, cmd_tasks);
+#endif
