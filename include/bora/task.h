@@ -98,11 +98,18 @@ struct uspace_stats {
 	size_t asids_in_use;
 };
 void uspace_stats(struct uspace_stats *st);
+/*
+ * For tests: start ASID allocation over with at most `limit` ids (0: what the
+ * hart has, 1: ASIDs off), as CONFIG_ASID_LIMIT would. No task may be alive.
+ */
+void uspace_asid_reconfigure(size_t limit);
 
 /* The sv39_env user address spaces take their frames from. */
 const struct sv39_env *uspace_env(void);
 /* Make `as` (NULL: the kernel's own table) the hart's address space. */
 void aspace_activate(struct aspace *as);
+/* Give back the ASID of a space that will not run again (before aspace_destroy). */
+void aspace_release_asid(struct aspace *as);
 
 /* System calls: a0..a5 from the frame, the number in a7. kernel/user/syscall.c. */
 long syscall_dispatch(struct trap_frame *tf);

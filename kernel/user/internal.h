@@ -16,7 +16,6 @@ extern const struct user_program user_programs[];
 extern const uint64_t user_program_count;
 
 void uspace_init(void);
-void aspace_release_asid(struct aspace *as);
 
 long task_resume_save(struct task_resume *r) __attribute__((returns_twice));
 __attribute__((noreturn)) void task_resume_jump(const struct task_resume *r, long value);

@@ -139,3 +139,11 @@ void uspace_stats(struct uspace_stats *st)
 	st->asid_rollovers = asids.rollovers;
 	st->asids_in_use = asid_used(&asids);
 }
+
+void uspace_asid_reconfigure(size_t limit)
+{
+	/* Every id of the old setup may be cached: start from an empty TLB. */
+	sfence_vma_all();
+	asid_space_init(&asids, stats.asid_bits, limit);
+	stats.asids = asids.nr;
+}

@@ -9,8 +9,8 @@
  * kernel data (the kernel clears or restores them).
  *
  * Numbers are stable: a new call takes the next free number of its group.
- * 0-31 tasks, threads, memory and console (this file); 32-63 are reserved for
- * IPC (<uapi/bora/ipc.h>). Anything else returns -ENOSYS.
+ * 0-63 tasks, threads, memory and console (this file); 64-127 IPC and handles
+ * (<uapi/bora/ipc.h>, from SYS_IPC_BASE). Anything else returns -ENOSYS.
  */
 #ifndef UAPI_BORA_SYSCALL_H
 #define UAPI_BORA_SYSCALL_H
@@ -31,9 +31,7 @@
 #define SYS_TASK_ID       13 /* () -> the calling task's id */
 #define SYS_KILL          14 /* (task id of a child) -> 0 */
 
-#define SYS_IPC_FIRST 32 /* reserved for <uapi/bora/ipc.h> */
-#define SYS_IPC_LAST  63
-#define SYS_MAX       64 /* numbers >= this are never valid */
+#define SYS_MAX 128 /* numbers >= this are never valid */
 
 /* SYS_MMAP / SYS_MPROTECT protections; W together with X is refused (-EINVAL). */
 #define PROT_READ  0x1
