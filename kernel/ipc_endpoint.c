@@ -2,14 +2,12 @@
 /*
  * The endpoint half of the IPC state machine (include/bora/ipc.h): queues,
  * message transfer, grants and one-shot reply capabilities. No blocking, no
- * scheduler: host-testable. Callers hold ipc_lock.
+ * scheduler: host-testable. Callers hold the IPC lock.
  */
 #include <bora/errno.h>
 #include <bora/ipc.h>
 #include <bora/kmalloc.h>
 #include <bora/string.h>
-
-spinlock_t ipc_lock = SPINLOCK_INIT;
 
 /* ---- FIFO queues of threads ----------------------------------------------------------------- */
 

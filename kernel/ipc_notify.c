@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Notifications (include/bora/ipc.h): a word of bits that signal ORs in and
- * wait takes whole, atomically under ipc_lock. One waiter gets every bit
+ * wait takes whole, atomically under the IPC lock. One waiter gets every bit
  * pending when it is woken; the others stay queued, FIFO. Signalling never
  * blocks, so interrupt handlers use it too. Host-testable.
  */

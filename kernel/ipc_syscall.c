@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * IPC and handle syscalls: decode the registers (uapi/bora/ipc.h), stage the
- * outgoing buffer, run the state machine under ipc_lock, block through the
+ * outgoing buffer, run the state machine under the IPC lock, block through the
  * environment, write the results back. Host-testable; the fuzz target
  * tests/fuzz/fuzz_ipc.c drives it with arbitrary registers.
  */
@@ -151,6 +151,10 @@ static long handle_op(struct ipc_thread *self, unsigned long nr, struct ipc_regs
 		*timeout_ms = info.timeout_ms;
 		return ipc_notify_wait(self, h, info.timeout_ms != IPC_TIMEOUT_NO_WAIT);
 	}
+	case SYS_IRQ_BIND:
+		return ipc_irq_bind(self, h, (long)r->a[1], r->a[2]);
+	case SYS_IRQ_ACK:
+		return ipc_irq_ack(self, h);
 	}
 	return -ENOSYS;
 }
@@ -174,6 +178,20 @@ static enum op_kind endpoint_kind(unsigned long nr)
 static bool is_endpoint_op(unsigned long nr)
 {
 	return nr >= SYS_IPC_SEND && nr <= SYS_IPC_REPLY_RECV;
+}
+
+/* The page tables are changed outside the IPC lock: only the handle check is under it. */
+static long devpage_map(struct ipc_thread *self, struct ipc_regs *r)
+{
+	uint64_t phys = 0, size = 0;
+	unsigned long flags = ipc_lock();
+	long ret = ipc_devpage_check(self, (long)r->a[0], r->a[1], &phys, &size);
+
+	ipc_unlock(flags);
+	if (!ret)
+		ret = ipc_env_map_device(self, r->a[1], phys, size);
+	r->a[0] = (uint64_t)ret;
+	return ret;
 }
 
 long ipc_syscall_resume(struct ipc_thread *self, unsigned long nr, struct ipc_regs *r)
@@ -210,12 +228,14 @@ long ipc_syscall(struct ipc_thread *self, unsigned long nr, struct ipc_regs *r)
 		return -ENOSYS;
 	}
 	self->reply_result = 0;
+	if (nr == SYS_DEVPAGE_MAP)
+		return devpage_map(self, r);
 	if (is_endpoint_op(nr)) {
 		ret = endpoint_prepare(self, endpoint_kind(nr), r, &info);
 		timeout_ms = info.timeout_ms;
 	}
 
-	unsigned long flags = spin_lock_irqsave(&ipc_lock);
+	unsigned long flags = ipc_lock();
 
 	if (ret == 0)
 		ret = is_endpoint_op(nr)
@@ -229,7 +249,7 @@ long ipc_syscall(struct ipc_thread *self, unsigned long nr, struct ipc_regs *r)
 		if (ret == IPC_BLOCKED)
 			return ret;
 	} else {
-		spin_unlock_irqrestore(&ipc_lock, flags);
+		ipc_unlock(flags);
 	}
 	self->result = ret;
 	return ipc_syscall_resume(self, nr, r);

@@ -11,10 +11,12 @@
  *     ipc_env_wake() on it; a woken thread just returns t->result;
  *   - a timeout or a kill calls ipc_cancel() / ipc_thread_exit().
  *
- * Everything here runs under the one IPC lock (`ipc_lock`, taken with
- * interrupts off because interrupt handlers signal notifications): it guards
- * all handle tables, objects and queues, which keeps each operation a short
- * critical section with no lock ordering to get wrong.
+ * Everything here runs under the one IPC lock (ipc_lock(), interrupts off
+ * because interrupt handlers signal notifications): it guards all handle
+ * tables, objects and queues, which keeps each operation a short critical
+ * section with no lock ordering to get wrong. In the kernel it is the
+ * scheduler's lock, so that queueing a thread here and blocking it there, or
+ * finishing a transfer and waking the partner, is one atomic step.
  *
  * Badges: a message delivered through an endpoint carries the badge of the
  * handle its sender used; a reply carries badge 0.
@@ -42,7 +44,9 @@ _Static_assert(CONFIG_IPC_MSG_WORDS >= 1 && CONFIG_IPC_MSG_WORDS <= IPC_MSG_WORD
 
 #define IPC_BLOCKED 1 /* returned by an operation that queued the calling thread */
 
-extern spinlock_t ipc_lock;
+/* The IPC lock, from the environment: returns / takes the interrupt state to restore. */
+unsigned long ipc_lock(void);
+void ipc_unlock(unsigned long flags);
 
 enum ipc_state {
 	IPC_IDLE,
@@ -114,6 +118,28 @@ struct ipc_notification {
 	uint32_t signallers; /* handles with SEND plus bound interrupts: 0 fails the waiters */
 };
 
+/*
+ * An interrupt a task handles: when it fires, the kernel masks the source and
+ * signals the bound notification with `bits`; the task acknowledges with
+ * SYS_IRQ_ACK, which unmasks it. Created by the kernel for the devices it
+ * hands to user mode; binding and acknowledging need MAP on its handle.
+ */
+struct ipc_irq {
+	struct kobject obj;
+	uint32_t irq;
+	struct ipc_notification *bound; /* one reference held */
+	uint64_t bits;
+	bool pending; /* fired and masked until acknowledged */
+	uint64_t count;
+};
+
+/* A device's MMIO page(s) a task may map (MAP right), R/W, never executable. */
+struct ipc_devpage {
+	struct kobject obj;
+	uint64_t phys;
+	uint64_t size; /* whole pages */
+};
+
 /* Provided by the environment (the kernel's ipc.c, or a test): make t runnable. */
 void ipc_env_wake(struct ipc_thread *t);
 
@@ -168,6 +194,25 @@ void ipc_thread_exit(struct ipc_thread *t);
 /* The consistency checker of the tests: 0, or -ECORRUPT with a reason. */
 int ipc_endpoint_validate(const struct ipc_endpoint *ep, char *why, size_t why_len);
 int ipc_notification_validate(const struct ipc_notification *n, char *why, size_t why_len);
+
+/*
+ * A new interrupt object; the environment connects its handler (calling
+ * ipc_irq_fire) with the source masked until the first bind.
+ */
+struct ipc_irq *ipc_irq_create(uint32_t irq);
+struct ipc_devpage *ipc_devpage_create(uint64_t phys, uint64_t size);
+/* Bind interrupt handle h (MAP) to notification handle n (SEND): it signals `bits` (non-zero). */
+int ipc_irq_bind(struct ipc_thread *self, long h, long n, uint64_t bits);
+/* Unmask the source after handling it (MAP); 0 also when nothing was pending. */
+int ipc_irq_ack(struct ipc_thread *self, long h);
+/* From the interrupt handler (takes the IPC lock): mask, mark pending, signal. */
+void ipc_irq_fire(struct ipc_irq *q);
+/*
+ * Check device-page handle h (MAP) for a mapping at user address va: 0 and
+ * *phys, *size, or -EINVAL (va not page-aligned), -EFAULT (outside the user
+ * half). The caller maps after dropping the IPC lock.
+ */
+int ipc_devpage_check(struct ipc_thread *self, long h, uint64_t va, uint64_t *phys, uint64_t *size);
 
 /* Shared by the endpoint and notification halves. */
 void ipc_queue_push(struct ipc_queue *q, struct ipc_thread *t);

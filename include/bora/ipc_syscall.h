@@ -45,7 +45,7 @@ long ipc_syscall_resume(struct ipc_thread *self, unsigned long nr, struct ipc_re
  */
 
 /*
- * Called with ipc_lock held (flags from spin_lock_irqsave) after an operation
+ * Called with the IPC lock held (flags from ipc_lock()) after an operation
  * queued self: drop the lock, sleep until ipc_env_wake() or the timeout
  * (then ipc_cancel(self, -ETIMEDOUT) under the lock), return self->result.
  * A host environment may instead drop the lock and return IPC_BLOCKED.
@@ -58,5 +58,15 @@ bool ipc_env_user_range_ok(struct ipc_thread *self, uint64_t addr, uint64_t len)
 /* User-memory copies in self's address space: 0 or -EFAULT. */
 int ipc_env_copy_from_user(struct ipc_thread *self, void *dst, uint64_t src, uint32_t len);
 int ipc_env_copy_to_user(struct ipc_thread *self, uint64_t dst, const void *src, uint32_t len);
+
+/*
+ * Interrupts and device pages. detach: the object goes, disconnect its
+ * handler; mask/unmask the source at the interrupt controller.
+ */
+void ipc_env_irq_detach(struct ipc_irq *q);
+void ipc_env_irq_mask(struct ipc_irq *q);
+void ipc_env_irq_unmask(struct ipc_irq *q);
+/* Map [phys, phys + size) at va in self's address space, user R/W, not executable. */
+int ipc_env_map_device(struct ipc_thread *self, uint64_t va, uint64_t phys, uint64_t size);
 
 #endif

@@ -4,11 +4,13 @@
  * state machine under it, over the fake environment of tests/unit/ipc_fake.c.
  *
  * Six threads in three tasks start with an endpoint (every right in task 0, a
- * badged SEND|GRANT copy in task 1, a RECV copy in task 2) and a notification.
+ * badged SEND|GRANT copy in task 1, a RECV copy in task 2) and a notification;
+ * task 0 also holds an interrupt and a device page.
  * The input is a stream of steps: a syscall with registers from the input
  * (the info word either raw or built from fields, buffers valid, over the
  * unmapped page, outside user memory or wrapping), a timeout firing on a
- * blocked thread, a thread killed and replaced, or a woken thread resuming.
+ * blocked thread, a thread killed and replaced, the interrupt firing (when
+ * unmasked, as the hardware would), or a woken thread resuming.
  * After every step each object a handle names validates, and every thread
  * asleep has someone to wake it; at the end, every object has been freed.
  */
@@ -29,6 +31,7 @@ struct actor {
 
 static struct fake_task tasks[TASKS];
 static struct actor actors[THREADS];
+static struct ipc_irq *irq;
 
 static void check_objects(void)
 {
@@ -66,7 +69,8 @@ static void check_objects(void)
 		else if (t->state != IPC_IDLE)
 			FUZZ_CHECK(t->queue != NULL, "thread %d blocked on no queue", i);
 		if (t->reply_to)
-			FUZZ_CHECK(t->reply_to->replier == t && t->reply_to->state == IPC_REPLY_BLOCKED,
+			FUZZ_CHECK(t->reply_to->replier == t &&
+			               t->reply_to->state == IPC_REPLY_BLOCKED,
 			           "thread %d owes a reply to a thread not waiting for it", i);
 	}
 }
@@ -116,14 +120,23 @@ static void do_syscall(struct actor *a, struct fuzz_in *in)
 	a->r.a[0] = (uint64_t)(int64_t)(int8_t)fin_u8(in) % 16;
 	if (fin_u8(in) == 0xff)
 		a->r.a[0] = fin_u64(in);
-	a->r.a[1] = a->nr == SYS_HANDLE_MINT || a->nr == SYS_NOTIFY_SIGNAL ? fin_u8(in)
-	                                                                    : pick_info(in);
+	switch (a->nr) {
+	case SYS_HANDLE_MINT:
+	case SYS_NOTIFY_SIGNAL:
+	case SYS_IRQ_BIND:
+		a->r.a[1] = fin_u8(in);
+		break;
+	case SYS_DEVPAGE_MAP:
+		a->r.a[1] = pick_buffer(in) & ~(uint64_t)(fin_u8(in) ? PAGE_SIZE - 1 : 0);
+		break;
+	default:
+		a->r.a[1] = pick_info(in);
+	}
 	for (int i = 2; i < 6; i++)
 		a->r.a[i] = fin_u8(in);
 	a->r.a[6] = pick_buffer(in);
 	fuzz_trace("thread %ld: syscall %lu a0=%ld a1=%#llx a6=%#llx", (long)(a - actors), a->nr,
-	           (long)a->r.a[0], (unsigned long long)a->r.a[1],
-	           (unsigned long long)a->r.a[6]);
+	           (long)a->r.a[0], (unsigned long long)a->r.a[1], (unsigned long long)a->r.a[6]);
 	finish_syscall(a, ipc_syscall(&a->f.ipc, a->nr, &a->r));
 }
 
@@ -152,6 +165,15 @@ static void setup(void)
 	handle_install(&tasks[2].table, &n->obj, IPC_RIGHT_RECV, 0);
 	kobject_put(&ep->obj);
 	kobject_put(&n->obj);
+
+	struct ipc_devpage *d = ipc_devpage_create(0x10000000, PAGE_SIZE);
+
+	fake_irq_reset();
+	irq = ipc_irq_create(10);
+	handle_install(&tasks[0].table, &irq->obj, IPC_RIGHTS_ALL, 0);
+	handle_install(&tasks[0].table, &d->obj, IPC_RIGHTS_ALL, 0);
+	/* The creator's reference stands for the kernel's handler: dropped at the end. */
+	kobject_put(&d->obj);
 }
 
 static void teardown(void)
@@ -160,6 +182,7 @@ static void teardown(void)
 		ipc_thread_exit(&actors[i].f.ipc);
 	for (int t = 0; t < TASKS; t++)
 		handle_table_close_all(&tasks[t].table);
+	kobject_put(&irq->obj);
 	FUZZ_CHECK(fake_live_allocs == 0, "%ld objects leaked", fake_live_allocs);
 }
 
@@ -177,19 +200,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kind < 20 && !a->in_syscall) {
 			do_syscall(a, &in);
 		} else if (kind < 24 && asleep) {
-			unsigned long flags = spin_lock_irqsave(&ipc_lock);
+			unsigned long flags = ipc_lock();
 
 			fuzz_trace("thread %ld: timeout", (long)(a - actors));
 			if (ipc_cancel(&a->f.ipc, -ETIMEDOUT))
 				a->f.blocked = false;
-			spin_unlock_irqrestore(&ipc_lock, flags);
+			ipc_unlock(flags);
 		} else if (kind < 26) {
 			fuzz_trace("thread %ld: killed", (long)(a - actors));
-			unsigned long flags = spin_lock_irqsave(&ipc_lock);
+			unsigned long flags = ipc_lock();
 
 			ipc_thread_exit(&a->f.ipc);
-			spin_unlock_irqrestore(&ipc_lock, flags);
+			ipc_unlock(flags);
 			start(a, a->f.task);
+		} else if (kind < 28) {
+			if (!fake_irq_masked[10]) {
+				fuzz_trace("interrupt");
+				ipc_irq_fire(irq);
+			}
 		} else if (a->in_syscall && !a->f.blocked) {
 			fuzz_trace("thread %ld: resumes", (long)(a - actors));
 			finish_syscall(a, ipc_syscall_resume(&a->f.ipc, a->nr, &a->r));

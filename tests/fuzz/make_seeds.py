@@ -145,7 +145,7 @@ def shell_seeds():
 # IPC (fuzz_ipc.c): steps of (op = kind << 3 | thread, then the syscall's fields).
 IPC_BASE = 64
 IPC = dict(send=0, recv=1, call=2, reply=3, reply_recv=4, close=5, mint=6, ep_create=7,
-           notify_create=8, signal=9, wait=10, irq_bind=11)
+           notify_create=8, signal=9, wait=10, irq_bind=11, irq_ack=12, map=13)
 TMO = dict(no_wait=0, forever=1, short=2)
 
 
@@ -153,7 +153,9 @@ def ipc_syscall(thread, name, a0=0, words=0, length=0, cap=0, tmo="forever", gra
                 arg=0, buf=16):
     nr = IPC_BASE + IPC[name]
     out = bytes([thread, nr - (IPC_BASE - 1), a0 & 0xff, 0])
-    if name in ("mint", "signal"):
+    if name == "map":
+        out += bytes([3]) + struct.pack("<H", arg) + bytes([1])
+    elif name in ("mint", "signal", "irq_bind"):
         out += bytes([arg])
     else:
         how = TMO[tmo] | (0x10 if grant else 0)
@@ -171,8 +173,12 @@ def ipc_kill(thread):
     return bytes([24 << 3 | thread])
 
 
+def ipc_irq():
+    return bytes([26 << 3])
+
+
 def ipc_resume(thread):
-    return bytes([26 << 3 | thread])
+    return bytes([28 << 3 | thread])
 
 
 def ipc_seeds():
@@ -195,6 +201,8 @@ def ipc_seeds():
         s(5, "recv", a0=0, cap=200) + s(3, "close", a0=0) + s(4, "send", a0=0) + ipc_kill(5),
         s(1, "send", a0=9) + s(1, "send", a0=-1) + s(2, "send") + s(0, "irq_bind"),
         s(0, "recv", cap=40, buf=0x2000 - 8) + s(1, "send", length=30, buf=0x3000),
+        s(0, "irq_bind", a0=2, arg=1) + s(3, "wait", a0=1) + ipc_irq() + ipc_resume(3) +
+        s(0, "irq_ack", a0=2) + ipc_irq() + s(0, "close", a0=2) + s(0, "map", a0=3, arg=0),
     ]
     for i, data in enumerate(seeds):
         write("ipc", "seed-%02d" % i, data)

@@ -1,6 +1,7 @@
 # Handle tables and the IPC state machine (kernel/handle.c, kernel/ipc_*.c) over
 # a fake scheduler and user memory (tests/unit/ipc_fake.c).
 IPC_CORE_SRCS := kernel/handle.c kernel/ipc_endpoint.c kernel/ipc_notify.c kernel/ipc_syscall.c \
+	kernel/ipc_irq.c \
 	tests/unit/ipc_fake.c lib/errno.c
 UNIT_TESTS += handle ipc ipc_words2 ipc_stress
 UNIT_SRCS_handle := tests/unit/test_handle.c kernel/handle.c lib/errno.c

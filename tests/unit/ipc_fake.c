@@ -27,6 +27,54 @@ void kfree(void *ptr)
 	free(ptr);
 }
 
+static spinlock_t fake_ipc_lock = SPINLOCK_INIT;
+
+unsigned long ipc_lock(void)
+{
+	return spin_lock_irqsave(&fake_ipc_lock);
+}
+
+void ipc_unlock(unsigned long flags)
+{
+	spin_unlock_irqrestore(&fake_ipc_lock, flags);
+}
+
+bool fake_irq_masked[64];
+unsigned fake_irq_detached[64];
+struct fake_mapping fake_mapping;
+
+void fake_irq_reset(void)
+{
+	for (int i = 0; i < 64; i++) {
+		fake_irq_masked[i] = true; /* sources start masked */
+		fake_irq_detached[i] = 0;
+	}
+	fake_mapping = (struct fake_mapping){0};
+}
+
+void ipc_env_irq_detach(struct ipc_irq *q)
+{
+	fake_irq_detached[q->irq % 64]++;
+	fake_irq_masked[q->irq % 64] = true;
+}
+
+void ipc_env_irq_mask(struct ipc_irq *q)
+{
+	fake_irq_masked[q->irq % 64] = true;
+}
+
+void ipc_env_irq_unmask(struct ipc_irq *q)
+{
+	fake_irq_masked[q->irq % 64] = false;
+}
+
+int ipc_env_map_device(struct ipc_thread *self, uint64_t va, uint64_t phys, uint64_t size)
+{
+	(void)self;
+	fake_mapping = (struct fake_mapping){va, phys, size, fake_mapping.count + 1};
+	return 0;
+}
+
 void fake_task_init(struct fake_task *task)
 {
 	handle_table_init(&task->table, task->slots, FAKE_HANDLES);
@@ -67,7 +115,7 @@ long ipc_env_block(struct ipc_thread *self, uint32_t timeout_ms, unsigned long f
 
 	f->blocked = true;
 	f->timeout_ms = timeout_ms;
-	spin_unlock_irqrestore(&ipc_lock, flags);
+	ipc_unlock(flags);
 	return IPC_BLOCKED;
 }
 

@@ -40,6 +40,15 @@ extern struct fake_thread *fake_wake_log[64];
 extern unsigned fake_wake_count;
 void fake_wake_log_reset(void);
 
+/* Interrupt sources (by number, < 64) as the hooks left them, and the last device mapping. */
+extern bool fake_irq_masked[64];
+extern unsigned fake_irq_detached[64];
+extern struct fake_mapping {
+	uint64_t va, phys, size;
+	unsigned count;
+} fake_mapping;
+void fake_irq_reset(void);
+
 /* Objects allocated through kzalloc and not yet freed. */
 extern long fake_live_allocs;
 

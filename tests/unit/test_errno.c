@@ -23,7 +23,7 @@ static void names_are_distinct_and_sign_blind(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(names_are_distinct_and_sign_blind),
+	    cmocka_unit_test(names_are_distinct_and_sign_blind),
 	};
 	return cmocka_run_group_tests_name("errno", tests, NULL, NULL);
 }

@@ -45,6 +45,7 @@ static int setup(void **state)
 	fake_thread_init(&c2, &client_task);
 	fake_thread_init(&c3, &other_task);
 	fake_wake_log_reset();
+	fake_irq_reset();
 
 	ep = ipc_endpoint_create();
 	assert_non_null(ep);
@@ -563,6 +564,115 @@ static void notifications_or_bits_and_wait_takes_them_all(void **state)
 	ipc_notification_remove_signaller(n);
 }
 
+/* ---- interrupts and device pages ------------------------------------------------------------- */
+
+static void an_interrupt_signals_its_notification_until_acknowledged(void **state)
+{
+	(void)state;
+	struct ipc_irq *q = ipc_irq_create(10);
+	struct ipc_notification *n = ipc_notification_create();
+	struct handle_table *t = &server_task.table;
+
+	assert_int_equal(handle_install(t, &q->obj, IPC_RIGHT_MAP, 0), 1);
+	assert_int_equal(handle_install(t, &q->obj, IPC_RIGHT_SEND, 0), 2);
+	assert_int_equal(handle_install(t, &n->obj, IPC_RIGHT_RECV, 0), 3);
+	assert_int_equal(handle_install(t, &n->obj, IPC_RIGHT_SEND, 0), 4);
+	kobject_put(&q->obj);
+	kobject_put(&n->obj);
+
+	assert_int_equal(ipc_irq_bind(&server.ipc, 2, 4, 1), -ENORIGHT); /* no MAP */
+	assert_int_equal(ipc_irq_bind(&server.ipc, 1, 3, 1), -ENORIGHT); /* no SEND */
+	assert_int_equal(ipc_irq_bind(&server.ipc, 1, S_EP, 1), -EWRONGTYPE);
+	assert_int_equal(ipc_irq_bind(&server.ipc, 4, 4, 1), -EWRONGTYPE);
+	assert_int_equal(ipc_irq_bind(&server.ipc, 1, 4, 0), -EINVAL);
+	assert_int_equal(ipc_irq_ack(&server.ipc, 2), -ENORIGHT);
+	assert_true(fake_irq_masked[10]);
+	assert_int_equal(ipc_irq_bind(&server.ipc, 1, 4, 0x4), 0);
+	assert_false(fake_irq_masked[10]);
+
+	/* Fires: masked, the waiter gets the bits; unmasked only by the acknowledgement. */
+	assert_int_equal(ipc_notify_wait(&server.ipc, 3, true), IPC_BLOCKED);
+	ipc_irq_fire(q);
+	assert_true(fake_irq_masked[10]);
+	assert_int_equal(server.ipc.result, 0);
+	assert_int_equal(server.ipc.notify_bits, 0x4);
+	assert_int_equal(q->count, 1);
+	assert_int_equal(ipc_irq_ack(&server.ipc, 1), 0);
+	assert_false(fake_irq_masked[10]);
+	assert_int_equal(ipc_irq_ack(&server.ipc, 1), 0); /* nothing pending: no change */
+	assert_false(fake_irq_masked[10]);
+
+	/* The interrupt keeps the notification alive and counts as its signaller. */
+	assert_int_equal(handle_close(t, 4), 0);
+	assert_int_equal(ipc_notify_wait(&server.ipc, 3, true), IPC_BLOCKED);
+	assert_int_equal(server.ipc.state, IPC_NOTIFY_BLOCKED);
+	ipc_irq_fire(q);
+	assert_int_equal(server.ipc.notify_bits, 0x4);
+	assert_int_equal(ipc_irq_ack(&server.ipc, 1), 0);
+
+	/* The interrupt's handles closed: handler detached, source masked, waiter told. */
+	assert_int_equal(ipc_notify_wait(&server.ipc, 3, true), IPC_BLOCKED);
+	assert_int_equal(handle_close(t, 1), 0);
+	assert_int_equal(fake_irq_detached[10], 0);
+	assert_int_equal(handle_close(t, 2), 0);
+	assert_int_equal(fake_irq_detached[10], 1);
+	assert_true(fake_irq_masked[10]);
+	assert_int_equal(server.ipc.result, -EPEERDIED);
+}
+
+static void rebinding_moves_the_interrupt_between_notifications(void **state)
+{
+	(void)state;
+	struct ipc_irq *q = ipc_irq_create(3);
+	struct ipc_notification *a = ipc_notification_create(), *b = ipc_notification_create();
+	struct handle_table *t = &server_task.table;
+
+	assert_int_equal(handle_install(t, &q->obj, IPC_RIGHTS_ALL, 0), 1);
+	assert_int_equal(handle_install(t, &a->obj, IPC_RIGHTS_ALL, 0), 2);
+	assert_int_equal(handle_install(t, &b->obj, IPC_RIGHTS_ALL, 0), 3);
+	kobject_put(&q->obj);
+	kobject_put(&a->obj);
+	kobject_put(&b->obj);
+	assert_int_equal(ipc_irq_bind(&server.ipc, 1, 2, 1), 0);
+	assert_int_equal(ipc_irq_bind(&server.ipc, 1, 2, 2), 0); /* same one again: fine */
+	assert_int_equal(a->signallers, 2);
+	assert_int_equal(ipc_irq_bind(&server.ipc, 1, 3, 8), 0);
+	assert_int_equal(a->signallers, 1);
+	assert_int_equal(b->signallers, 2);
+	ipc_irq_fire(q);
+	assert_int_equal(a->word, 0);
+	assert_int_equal(b->word, 8);
+	assert_int_equal(a->obj.refs, 1);
+	assert_int_equal(b->obj.refs, 2);
+}
+
+static void device_pages_map_with_the_map_right_at_aligned_user_addresses(void **state)
+{
+	(void)state;
+	struct ipc_devpage *d = ipc_devpage_create(0x10000000, 0x1000);
+	struct ipc_regs r;
+
+	assert_int_equal(handle_install(&server_task.table, &d->obj, IPC_RIGHT_MAP, 0), 1);
+	assert_int_equal(handle_install(&client_task.table, &d->obj, IPC_RIGHT_SEND, 0), 2);
+	kobject_put(&d->obj);
+	r = (struct ipc_regs){{2, FAKE_USER_BASE}};
+	assert_int_equal(ipc_syscall(&c1.ipc, SYS_DEVPAGE_MAP, &r), -ENORIGHT);
+	r = (struct ipc_regs){{S_EP, FAKE_USER_BASE}};
+	assert_int_equal(ipc_syscall(&server.ipc, SYS_DEVPAGE_MAP, &r), -EWRONGTYPE);
+	r = (struct ipc_regs){{1, FAKE_USER_BASE + 8}};
+	assert_int_equal(ipc_syscall(&server.ipc, SYS_DEVPAGE_MAP, &r), -EINVAL);
+	r = (struct ipc_regs){{1, FAKE_USER_BASE + FAKE_USER_SIZE}};
+	assert_int_equal(ipc_syscall(&server.ipc, SYS_DEVPAGE_MAP, &r), -EFAULT);
+	assert_int_equal(fake_mapping.count, 0);
+	r = (struct ipc_regs){{1, FAKE_USER_BASE + 0x1000}};
+	assert_int_equal(ipc_syscall(&server.ipc, SYS_DEVPAGE_MAP, &r), 0);
+	assert_int_equal(r.a[0], 0);
+	assert_int_equal(fake_mapping.count, 1);
+	assert_int_equal(fake_mapping.va, FAKE_USER_BASE + 0x1000);
+	assert_int_equal(fake_mapping.phys, 0x10000000);
+	assert_int_equal(fake_mapping.size, 0x1000);
+}
+
 /* ---- the syscall layer -------------------------------------------------------------------------
  */
 
@@ -668,7 +778,10 @@ static void syscalls_refuse_bad_arguments_with_named_errors(void **state)
 	r = regs(0, 0, 0);
 	assert_int_equal(ipc_syscall(&c1.ipc, SYS_IPC_BASE + SYS_IPC_COUNT, &r), -ENOSYS);
 	assert_int_equal(ipc_syscall(&c1.ipc, SYS_IPC_BASE - 1, &r), -ENOSYS);
-	assert_int_equal(ipc_syscall(&c1.ipc, SYS_IRQ_ACK, &r), -ENOSYS);
+	r = regs(C_EP, 0, 0);
+	assert_int_equal(ipc_syscall(&c1.ipc, SYS_IRQ_ACK, &r), -EWRONGTYPE);
+	r = regs(C_EP, 1, 1);
+	assert_int_equal(ipc_syscall(&c1.ipc, SYS_IRQ_BIND, &r), -EWRONGTYPE);
 	r = regs(C_EP, 0, 0);
 	assert_int_equal(ipc_syscall(&c1.ipc, SYS_HANDLE_CLOSE, &r), 0);
 	assert_int_equal(ipc_syscall(&c1.ipc, SYS_HANDLE_CLOSE, &r), -ECLOSED);
@@ -762,6 +875,9 @@ int main(void)
 	    T(a_client_dying_in_each_state_leaves_the_server_unharmed),
 	    T(destroying_an_endpoint_wakes_its_waiters),
 	    T(notifications_or_bits_and_wait_takes_them_all),
+	    T(an_interrupt_signals_its_notification_until_acknowledged),
+	    T(rebinding_moves_the_interrupt_between_notifications),
+	    T(device_pages_map_with_the_map_right_at_aligned_user_addresses),
 	    T(syscalls_move_words_buffers_and_badges),
 	    T(syscalls_refuse_bad_arguments_with_named_errors),
 	    T(syscalls_create_objects_and_wait_on_notifications),

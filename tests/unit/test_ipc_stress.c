@@ -106,8 +106,7 @@ static void check_thread(const struct actor *a)
 		assert_ptr_equal(t->replier->reply_to, t);
 		break;
 	default:
-		fail_msg("actor %d asleep in state %d (seed %llu)", a->id, t->state,
-		         seed);
+		fail_msg("actor %d asleep in state %d (seed %llu)", a->id, t->state, seed);
 	}
 }
 
@@ -238,22 +237,22 @@ static void fire_a_timeout(void)
 
 	if (!c->in_syscall || !c->f.blocked || c->f.timeout_ms == IPC_TIMEOUT_FOREVER)
 		return;
-	unsigned long flags = spin_lock_irqsave(&ipc_lock);
+	unsigned long flags = ipc_lock();
 
 	if (ipc_cancel(&c->f.ipc, -ETIMEDOUT)) {
 		c->f.blocked = false;
 		timeouts_fired++;
 	}
-	spin_unlock_irqrestore(&ipc_lock, flags);
+	ipc_unlock(flags);
 }
 
 /* A thread is killed wherever it is, and a fresh one takes its place. */
 static void kill_and_restart(struct actor *a)
 {
-	unsigned long flags = spin_lock_irqsave(&ipc_lock);
+	unsigned long flags = ipc_lock();
 
 	ipc_thread_exit(&a->f.ipc);
-	spin_unlock_irqrestore(&ipc_lock, flags);
+	ipc_unlock(flags);
 	actor_start(a);
 	kills++;
 }

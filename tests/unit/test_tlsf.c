@@ -537,7 +537,8 @@ static void bad_pointers(void **state)
 	assert_int_equal(t->nfree, 1);
 }
 
-/* ---- validator -------------------------------------------------------------------------------- */
+/* ---- validator --------------------------------------------------------------------------------
+ */
 
 static void expect_corrupt(const struct tlsf *t, const char *needle)
 {
@@ -680,17 +681,17 @@ static void largest_free_is_reachable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(mapping_edges),
-		cmocka_unit_test(mapping_sweep),
-		cmocka_unit_test_setup_teardown(coalesce_both_neighbours, setup, teardown),
-		cmocka_unit_test_setup_teardown(coalesce_prev_then_next, setup, teardown),
-		cmocka_unit_test_setup_teardown(resize_grow_shrink, setup, teardown),
-		cmocka_unit_test_setup_teardown(aligned_leaves_free_gap, setup, teardown),
-		cmocka_unit_test_setup_teardown(regions_never_merge, setup, teardown),
-		cmocka_unit_test_setup_teardown(unaligned_region_edges, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_pointers, setup, teardown),
-		cmocka_unit_test_setup_teardown(validator_catches_scribbles, setup, teardown),
-		cmocka_unit_test_setup_teardown(largest_free_is_reachable, setup, teardown),
+	    cmocka_unit_test(mapping_edges),
+	    cmocka_unit_test(mapping_sweep),
+	    cmocka_unit_test_setup_teardown(coalesce_both_neighbours, setup, teardown),
+	    cmocka_unit_test_setup_teardown(coalesce_prev_then_next, setup, teardown),
+	    cmocka_unit_test_setup_teardown(resize_grow_shrink, setup, teardown),
+	    cmocka_unit_test_setup_teardown(aligned_leaves_free_gap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(regions_never_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(unaligned_region_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(bad_pointers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(validator_catches_scribbles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(largest_free_is_reachable, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("tlsf", tests, NULL, NULL);
 }
