@@ -109,7 +109,7 @@ static inline unsigned long long ipc_info_grant(unsigned long long info, unsigne
  *   SYS_IRQ_ACK           a0 interrupt handle (MAP): unmask the source after handling it
  *   SYS_DEVPAGE_MAP       a0 device-page handle (MAP), a1 user address -> mapped R/W, uncached
  */
-#define SYS_IPC_BASE        32 /* syscall.h reserves 32..63 for IPC */
+#define SYS_IPC_BASE        64 /* syscall.h leaves 64..127 to IPC */
 #define SYS_IPC_SEND        (SYS_IPC_BASE + 0)
 #define SYS_IPC_RECV        (SYS_IPC_BASE + 1)
 #define SYS_IPC_CALL        (SYS_IPC_BASE + 2)
