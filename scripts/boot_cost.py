@@ -38,6 +38,8 @@ PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 BOOT_DONE = b"Bora: boot complete\n\0"
 BENCH_FRAGMENT = "tests/bench/ktest_bench.config"
+# A figure an issue sets a goal for: "bench: goal <what> figure=<n> limit=<n> unit=<u> met|missed".
+GOAL_LINE = re.compile(r"^bench: goal (\S+) figure=(\d+) limit=(\d+) unit=(\S+) (met|missed)", re.M)
 BENCH_LINE = re.compile(r"^bench: (\S+) (\S+) size=(\d+) n=(\d+) alloc_mean=([\d.]+) "
                         r"alloc_max=(\d+) free_mean=([\d.]+) free_max=(\d+) unit=(\w+)", re.M)
 
@@ -210,6 +212,7 @@ def one_defconfig(name, args):
     elf = build(out, name)
     cfg = read_config(out)
     row["allocator"] = allocator_of(cfg)
+    row["userspace"] = cfg.get("CONFIG_USERSPACE") == "y"
     row["paging"] = "full-remap" if cfg.get("CONFIG_PAGING_FULL_REMAP") == "y" else \
         "early-gigapage"
     row["text"], row["data"], row["bss"] = footprint(elf)
@@ -240,10 +243,15 @@ def ktest_choices(rows, machines):
         rank = (machines[row["defconfig"]] != "virt", len(row["defconfig"]), row["defconfig"])
         if alloc not in chosen or rank < chosen[alloc][0]:
             chosen[alloc] = (rank, row)
-    return [row for _, row in chosen.values()]
+    rows_chosen = [row for _, row in chosen.values()]
+    # User-mode figures (null syscall) need a kernel with user space.
+    users = [r for r in rows if r.get("userspace") and "error" not in r]
+    if users and not any(r.get("userspace") for r in rows_chosen):
+        rows_chosen.append(min(users, key=lambda r: (len(r["defconfig"]), r["defconfig"])))
+    return rows_chosen
 
 
-def ktest_one(row, bench, args):
+def ktest_one(row, bench, args, goals=None):
     name = row["defconfig"]
     print("bench-kernel: ktest bench on %s" % name, file=sys.stderr, flush=True)
     out = Path(args.out_dir) / "kernel" / (name + "-ktest-bench")
@@ -254,6 +262,11 @@ def ktest_one(row, bench, args):
         row["error"] = "ktest bench: %s" % str(e).splitlines()[0][:100]
         return
     row["ktest_summary"] = summary
+    for m in GOAL_LINE.finditer(text):
+        if goals is not None:
+            goals.append({"defconfig": name, "what": m.group(1), "figure": int(m.group(2)),
+                          "limit": int(m.group(3)), "unit": m.group(4),
+                          "met": m.group(5) == "met"})
     for m in BENCH_LINE.finditer(text):
         what, alloc, size, n, am, ax, fm, fx, unit = m.groups()
         if unit != "instret":
@@ -286,7 +299,7 @@ def main():
             ap.error("no defconfig '%s'; available: %s" % (n, " ".join(available)))
 
     t0 = time.monotonic()
-    rows, bench, machines = [], [], {}
+    rows, bench, machines, goals = [], [], {}, []
     for name in names:
         print("bench-kernel: %s" % name, file=sys.stderr, flush=True)
         try:
@@ -298,9 +311,9 @@ def main():
         machines[name] = cfg["CONFIG_QEMU_MACHINE"]
     if args.ktest:
         for row in ktest_choices(rows, machines):
-            ktest_one(row, bench, args)
+            ktest_one(row, bench, args, goals)
     doc = {"schema": "bora-bench-kernel/1", "icount": "shift=0", "defconfigs": rows,
-           "ktest_bench": bench, "seconds": round(time.monotonic() - t0)}
+           "ktest_bench": bench, "goals": goals, "seconds": round(time.monotonic() - t0)}
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "kernel.json").write_text(json.dumps(doc, indent=1) + "\n")
@@ -311,6 +324,9 @@ def main():
         print(fmt % (r["defconfig"], r.get("allocator") or "-", r.get("paging") or "-",
                      r.get("boot_instructions", "-"), r.get("pt_pages", "-"), r.get("text", "-"),
                      r.get("data", "-"), r.get("bss", "-"), r.get("error", "")))
+    for g in goals:
+        print("goal %-28s %8d instructions, limit %5d: %s (%s)" % (
+            g["what"], g["figure"], g["limit"], "met" if g["met"] else "missed", g["defconfig"]))
     print("bench-kernel: %d defconfigs in %d s, wrote %s" % (len(rows), doc["seconds"],
                                                               out / "kernel.json"),
           file=sys.stderr)

@@ -19,6 +19,8 @@
  */
 #include <asm/csr.h>
 #include <asm/trap.h>
+#include <uapi/bora/errno.h>
+#include <uapi/bora/syscall.h>
 
 	.section .text
 	.balign 4
@@ -154,7 +156,78 @@ trap_entry:
 	ld	tp, UENTRY_PERCPU(tp)
 	csrrw	t0, sscratch, zero
 	sd	t0, 4*8(sp)
+	csrr	t0, scause
+	addi	t0, t0, -EXC_ECALL_U
+	beqz	t0, .Lsyscall
 	j	.Lsave_common
+
+	/*
+	 * A system call (<uapi/bora/syscall.h>): only what the psABI lets the
+	 * handler clobber or what the return needs is saved — ra, gp, a0-a7,
+	 * sepc, sstatus; the handler keeps s0-s11 itself. The handler gets a0-a5
+	 * as its arguments straight from the registers. On the way out a1-a7 come
+	 * back from the frame (a handler may put results there) and t0-t6 are
+	 * cleared, so no kernel value reaches U-mode.
+	 */
+.Lsyscall:
+	sd	ra, 1*8(sp)
+	sd	gp, 3*8(sp)
+	sd	a0, 10*8(sp)
+	sd	a1, 11*8(sp)
+	sd	a2, 12*8(sp)
+	sd	a3, 13*8(sp)
+	sd	a4, 14*8(sp)
+	sd	a5, 15*8(sp)
+	sd	a6, 16*8(sp)
+	sd	a7, 17*8(sp)
+	csrr	t0, sepc
+	addi	t0, t0, 4	/* past the ecall, which has no compressed form */
+	sd	t0, TRAP_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, TRAP_SSTATUS(sp)
+	li	t0, SYS_MAX
+	bgeu	a7, t0, .Lsyscall_unknown
+	la	t0, syscall_table
+	slli	t1, a7, 3
+	add	t0, t0, t1
+	ld	t0, 0(t0)
+	beqz	t0, .Lsyscall_unknown
+	jalr	t0
+.Lsyscall_return:
+	ld	t0, TRAP_SEPC(sp)
+	csrw	sepc, t0
+	ld	t0, TRAP_SSTATUS(sp)
+	csrw	sstatus, t0
+	lwu	t0, PERCPU_INDEX(tp)
+	slli	t0, t0, UENTRY_SIZE_SHIFT
+	la	t1, user_entry_harts
+	add	t0, t0, t1
+	sd	tp, UENTRY_PERCPU(t0)
+	addi	t1, sp, TRAP_FRAME_SIZE
+	sd	t1, UENTRY_KERNEL_SP(t0)
+	csrw	sscratch, t0
+	ld	ra, 1*8(sp)
+	ld	gp, 3*8(sp)
+	ld	tp, 4*8(sp)
+	ld	a1, 11*8(sp)
+	ld	a2, 12*8(sp)
+	ld	a3, 13*8(sp)
+	ld	a4, 14*8(sp)
+	ld	a5, 15*8(sp)
+	ld	a6, 16*8(sp)
+	ld	a7, 17*8(sp)
+	li	t0, 0
+	li	t1, 0
+	li	t2, 0
+	li	t3, 0
+	li	t4, 0
+	li	t5, 0
+	li	t6, 0
+	ld	sp, 2*8(sp)
+	sret
+.Lsyscall_unknown:
+	li	a0, -ENOSYS
+	j	.Lsyscall_return
 
 	/*
 	 * void trap_enter_user(const struct trap_frame *tf, uintptr_t kstack_top):

@@ -43,7 +43,6 @@ struct task {
 	uintptr_t kstack;      /* base of the kernel stack its traps run on */
 	struct trap_frame *tf; /* the user registers at the first entry */
 	struct task_resume resume;
-	uint64_t syscalls; /* for ps */
 	void *handles;     /* the IPC handle table (NULL until IPC adds one) */
 	struct task *next; /* the list of live tasks, by id */
 };
@@ -111,8 +110,11 @@ void aspace_activate(struct aspace *as);
 /* Give back the ASID of a space that will not run again (before aspace_destroy). */
 void aspace_release_asid(struct aspace *as);
 
-/* System calls: a0..a5 from the frame, the number in a7. kernel/user/syscall.c. */
-long syscall_dispatch(struct trap_frame *tf);
+/* System calls: handlers get a0..a5; the table is indexed by a7 (kernel/user/syscall.c). */
 typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5);
+extern const syscall_fn syscall_table[SYS_MAX];
+
+/* The saved user registers of t's (running) thread, at the top of its kernel stack. */
+struct trap_frame *task_user_frame(struct task *t);
 
 #endif

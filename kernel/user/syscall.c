@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * The system-call table and U-mode exceptions. A call is a7 = number, a0..a5
- * = arguments (<uapi/bora/syscall.h>); each handler checks its own
- * arguments. Adding a call: its number in the uapi header, a handler in the
- * file of its group, one line here.
+ * = arguments (<uapi/bora/syscall.h>); trap_entry.S indexes this table
+ * directly and calls the handler with a0..a5 still in their registers, the
+ * result going back in a0. Each handler checks its own arguments. Adding a
+ * call: its number in the uapi header, a handler in the file of its group,
+ * one line here. A handler that needs the caller's other registers (or
+ * returns more than a0) uses task_user_frame(): a0-a7 are in it, and a1-a7
+ * are reloaded from it on the way out.
  */
 #include <bora/errno.h>
 #include <bora/printk.h>
@@ -17,7 +21,7 @@
 _Static_assert(ENOSYS == 38 && EFAULT == 14 && EINVAL == 22 && ECHILD == 10 && E2BIG == 7,
                "uapi errno values");
 
-static const syscall_fn syscall_table[SYS_MAX] = {
+const syscall_fn syscall_table[SYS_MAX] = {
     [SYS_NULL] = sys_null,
     [SYS_EXIT] = sys_exit,
     [SYS_YIELD] = sys_yield,
@@ -41,18 +45,6 @@ long sys_null(long a0, long a1, long a2, long a3, long a4, long a5)
 	return 0;
 }
 
-long syscall_dispatch(struct trap_frame *tf)
-{
-	uint64_t nr = tf->regs[17];
-	const uint64_t *a = &tf->regs[10];
-
-	if (nr >= SYS_MAX || !syscall_table[nr])
-		return -ENOSYS;
-	task_current()->syscalls++;
-	return syscall_table[nr]((long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4],
-	                         (long)a[5]);
-}
-
 /* The address a fault is about: stval for memory accesses, the instruction's pc otherwise. */
 static uint64_t fault_address(const struct trap_frame *tf)
 {
@@ -69,11 +61,7 @@ void user_exception(struct trap_frame *tf)
 {
 	struct task *t = task_current();
 
-	if (tf->scause == EXC_ECALL_U) {
-		tf->sepc += 4; /* past the ecall, which has no compressed form */
-		tf->regs[10] = (uint64_t)syscall_dispatch(tf);
-		return;
-	}
+	/* ecall never gets here: trap_entry.S sends it to syscall_table directly. */
 	printk("task %s (%zu): %s at %#lx (sepc %#lx) \xe2\x80\x94 killed\n", t->name, t->id,
 	       trap_cause_name(tf->scause), (unsigned long)fault_address(tf),
 	       (unsigned long)tf->sepc);

@@ -238,6 +238,11 @@ int task_create(struct task **out, const char *name, const char *const *argv, in
 	return 0;
 }
 
+struct trap_frame *task_user_frame(struct task *t)
+{
+	return (struct trap_frame *)(t->kstack + KSTACK_SIZE) - 1;
+}
+
 int task_run(struct task *t)
 {
 	struct task *prev = current;

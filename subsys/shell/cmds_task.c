@@ -63,8 +63,8 @@ static const char *const state_names[] = {"new", "running", "zombie"};
 static void print_task(const struct task *t, void *arg)
 {
 	(void)arg;
-	printk("%4zu %-16s %-8s %6zu %8zu %8llu\n", t->id, t->name, state_names[t->state],
-	       t->parent ? t->parent->id : 0, t->as.user_pages, (unsigned long long)t->syscalls);
+	printk("%4zu %-16s %-8s %6zu %8zu\n", t->id, t->name, state_names[t->state],
+	       t->parent ? t->parent->id : 0, t->as.user_pages);
 }
 
 static int cmd_tasks(int argc, char *argv[])
@@ -72,7 +72,7 @@ static int cmd_tasks(int argc, char *argv[])
 	struct uspace_stats st;
 
 	(void)argc, (void)argv;
-	printk("  ID NAME             STATE    PARENT    PAGES SYSCALLS\n");
+	printk("  ID NAME             STATE    PARENT    PAGES\n");
 	task_for_each(print_task, NULL);
 	uspace_stats(&st);
 	printk("asids: %zu usable, %zu in use, %llu rollovers; switches %llu, full flushes %llu\n",

@@ -264,4 +264,12 @@ KTEST(task, a_thousand_tasks_return_every_frame_and_asid)
 	KTEST_ASSERT_EQ(task_count(), 0);
 	KTEST_ASSERT_EQ(frames_used(), before);
 }
+
+#ifdef CONFIG_KTEST_BENCH
+/* bench_syscall prints its own "bench: goal null_syscall ..." line (scripts/boot_cost.py). */
+KTEST(bench, null_syscall)
+{
+	KTEST_ASSERT_EQ(run("bench_syscall", NULL), 0);
+}
+#endif
 #endif
