@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Compact bitmap buddy allocator, after seed 003 (XOS, "bitmap buddy"): a complete
- * binary tree over 8-byte units where every node holds log2 of the largest free
- * block below it (optimisation 1: a uint8_t instead of a uint), and the two
- * lowest levels are bits (optimisation 3).
+ * Compact bitmap buddy allocator, after the XOS memory-management design note
+ * (seed 003, "bitmap buddy"; summarised in the project's seeds/README): a
+ * complete binary tree over 8-byte units where every node holds log2 of the
+ * largest free block below it in a uint8_t, and the two lowest levels are bits.
  *
  * Node values. For a node of order o (a block of 2^o bytes):
  *   o                 the whole block is free;
@@ -21,94 +21,66 @@
  *
  * Allocation never touches the subtree of the node it hands out: that subtree
  * was entirely free (a node is taken only when its value equals its order) and
- * keeps its "free" values while the block is live. Hence ALLOCATED appears only
- * at the node of a live block: combine() never produces it, so no ancestor or
- * descendant of a live block can hold it, and "split into live children" is
- * SPLIT_FULL or a smaller order, never ALLOCATED. free() of an order-k block thus
- * only has to test the order-k node: an interior pointer or a too-small size
- * lands on a node reading "free", a too-large size on a split node, a second
- * free on a node already reading "free".
+ * keeps its "free" values while the block is live, with one exception: the
+ * order-5 node holding the block's pointer reads the block's order k >= 6 (a
+ * value no order-5 node has otherwise), so the block is found from its pointer
+ * in O(1) (usable_size, and free(p, usable_size(p), 1)). ALLOCATED appears only
+ * at the node of a live block: combine() never produces it, so free() of an
+ * order-k block only has to test the order-k node: an interior pointer or a
+ * too-small size lands on a node reading "free" (or a marker), a too-large size
+ * on a split node, a second free on a node already reading "free".
+ *
+ * Costs. Allocation descends from the root reading one byte per level (the left
+ * child: if it fits, go left, else the right child must), so it is first fit by
+ * address: blocks pack at the low end and the truncated tail of a
+ * non-power-of-two tree is used last. Ancestors are recomputed on the way back
+ * up until one keeps its value. Level offsets are precomputed per tree, the two
+ * bit levels are read as one nibble and a table, and no access is bounds
+ * checked inside the loops: a node read during the descent always exists (a
+ * left child starts where its parent does; the right one is taken only when the
+ * parent's value came from it).
  *
  * Layout. Each region gets its own tree. The tree manages the first `managed`
  * bytes of the region and its levels follow them, top level first, then the
  * whole16 bits, then the leaf bits. Putting the metadata at the end keeps the
  * tree base at the region start, so a page-aligned region gives page-aligned
- * blocks of order >= 12 with no padding. The tree covers only the managed part:
- * a tree covering its own metadata would grow with it and must mark it
- * allocated anyway. For a managed size that is not a power of two the tree
- * spans the next power of two, and nodes lying wholly past `managed` are not
- * stored at all: they read as ALLOCATED, which marks the tail taken while each
- * level costs ceil(managed / 2^o) entries instead of 2^(root - o). The seed's
- * count for n = 2^K managed bytes, n/16 - 1 node bytes plus (n/8 + n/16) bits,
- * is exactly 11n/128 - 1 bytes; truncation keeps every other size within
- * 11n/128 plus a byte per level.
+ * blocks of order >= 12 with no padding. For a managed size that is not a power
+ * of two the tree spans the next power of two, and nodes lying wholly past
+ * `managed` are not stored at all: they read as ALLOCATED, which marks the tail
+ * taken while each level costs ceil(managed / 2^o) entries instead of
+ * 2^(root - o). The seed's count for n = 2^K managed bytes, n/16 - 1 node bytes
+ * plus (n/8 + n/16) bits, is exactly 11n/128 - 1 bytes; truncation keeps every
+ * other size within 11n/128 plus a byte per level.
  */
-#include <bora/bitmap_buddy.h>
-#include <bora/bitops.h> /* is_power_of_2 */
 #include <bora/errno.h>
 #include <bora/string.h>
 
-#define BB_MAGIC         0x62427564u /* "dBuB" */
-#define MIN_ORDER        BITMAP_BUDDY_MIN_ORDER
-#define WHOLE16_ORDER    4
-#define FIRST_BYTE_ORDER 5
-#define ALLOCATED        BITMAP_BUDDY_ALLOCATED
-#define SPLIT_FULL       BITMAP_BUDDY_SPLIT_FULL
-#define PADDED           BITMAP_BUDDY_PADDED
-/* Keeps every order a valid shift count for size_t and a uint8_t node value. */
-#define MAX_REGION_BYTES ((size_t)1 << 62)
-/* A root below order 5 would have no byte level; such a region is refused. */
-#define MIN_MANAGED_BYTES 24
+#include "bitmap_buddy_tree.h"
 
-/* Bit count without __builtin_popcountll, which needs libgcc on rv64gc. */
-static unsigned int popcount64(uint64_t x)
-{
-	x = x - ((x >> 1) & 0x5555555555555555ULL);
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (unsigned int)((x * 0x0101010101010101ULL) >> 56);
-}
+/* Region sizes the 32-bit level offsets allow (see BITMAP_BUDDY_MAX_ORDER). */
+#define MAX_REGION_BYTES ((size_t)1 << BITMAP_BUDDY_MAX_ORDER)
 
-/* Smallest k with 2^k >= x, by smearing the top bit down (no clz: libgcc on rv64gc). */
-static unsigned int ceil_log2(uint64_t x)
-{
-	uint64_t y = x ? x - 1 : 0;
+#define BB_V5_4(x)  BB_V5(x), BB_V5((x) + 1), BB_V5((x) + 2), BB_V5((x) + 3)
+#define BB_V5_16(x) BB_V5_4(x), BB_V5_4((x) + 4), BB_V5_4((x) + 8), BB_V5_4((x) + 12)
+const uint8_t bb_value5[64] = {BB_V5_16(0), BB_V5_16(16), BB_V5_16(32), BB_V5_16(48)};
 
-	for (unsigned int shift = 1; shift < 64; shift *= 2)
-		y |= y >> shift;
-	return popcount64(y);
-}
-
-/* Nodes stored at `order`: those starting below `managed`. */
-static size_t level_count(size_t managed, unsigned int order)
-{
-	return ((managed - 1) >> order) + 1;
-}
-
-/*
- * Offset of level `order` in the node bytes: the sum of level_count() over the
- * orders above it. With y = (managed - 1) >> order, sum_{t>=1} floor(y / 2^t)
- * equals y - popcount(y), and each of the (root - order) levels adds one.
- */
-static size_t level_offset(size_t managed, unsigned int root, unsigned int order)
-{
-	uint64_t y = (managed - 1) >> order;
-
-	return (size_t)(y - popcount64(y)) + (root - order);
-}
+/* Lowest set bit of a nibble (0 for 0, which never occurs where it is used). */
+static const uint8_t lowest_bit4[16] = {0, 0, 1, 0, 2, 0, 1, 0, 3, 0, 1, 0, 2, 0, 1, 0};
 
 static size_t bit_bytes(size_t bits)
 {
 	return (bits + 7) / 8;
 }
 
-static size_t tree_bytes(size_t managed)
+size_t bitmap_buddy_tree_bytes(size_t managed)
 {
-	unsigned int root = ceil_log2(managed);
+	unsigned int root = bb_order_of(managed);
+	size_t bytes = 0;
 
-	return level_offset(managed, root, WHOLE16_ORDER) +
-	       bit_bytes(level_count(managed, WHOLE16_ORDER)) +
-	       bit_bytes(level_count(managed, MIN_ORDER));
+	for (unsigned int o = FIRST_BYTE_ORDER; o <= root; o++)
+		bytes += bb_level_slots(managed, root, o);
+	return bytes + bit_bytes(bb_level_count(managed, WHOLE16_ORDER)) +
+	       bit_bytes(bb_level_count(managed, MIN_ORDER));
 }
 
 /* Largest multiple of 8 that fits in `usable` bytes together with its tree; 0 if none. */
@@ -116,12 +88,13 @@ static size_t managed_for(size_t usable)
 {
 	size_t lo = MIN_MANAGED_BYTES / 8, hi = usable / 8;
 
-	if (usable > MAX_REGION_BYTES || hi < lo || lo * 8 + tree_bytes(lo * 8) > usable)
+	if (usable > MAX_REGION_BYTES || hi < lo ||
+	    lo * 8 + bitmap_buddy_tree_bytes(lo * 8) > usable)
 		return 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 
-		if (mid * 8 + tree_bytes(mid * 8) <= usable)
+		if (mid * 8 + bitmap_buddy_tree_bytes(mid * 8) <= usable)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -129,149 +102,154 @@ static size_t managed_for(size_t usable)
 	return lo * 8;
 }
 
-static bool test_bit8(const uint8_t *map, size_t i)
+/*
+ * Node (order, i) was just set to `value`: recompute its ancestors until one
+ * keeps its value (every node above depends on nothing else that changed).
+ * Both children of a parent are always stored (see bb_level_slots), and a
+ * parent's two children are both free exactly when they sum to twice its
+ * children's order, every value being at most its node's order.
+ */
+static void update_ancestors(struct bitmap_buddy_tree *t, unsigned int order, size_t i,
+                             unsigned int value)
 {
-	return (map[i / 8] >> (i % 8)) & 1;
-}
+	const uint8_t *level = bb_level(t, order);
 
-static void assign_bit8(uint8_t *map, size_t i, bool on)
-{
-	if (on)
-		map[i / 8] |= (uint8_t)(1u << (i % 8));
-	else
-		map[i / 8] &= (uint8_t) ~(1u << (i % 8));
-}
+	while (order < t->root_order) {
+		unsigned int other = level[i ^ 1];
+		unsigned int best = value > other ? value : other;
+		uint8_t *parent;
 
-static bool leaf_is_free(const struct bitmap_buddy_tree *t, size_t i)
-{
-	return i < t->managed / 8 && test_bit8(t->leaf_free, i);
-}
-
-static uint8_t *node_byte(const struct bitmap_buddy_tree *t, unsigned int order, size_t i)
-{
-	return &t->nodes[level_offset(t->managed, t->root_order, order) + i];
-}
-
-static unsigned int node_value(const struct bitmap_buddy_tree *t, unsigned int order, size_t i)
-{
-	bool left, right;
-
-	if (i >= level_count(t->managed, order))
-		return ALLOCATED; /* wholly past the region: the tail is permanently taken */
-	if (order >= FIRST_BYTE_ORDER)
-		return *node_byte(t, order, i);
-	if (order == MIN_ORDER)
-		return test_bit8(t->leaf_free, i) ? MIN_ORDER : ALLOCATED;
-	if (test_bit8(t->whole16, i))
-		return ALLOCATED;
-	left = leaf_is_free(t, 2 * i);
-	right = leaf_is_free(t, 2 * i + 1);
-	if (left && right)
-		return WHOLE16_ORDER;
-	return left || right ? MIN_ORDER : SPLIT_FULL;
-}
-
-/* Value of a split-or-free node of `order` from its children's values. */
-static unsigned int combine(unsigned int order, unsigned int left, unsigned int right)
-{
-	unsigned int best = MAX(left, right);
-
-	if (left == order - 1 && right == order - 1)
-		return order;
-	return best >= MIN_ORDER ? best : SPLIT_FULL;
-}
-
-static unsigned int children_value(const struct bitmap_buddy_tree *t, unsigned int order, size_t i)
-{
-	return combine(order, node_value(t, order - 1, 2 * i), node_value(t, order - 1, 2 * i + 1));
+		if (value + other == 2 * order)
+			best = order + 1;
+		else if (best < MIN_ORDER)
+			best = SPLIT_FULL;
+		order++;
+		i /= 2;
+		level = bb_level(t, order);
+		parent = (uint8_t *)level + i;
+		if (*parent == best)
+			return;
+		*parent = (uint8_t)best;
+		value = best;
+	}
 }
 
 /*
- * Make node (order, i) a free block, or a live one handed out at `ptr`; the
- * caller fixes ancestors. A padded block (ptr past the block start) has order
- * >= FIRST_BYTE_ORDER (request_order) and at least 8 bytes of padding.
+ * Make the free node (order, i) a live block handed out at ptr, and fix the
+ * ancestors. `free_order` is the order of the lowest ancestor the caller knows
+ * to have been wholly free (0: none): every node between the two had a wholly
+ * free sibling, so it now reads its own order minus one, no read needed.
  */
-static void set_live(struct bitmap_buddy_tree *t, unsigned int order, size_t i, bool live,
-                     uintptr_t ptr)
+static void take_node(struct bitmap_buddy_tree *t, unsigned int order, size_t i, uintptr_t ptr,
+                      unsigned int free_order)
 {
 	uintptr_t start = t->base + (i << order);
+	unsigned int value = ALLOCATED;
 
-	if (live && ptr != start) {
-		*node_byte(t, order, i) = PADDED;
+	t->used += (size_t)1 << order;
+	if (order < FIRST_BYTE_ORDER) {
+		if (order == MIN_ORDER)
+			t->leaf_free[i / 8] &= (uint8_t) ~(1u << (i % 8));
+		else
+			t->whole16[i / 8] |= (uint8_t)(1u << (i % 8));
+		i >>= FIRST_BYTE_ORDER - order;
+		order = FIRST_BYTE_ORDER;
+		value = bb_value5[bb_bits5(t, i)];
+	} else if (ptr != start) {
+		value = PADDED;
 		*(uintptr_t *)start = ptr;
-	} else if (order >= FIRST_BYTE_ORDER) {
-		*node_byte(t, order, i) = live ? ALLOCATED : (uint8_t)order;
-	} else if (order == WHOLE16_ORDER) {
-		assign_bit8(t->whole16, i, live);
-	} else {
-		assign_bit8(t->leaf_free, i, !live);
 	}
-}
-
-static void update_ancestors(struct bitmap_buddy_tree *t, unsigned int order, size_t i)
-{
-	while (order < t->root_order) {
-		uint8_t *byte, value;
-
+	if (order > FIRST_BYTE_ORDER)
+		bb_level(t, FIRST_BYTE_ORDER)[(ptr - t->base) >> FIRST_BYTE_ORDER] = (uint8_t)order;
+	bb_level(t, order)[i] = (uint8_t)value;
+	while (order < free_order) {
 		order++;
 		i /= 2;
-		if (order < FIRST_BYTE_ORDER)
-			continue; /* order 4 is derived from the leaves on every read */
-		value = (uint8_t)children_value(t, order, i);
-		byte = node_byte(t, order, i);
-		if (*byte == value)
-			break; /* ancestors depend only on this value */
-		*byte = value;
+		value = order - 1;
+		bb_level(t, order)[i] = (uint8_t)value;
 	}
+	update_ancestors(t, order, i, value);
+}
+
+/* Give back the live block at node (order, i), handed out at ptr. */
+static void release_node(struct bitmap_buddy_tree *t, unsigned int order, size_t i, uintptr_t ptr)
+{
+	unsigned int value = order;
+
+	t->used -= (size_t)1 << order;
+	if (order < FIRST_BYTE_ORDER) {
+		if (order == MIN_ORDER)
+			t->leaf_free[i / 8] |= (uint8_t)(1u << (i % 8));
+		else
+			t->whole16[i / 8] &= (uint8_t) ~(1u << (i % 8));
+		i >>= FIRST_BYTE_ORDER - order;
+		order = FIRST_BYTE_ORDER;
+		value = bb_value5[bb_bits5(t, i)];
+	} else if (order > FIRST_BYTE_ORDER) {
+		bb_level(t, FIRST_BYTE_ORDER)[(ptr - t->base) >> FIRST_BYTE_ORDER] =
+		    FIRST_BYTE_ORDER;
+	}
+	bb_level(t, order)[i] = (uint8_t)value;
+	/* Merge with wholly free siblings: the parent becomes wholly free too. */
+	while (value == order && order < t->root_order && bb_level(t, order)[i ^ 1] == order) {
+		order++;
+		i /= 2;
+		value = order;
+		bb_level(t, order)[i] = (uint8_t)value;
+	}
+	update_ancestors(t, order, i, value);
 }
 
 static int tree_setup(struct bitmap_buddy_tree *t, uintptr_t region, size_t size)
 {
 	uintptr_t base = ALIGN_UP(region, (uintptr_t)8);
-	size_t managed, leaves;
+	size_t managed, leaves, off = 0;
 
 	if (base < region || base - region >= size)
 		return -EINVAL;
 	managed = managed_for(size - (base - region));
 	if (!managed)
 		return -EINVAL;
+	memset(t, 0, sizeof(*t));
 	t->region = region;
 	t->region_size = size;
 	t->base = base;
 	t->managed = managed;
-	t->used = 0;
-	t->root_order = ceil_log2(managed);
+	t->root_order = bb_order_of(managed);
 	t->nodes = (uint8_t *)(base + managed);
-	t->whole16 = t->nodes + level_offset(managed, t->root_order, WHOLE16_ORDER);
-	t->leaf_free = t->whole16 + bit_bytes(level_count(managed, WHOLE16_ORDER));
+	for (unsigned int o = t->root_order; o >= FIRST_BYTE_ORDER; o--) {
+		t->level_off[o] = (uint32_t)off;
+		off += bb_level_slots(managed, t->root_order, o);
+	}
+	t->whole16 = t->nodes + off;
+	t->leaf_free = t->whole16 + bit_bytes(bb_level_count(managed, WHOLE16_ORDER));
 
 	leaves = managed / 8;
-	memset(t->whole16, 0, bit_bytes(level_count(managed, WHOLE16_ORDER)));
+	memset(t->whole16, 0, bit_bytes(bb_level_count(managed, WHOLE16_ORDER)));
 	memset(t->leaf_free, 0xff, leaves / 8);
 	if (leaves % 8)
 		t->leaf_free[leaves / 8] = (uint8_t)((1u << (leaves % 8)) - 1);
 	/* Bottom-up, so the one partial node of each level can be combined from below. */
-	for (unsigned int order = FIRST_BYTE_ORDER; order <= t->root_order; order++) {
-		size_t count = level_count(managed, order);
+	for (unsigned int o = FIRST_BYTE_ORDER; o <= t->root_order; o++) {
+		size_t count = bb_level_count(managed, o);
+		uint8_t *level = bb_level(t, o);
 
-		memset(node_byte(t, order, 0), (int)order, count);
-		if (managed & (((size_t)1 << order) - 1))
-			*node_byte(t, order, count - 1) =
-			    (uint8_t)children_value(t, order, count - 1);
+		memset(level, (int)o, count);
+		if (bb_level_slots(managed, t->root_order, o) > count)
+			level[count] = ALLOCATED; /* the last node's sibling */
+		if (managed & (((size_t)1 << o) - 1))
+			level[count - 1] =
+			    (uint8_t)bb_combine(o, bb_node_value(t, o - 1, 2 * count - 2),
+			                        bb_node_value(t, o - 1, 2 * count - 1));
 	}
 	return 0;
-}
-
-static bool state_ok(const struct bitmap_buddy *bb)
-{
-	return bb && bb->magic == BB_MAGIC && bb->nr_trees <= CONFIG_BITMAP_BUDDY_MAX_REGIONS;
 }
 
 int bitmap_buddy_add_region(struct bitmap_buddy *bb, void *base, size_t size)
 {
 	uintptr_t start = (uintptr_t)base;
 
-	if (!state_ok(bb) || !base || !size || size > MAX_REGION_BYTES || start + size < start)
+	if (!bb_state_ok(bb) || !base || !size || size > MAX_REGION_BYTES || start + size < start)
 		return -EINVAL;
 	for (unsigned int n = 0; n < bb->nr_trees; n++) {
 		const struct bitmap_buddy_tree *t = &bb->trees[n];
@@ -296,11 +274,9 @@ int bitmap_buddy_init(struct bitmap_buddy *bb, void *base, size_t size)
 	return bitmap_buddy_add_region(bb, base, size);
 }
 
-static int check_request(size_t size, size_t align)
+static bool bad_request(size_t size, size_t align)
 {
-	if (!size || size > SIZE_MAX / 2 || !is_power_of_2(align))
-		return -EINVAL;
-	return 0;
+	return !size || size > SIZE_MAX / 2 || !is_power_of_2(align);
 }
 
 /*
@@ -308,139 +284,184 @@ static int check_request(size_t size, size_t align)
  * block start to the pointer handed out. Raising the order to log2(align) makes
  * every candidate block 2^order-aligned relative to the tree base, so when the
  * base itself is less aligned than `align` the padding is the same for every
- * block and free() can undo it from the pointer alone.
+ * block and free() can undo it from the pointer alone. A padded block needs a
+ * byte node to be marked PADDED, so it is at least order 5.
  */
-static unsigned int request_order(const struct bitmap_buddy_tree *t, size_t size, size_t align,
-                                  size_t *pad)
+static inline unsigned int request_order(const struct bitmap_buddy_tree *t, size_t size,
+                                         size_t align, size_t *pad)
 {
-	unsigned int order;
+	size_t p = (size_t)(0 - t->base) & (align - 1);
+	unsigned int order = bb_order_of((uint64_t)size + p);
+	unsigned int align_order = (unsigned int)fls64(align);
 
-	*pad = (size_t)(0 - t->base) & (align - 1);
-	order = MAX(ceil_log2((uint64_t)size + *pad), ceil_log2(align));
-	/* A padded block needs a byte node to be marked PADDED. */
-	return MAX(order, (unsigned int)(*pad ? FIRST_BYTE_ORDER : MIN_ORDER));
+	*pad = p;
+	if (order < align_order)
+		order = align_order;
+	if (p && order < FIRST_BYTE_ORDER)
+		order = FIRST_BYTE_ORDER;
+	return order;
+}
+
+/*
+ * Index at order max(order, 5) of the leftmost node whose value is >= order,
+ * in a tree whose root is: one byte per level, left child first. Once a node
+ * on the way is wholly free the rest of the way is all left, and its order
+ * goes to *free_order (else 0) for take_node(). That test is made only on the
+ * top levels, where an emptied heap's large free blocks are (the root itself
+ * is never wholly free in a non-power-of-two tree); deeper it would cost more
+ * on every level than it saves.
+ */
+#define WHOLLY_FREE_LEVELS 3
+
+static inline size_t descend(const struct bitmap_buddy_tree *t, unsigned int order,
+                             unsigned int *free_order)
+{
+	unsigned int stop = order > FIRST_BYTE_ORDER ? order : FIRST_BYTE_ORDER;
+	const uint8_t *nodes = t->nodes;
+	unsigned int child = t->root_order;
+	size_t i = 0;
+
+	*free_order = 0;
+	if (nodes[0] == child)
+		goto wholly_free;
+	while (--child >= stop) {
+		unsigned int left = nodes[t->level_off[child] + 2 * i];
+
+		i = 2 * i + (left < order);
+		if (left == child)
+			goto wholly_free;
+		if (child + WHOLLY_FREE_LEVELS == t->root_order)
+			break;
+	}
+	while (--child >= stop)
+		i = 2 * i + (nodes[t->level_off[child] + 2 * i] < order);
+	return i;
+wholly_free:
+	*free_order = child;
+	return i << (child - stop);
 }
 
 int bitmap_buddy_alloc(struct bitmap_buddy *bb, size_t size, size_t align, void **out)
 {
-	struct bitmap_buddy_tree *best = NULL;
-	unsigned int best_value = 0, order = 0;
-	size_t pad = 0, i = 0;
-	int err = check_request(size, align);
-
-	if (!state_ok(bb) || !out)
+	if (!bb_state_ok(bb) || !out || bad_request(size, align))
 		return -EINVAL;
-	if (err)
-		return err;
-	/* Best fit over trees: the smallest largest-free-block that still fits. */
+	/* First fit over trees in the order they were added, like within one. */
 	for (unsigned int n = 0; n < bb->nr_trees; n++) {
 		struct bitmap_buddy_tree *t = &bb->trees[n];
-		size_t t_pad;
-		unsigned int k = request_order(t, size, align, &t_pad);
-		unsigned int root = node_value(t, t->root_order, 0);
+		size_t pad, i;
+		unsigned int free_order, order = request_order(t, size, align, &pad);
 
-		if (k > t->root_order || root < k || (best && root >= best_value))
+		if (order > t->root_order || t->nodes[0] < order)
 			continue;
-		best = t;
-		best_value = root;
-		order = k;
-		pad = t_pad;
-	}
-	if (!best)
-		return -ENOMEM;
-	/* Same best fit between siblings: keep the larger free block whole. */
-	for (unsigned int o = best->root_order; o > order; o--) {
-		unsigned int left = node_value(best, o - 1, 2 * i);
-		unsigned int right = node_value(best, o - 1, 2 * i + 1);
+		i = descend(t, order, &free_order);
+		if (order < FIRST_BYTE_ORDER) {
+			/* Pick inside order-5 node i from its bits; its value says one fits. */
+			unsigned int bits = bb_bits5(t, i), nib = bits & 15, w = bits >> 4;
 
-		i = 2 * i + (left < order || (right >= order && right < left));
+			if (order == MIN_ORDER)
+				i = 4 * i + lowest_bit4[nib & ~((w & 1) * 3 + (w >> 1) * 12)];
+			else
+				i = 2 * i + ((nib & 3) != 3 || (w & 1));
+		}
+		take_node(t, order, i, t->base + (i << order) + pad, free_order);
+		*out = (void *)(t->base + (i << order) + pad);
+		return 0;
 	}
-	set_live(best, order, i, true, best->base + (i << order) + pad);
-	update_ancestors(best, order, i);
-	best->used += (size_t)1 << order;
-	*out = (void *)(best->base + (i << order) + pad);
-	return 0;
+	return -ENOMEM;
 }
 
-/* Find the live block that alloc(size, align) returned as `ptr`; -ENOTALLOC if there is none. */
-static int find_block(struct bitmap_buddy *bb, void *ptr, size_t size, size_t align,
-                      struct bitmap_buddy_tree **tree, unsigned int *order, size_t *index)
+static struct bitmap_buddy_tree *tree_of(const struct bitmap_buddy *bb, uintptr_t p)
 {
-	uintptr_t p = (uintptr_t)ptr;
-	struct bitmap_buddy_tree *t = NULL;
-	size_t pad, off;
-	unsigned int k;
-	int err = check_request(size, align);
-
-	if (!state_ok(bb))
-		return -EINVAL;
-	if (err)
-		return err;
-	for (unsigned int n = 0; n < bb->nr_trees && !t; n++)
-		if (p >= bb->trees[n].base && p - bb->trees[n].base < bb->trees[n].managed)
-			t = &bb->trees[n];
-	if (!t)
-		return -ENOTALLOC;
-	k = request_order(t, size, align, &pad);
-	if (k > t->root_order || p - t->base < pad)
-		return -ENOTALLOC;
-	off = p - t->base - pad;
-	if (off & (((size_t)1 << k) - 1) ||
-	    node_value(t, k, off >> k) != (pad ? PADDED : ALLOCATED))
-		return -ENOTALLOC;
-	if (pad && *(const uintptr_t *)(t->base + off) != p)
-		return -ENOTALLOC; /* this block was handed out under another alignment */
-	*tree = t;
-	*order = k;
-	*index = off >> k;
-	return 0;
+	for (unsigned int n = 0; n < bb->nr_trees; n++)
+		if (p - bb->trees[n].base < bb->trees[n].managed)
+			return (struct bitmap_buddy_tree *)&bb->trees[n];
+	return NULL;
 }
 
 /*
- * The live block handed out as ptr, found from the pointer alone: the one node
- * on ptr's path to the root that reads ALLOCATED (starting at ptr) or PADDED
- * (holding ptr in its first word). O(tree height). Its usable bytes, or 0.
+ * Order of the live block handed out at p (at tree offset off), found from the
+ * pointer alone; 0 if there is none. The leaf bit says "live 8-byte block", the
+ * whole16 bit "live 16-byte block"; otherwise the order-5 node holding p is
+ * the block (ALLOCATED, PADDED) or names its order.
  */
-static size_t live_block_of(struct bitmap_buddy *bb, const void *ptr,
-                            struct bitmap_buddy_tree **tree, unsigned int *order, size_t *index)
+static unsigned int live_order_at(const struct bitmap_buddy_tree *t, size_t off, uintptr_t p)
 {
-	uintptr_t p = (uintptr_t)ptr;
+	unsigned int order = FIRST_BYTE_ORDER, value;
+	size_t start;
 
-	if (!state_ok(bb))
+	if (off % 8)
 		return 0;
-	for (unsigned int n = 0; n < bb->nr_trees; n++) {
-		struct bitmap_buddy_tree *t = &bb->trees[n];
-		size_t off = p - t->base;
-
-		if (p < t->base || off >= t->managed)
-			continue;
-		for (unsigned int k = MIN_ORDER; k <= t->root_order; k++) {
-			size_t start = off & ~(((size_t)1 << k) - 1);
-			unsigned int v = node_value(t, k, start >> k);
-
-			if (v == ALLOCATED && start != off)
-				return 0;
-			if (v == PADDED && *(const uintptr_t *)(t->base + start) != p)
-				return 0;
-			if (v == ALLOCATED || v == PADDED) {
-				*tree = t;
-				*order = k;
-				*index = start >> k;
-				return ((size_t)1 << k) - (off - start);
-			}
-		}
-		return 0;
+	if (!bb_test_bit(t->leaf_free, off >> MIN_ORDER))
+		return MIN_ORDER;
+	if (bb_test_bit(t->whole16, off >> WHOLE16_ORDER))
+		return off % 16 ? 0 : WHOLE16_ORDER;
+	value = bb_level(t, FIRST_BYTE_ORDER)[off >> FIRST_BYTE_ORDER];
+	if (value > FIRST_BYTE_ORDER) {
+		if (value > t->root_order)
+			return 0;
+		order = value;
+		value = bb_level(t, order)[off >> order];
 	}
+	start = off & ~(((size_t)1 << order) - 1);
+	if (value == ALLOCATED)
+		return start == off ? order : 0;
+	if (value == PADDED)
+		return *(const uintptr_t *)(t->base + start) == p ? order : 0;
 	return 0;
 }
 
 size_t bitmap_buddy_usable_size(const struct bitmap_buddy *bb, const void *ptr)
 {
-	struct bitmap_buddy_tree *t;
+	uintptr_t p = (uintptr_t)ptr;
+	const struct bitmap_buddy_tree *t = bb_state_ok(bb) ? tree_of(bb, p) : NULL;
+	size_t off, block;
 	unsigned int order;
-	size_t i;
 
-	return live_block_of((struct bitmap_buddy *)bb, ptr, &t, &order, &i);
+	if (!t)
+		return 0;
+	off = p - t->base;
+	order = live_order_at(t, off, p);
+	if (!order)
+		return 0;
+	block = (size_t)1 << order;
+	return block - (off & (block - 1));
+}
+
+/*
+ * The live block that alloc(size, align) returned as ptr: its tree, order and
+ * index; -ENOTALLOC if there is none. free(p, usable_size(p), 1), which
+ * alloc.h promises to accept for any live block, is matched from the pointer.
+ */
+static int find_block(const struct bitmap_buddy *bb, uintptr_t p, size_t size, size_t align,
+                      struct bitmap_buddy_tree **tree, unsigned int *order, size_t *index)
+{
+	struct bitmap_buddy_tree *t;
+	size_t pad, off;
+	unsigned int k;
+
+	if (!bb_state_ok(bb) || bad_request(size, align))
+		return -EINVAL;
+	t = tree_of(bb, p);
+	if (!t)
+		return -ENOTALLOC;
+	k = request_order(t, size, align, &pad);
+	off = p - t->base - pad;
+	if (k <= t->root_order && p - t->base >= pad && !(off & (((size_t)1 << k) - 1)) &&
+	    bb_node_value(t, k, off >> k) == (pad ? PADDED : ALLOCATED) &&
+	    (!pad || *(const uintptr_t *)(t->base + off) == p))
+		goto found;
+	if (align != 1)
+		return -ENOTALLOC;
+	off = p - t->base;
+	k = live_order_at(t, off, p);
+	if (!k || ((size_t)1 << k) - (off & (((size_t)1 << k) - 1)) != size)
+		return -ENOTALLOC;
+	off &= ~(((size_t)1 << k) - 1);
+found:
+	*tree = t;
+	*order = k;
+	*index = off >> k;
+	return 0;
 }
 
 int bitmap_buddy_free(struct bitmap_buddy *bb, void *ptr, size_t size, size_t align)
@@ -448,18 +469,11 @@ int bitmap_buddy_free(struct bitmap_buddy *bb, void *ptr, size_t size, size_t al
 	struct bitmap_buddy_tree *t;
 	unsigned int order;
 	size_t i;
-	int err = find_block(bb, ptr, size, align, &t, &order, &i);
-
-	/* free(ptr, usable_size(ptr), 1), the call alloc.h promises to accept. */
-	if (err == -ENOTALLOC && align == 1 && size &&
-	    live_block_of(bb, ptr, &t, &order, &i) == size)
-		err = 0;
+	int err = find_block(bb, (uintptr_t)ptr, size, align, &t, &order, &i);
 
 	if (err)
 		return err;
-	set_live(t, order, i, false, 0);
-	update_ancestors(t, order, i);
-	t->used -= (size_t)1 << order;
+	release_node(t, order, i, (uintptr_t)ptr);
 	return 0;
 }
 
@@ -474,39 +488,38 @@ int bitmap_buddy_resize_in_place(struct bitmap_buddy *bb, void *ptr, size_t old_
 	struct bitmap_buddy_tree *t;
 	unsigned int order, new_order;
 	size_t i, pad, off;
-	int err = find_block(bb, ptr, old_size, align, &t, &order, &i);
+	int err = find_block(bb, (uintptr_t)ptr, old_size, align, &t, &order, &i);
 
-	if (!err)
-		err = check_request(new_size, align);
+	if (!err && bad_request(new_size, align))
+		err = -EINVAL;
 	if (err)
 		return err;
 	new_order = request_order(t, new_size, align, &pad);
 	if (new_order == order)
 		return 0;
 	off = i << order;
+	if ((uintptr_t)ptr - t->base - off != pad)
+		return -ENOMEM; /* found by usable size: handed out under another alignment */
 	if (new_order > order) {
 		if (new_order > t->root_order || off & (((size_t)1 << new_order) - 1))
 			return -ENOMEM;
 		for (unsigned int o = order; o < new_order; o++)
-			if (node_value(t, o, (off >> o) ^ 1) != o)
+			if (bb_node_value(t, o, (off >> o) ^ 1) != o)
 				return -ENOMEM;
 	}
-	set_live(t, order, i, false, 0);
-	update_ancestors(t, order, i);
-	set_live(t, new_order, off >> new_order, true, (uintptr_t)ptr);
-	update_ancestors(t, new_order, off >> new_order);
-	t->used = t->used - ((size_t)1 << order) + ((size_t)1 << new_order);
+	release_node(t, order, i, (uintptr_t)ptr);
+	take_node(t, new_order, off >> new_order, (uintptr_t)ptr, 0);
 	return 0;
 }
 
 void bitmap_buddy_stats(const struct bitmap_buddy *bb, struct byte_alloc_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	if (!state_ok(bb))
+	if (!bb_state_ok(bb))
 		return;
 	for (unsigned int n = 0; n < bb->nr_trees; n++) {
 		const struct bitmap_buddy_tree *t = &bb->trees[n];
-		unsigned int root = node_value(t, t->root_order, 0);
+		unsigned int root = t->nodes[0];
 
 		st->total += t->region_size;
 		st->used += t->used;
@@ -528,7 +541,7 @@ size_t bitmap_buddy_region_bytes(size_t managed)
 {
 	if (managed < MIN_MANAGED_BYTES || managed % 8 || managed > MAX_REGION_BYTES / 2)
 		return 0;
-	return managed + tree_bytes(managed);
+	return managed + bitmap_buddy_tree_bytes(managed);
 }
 
 int bitmap_buddy_node_value(const struct bitmap_buddy *bb, unsigned int tree, unsigned int order,
@@ -536,154 +549,13 @@ int bitmap_buddy_node_value(const struct bitmap_buddy *bb, unsigned int tree, un
 {
 	const struct bitmap_buddy_tree *t;
 
-	if (!state_ok(bb) || tree >= bb->nr_trees)
+	if (!bb_state_ok(bb) || tree >= bb->nr_trees)
 		return -EINVAL;
 	t = &bb->trees[tree];
-	if (order < MIN_ORDER || order > t->root_order || index >= level_count(t->managed, order))
+	if (order < MIN_ORDER || order > t->root_order ||
+	    index >= bb_level_count(t->managed, order))
 		return -EINVAL;
-	return (int)node_value(t, order, index);
+	return (int)bb_node_value(t, order, index);
 }
-
-/* ---- validation ---------------------------------------------------------- */
-
-struct why_buf {
-	char *buf;
-	size_t len, pos;
-};
-
-static void why_str(struct why_buf *w, const char *s)
-{
-	while (*s && w->pos + 1 < w->len)
-		w->buf[w->pos++] = *s++;
-	if (w->len)
-		w->buf[w->pos] = '\0';
-}
-
-static void why_uint(struct why_buf *w, uint64_t v)
-{
-	char digits[21];
-	int n = 20;
-
-	digits[n] = '\0';
-	do {
-		digits[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	why_str(w, &digits[n]);
-}
-
-/* "tree T order O node I: what" into `why`; returns -ECORRUPT. */
-static int corrupt(struct why_buf *w, unsigned int tree, unsigned int order, size_t node,
-                   const char *what)
-{
-	why_str(w, "tree ");
-	why_uint(w, tree);
-	why_str(w, " order ");
-	why_uint(w, order);
-	why_str(w, " node ");
-	why_uint(w, node);
-	why_str(w, ": ");
-	why_str(w, what);
-	return -ECORRUPT;
-}
-
-static int validate_geometry(const struct bitmap_buddy_tree *t, unsigned int n, struct why_buf *w)
-{
-	size_t managed = t->managed;
-
-	if (managed < MIN_MANAGED_BYTES || managed % 8 || t->root_order != ceil_log2(managed) ||
-	    t->base != ALIGN_UP(t->region, (uintptr_t)8) ||
-	    t->base - t->region + managed + tree_bytes(managed) > t->region_size ||
-	    t->nodes != (uint8_t *)(t->base + managed) ||
-	    t->whole16 != t->nodes + level_offset(managed, t->root_order, WHOLE16_ORDER) ||
-	    t->leaf_free != t->whole16 + bit_bytes(level_count(managed, WHOLE16_ORDER)))
-		return corrupt(w, n, t->root_order, 0, "tree geometry does not match its region");
-	return 0;
-}
-
-/*
- * Every stored node against its children: a live node (ALLOCATED) needs two
- * wholly free children (so its whole subtree reads free, see the top comment),
- * any other node must equal combine() of its children. The live bytes found
- * must add up to the tree's used counter.
- */
-static int validate_tree(const struct bitmap_buddy_tree *t, unsigned int n, struct why_buf *w)
-{
-	size_t live = 0, leaves = t->managed / 8, nodes16 = level_count(t->managed, WHOLE16_ORDER);
-
-	if (validate_geometry(t, n, w))
-		return -ECORRUPT;
-	/* Bits past the last stored node stay clear: the tail beyond the region is taken. */
-	if (leaves % 8 && t->leaf_free[leaves / 8] >> (leaves % 8))
-		return corrupt(w, n, MIN_ORDER, leaves, "leaf past the region marked free");
-	if (nodes16 % 8 && t->whole16[nodes16 / 8] >> (nodes16 % 8))
-		return corrupt(w, n, WHOLE16_ORDER, nodes16, "16-byte node past the region marked");
-	for (size_t i = 0; i < leaves; i++)
-		if (!test_bit8(t->leaf_free, i))
-			live += (size_t)1 << MIN_ORDER;
-	for (size_t i = 0; i < nodes16; i++) {
-		if (!test_bit8(t->whole16, i))
-			continue;
-		if (!leaf_is_free(t, 2 * i) || !leaf_is_free(t, 2 * i + 1))
-			return corrupt(w, n, WHOLE16_ORDER, i, "live block over a non-free leaf");
-		live += (size_t)1 << WHOLE16_ORDER;
-	}
-	for (unsigned int o = FIRST_BYTE_ORDER; o <= t->root_order; o++) {
-		for (size_t i = 0; i < level_count(t->managed, o); i++) {
-			unsigned int value = *node_byte(t, o, i);
-			unsigned int left = node_value(t, o - 1, 2 * i);
-			unsigned int right = node_value(t, o - 1, 2 * i + 1);
-
-			if (value == ALLOCATED || value == PADDED) {
-				uintptr_t start = t->base + (i << o);
-				uintptr_t ptr = value == PADDED ? *(const uintptr_t *)start : start;
-
-				if (left != o - 1 || right != o - 1)
-					return corrupt(w, n, o, i,
-					               "live block over a non-free child");
-				if (value == PADDED &&
-				    (ptr == start || ptr - start >= ((size_t)1 << o) ||
-				     (ptr - start) % 8))
-					return corrupt(w, n, o, i,
-					               "padded block's pointer outside it");
-				live += (size_t)1 << o;
-			} else if (value != combine(o, left, right)) {
-				return corrupt(w, n, o, i, "value disagrees with its children");
-			}
-		}
-	}
-	if (live != t->used)
-		return corrupt(w, n, t->root_order, 0, "used counter disagrees with live blocks");
-	return 0;
-}
-
-int bitmap_buddy_validate(const struct bitmap_buddy *bb, char *why, size_t why_len)
-{
-	struct why_buf w = {why, why ? why_len : 0, 0};
-	int err;
-
-	why_str(&w, "");
-	if (!state_ok(bb)) {
-		why_str(&w, "bad magic or tree count");
-		return -ECORRUPT;
-	}
-	for (unsigned int n = 0; n < bb->nr_trees; n++) {
-		const struct bitmap_buddy_tree *t = &bb->trees[n];
-
-		for (unsigned int m = 0; m < n; m++) {
-			const struct bitmap_buddy_tree *u = &bb->trees[m];
-
-			if (t->region < u->region + u->region_size &&
-			    u->region < t->region + t->region_size)
-				return corrupt(&w, n, t->root_order, 0, "regions overlap");
-		}
-		err = validate_tree(t, n, &w);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* ---- byte allocator ops -------------------------------------------------- */
 
 DEFINE_BYTE_ALLOCATOR_OPS(bitmap_buddy, bitmap_buddy_init);

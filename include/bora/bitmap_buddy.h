@@ -5,6 +5,9 @@
  * the largest free block below it in a uint8_t; the 16- and 8-byte levels are
  * single bits. Metadata (about 11n/128 bytes) is carved from the end of each
  * region, so the tree base keeps the alignment the caller gave the region.
+ * Allocation is first fit by address (the leftmost free node of the order),
+ * so blocks pack low and the truncated tail of a non-power-of-two tree is used
+ * last.
  *
  * No lock inside: the caller (kmalloc) serialises access with its own lock.
  */
@@ -17,7 +20,7 @@
  * Trees one allocator can hold (1..256): init() makes the first, every
  * add_region() one more, -ENOMEM beyond. The state embeds them, so the default
  * lives here rather than in the .c file; it matches CONFIG_KHEAP_MAX_REGIONS so
- * kmalloc's growth is not cut short here. Each tree costs 72 bytes of state.
+ * kmalloc's growth is not cut short here. Each tree costs 216 bytes of state.
  */
 #ifndef CONFIG_BITMAP_BUDDY_MAX_REGIONS
 #define CONFIG_BITMAP_BUDDY_MAX_REGIONS 16
@@ -28,6 +31,11 @@
 
 /* Smallest block: the seed's min_alloc_size of 8 bytes. */
 #define BITMAP_BUDDY_MIN_ORDER 3
+/*
+ * Largest root: a 32 GiB tree. Its levels take 11/128 of that, under 4 GiB, so
+ * the per-level offsets fit in 32 bits; larger regions are refused.
+ */
+#define BITMAP_BUDDY_MAX_ORDER 35
 
 /* Node values besides "log2 of the largest free block" (always >= MIN_ORDER). */
 #define BITMAP_BUDDY_ALLOCATED  0 /* this node is one live block (or lies past the region) */
@@ -44,6 +52,8 @@ struct bitmap_buddy_tree {
 	uint8_t *whole16;   /* order 4: bit set = the 16-byte node is one live block */
 	uint8_t *leaf_free; /* order 3: bit set = the 8-byte leaf is free */
 	unsigned int root_order;
+	/* nodes + level_off[o] is level o (5 <= o <= root_order): no arithmetic per read. */
+	uint32_t level_off[BITMAP_BUDDY_MAX_ORDER + 1];
 };
 
 struct bitmap_buddy {
@@ -77,6 +87,8 @@ size_t bitmap_buddy_region_bytes(size_t managed);
  * Value of node `index` at `order` in tree `tree` (the root is order
  * trees[tree].root_order, index 0): log2 of its largest free block, or
  * BITMAP_BUDDY_ALLOCATED / _PADDED / _SPLIT_FULL; -EINVAL for a bad coordinate.
+ * An order-5 node inside a live block of order k >= 6 that holds the block's
+ * pointer reads k (the block's order, so usable_size is O(1)).
  */
 int bitmap_buddy_node_value(const struct bitmap_buddy *bb, unsigned int tree, unsigned int order,
                             size_t index);

@@ -86,7 +86,7 @@ static void *alloc_ok(size_t size, size_t align)
 	return p;
 }
 
-/* Tree bytes for `managed`, counted level by level (independent of the O(1) formula). */
+/* Tree bytes for `managed`, counted level by level (independent of the allocator's count). */
 static size_t naive_tree_bytes(size_t managed)
 {
 	size_t bytes = 0;
@@ -94,8 +94,12 @@ static size_t naive_tree_bytes(size_t managed)
 
 	while (((size_t)1 << root) < managed)
 		root++;
-	for (unsigned int o = 5; o <= root; o++)
-		bytes += (managed + ((size_t)1 << o) - 1) >> o;
+	for (unsigned int o = 5; o <= root; o++) {
+		size_t nodes = (managed + ((size_t)1 << o) - 1) >> o;
+
+		/* Below the root an odd level gets its last node's sibling slot. */
+		bytes += o < root && nodes % 2 ? nodes + 1 : nodes;
+	}
 	bytes += (((managed + 15) / 16) + 7) / 8;
 	bytes += (managed / 8 + 7) / 8;
 	return bytes;
@@ -212,8 +216,18 @@ static void exact_tree_values(void **state)
 	free(buf);
 }
 
-/* A request goes to the smallest free block that fits, even when a larger one comes first. */
-static void best_fit_keeps_large_blocks_whole(void **state)
+static uint32_t rng = 12345;
+
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+/* A request goes to the lowest-addressed free block that fits, splitting a larger one. */
+static void first_fit_places_blocks_low(void **state)
 {
 	char *buf = heap_managing(256);
 	void *big, *mid, *p;
@@ -227,25 +241,112 @@ static void best_fit_keeps_large_blocks_whole(void **state)
 	/* Free: [0,64) and [96,128) inside the first half, and the second half. */
 	assert_int_equal(value(7, 0), 6);
 	p = alloc_ok(32, 1);
-	assert_ptr_equal(p, buf + 96);
-	assert_int_equal(value(7, 0), 6);
+	assert_ptr_equal(p, buf);
+	assert_int_equal(value(6, 0), 5);
+	assert_int_equal(value(7, 0), 5);
 	assert_int_equal(largest(), 128);
 	p = alloc_ok(64, 1);
-	assert_ptr_equal(p, buf);
-	assert_int_equal(largest(), 128);
-	assert_int_equal(used(), 128);
+	assert_ptr_equal(p, buf + 128);
+	assert_int_equal(value(8, 0), 6);
+	assert_int_equal(largest(), 64);
+	p = alloc_ok(24, 1);
+	assert_ptr_equal(p, buf + 32);
+	assert_int_equal(used(), 160);
 	assert_valid();
 	free(buf);
 }
 
-static uint32_t rng = 12345;
-
-static uint32_t next_rand(void)
+/*
+ * A live block of order >= 6 names its order in the order-5 node holding its
+ * pointer, so usable_size answers from the pointer in O(1); interior pointers,
+ * freed blocks and foreign pointers answer 0.
+ */
+static void usable_size_from_the_pointer(void **state)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	char *buf = heap_managing(4 * KiB);
+	char *a, *b, *c, *d, outside[16];
+
+	(void)state;
+	a = alloc_ok(8, 1);
+	b = alloc_ok(16, 1);
+	c = alloc_ok(32, 1);
+	d = alloc_ok(1000, 1);
+	assert_ptr_equal(d, buf + 1024);
+	assert_int_equal(value(10, 1), BITMAP_BUDDY_ALLOCATED);
+	assert_int_equal(value(5, 1024 / 32), 10); /* the marker */
+	assert_int_equal(value(5, 1024 / 32 + 1), 5);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, a), 8);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, b), 16);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, c), 32);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, d), 1024);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, d + 8), 0);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, d + 32), 0);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, c + 8), 0);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, b + 8), 0);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, buf + 2048), 0);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, outside), 0);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, NULL), 0);
+	assert_valid();
+	/* The marker is checked: a stray one, or a live block without one, is corruption. */
+	bb.trees[0].nodes[bb.trees[0].level_off[5] + 1024 / 32 + 1] = 10;
+	assert_corrupt();
+	bb.trees[0].nodes[bb.trees[0].level_off[5] + 1024 / 32 + 1] = 5;
+	bb.trees[0].nodes[bb.trees[0].level_off[5] + 1024 / 32] = 5;
+	assert_corrupt();
+	assert_non_null(strstr(why, "marker"));
+	bb.trees[0].nodes[bb.trees[0].level_off[5] + 1024 / 32] = 10;
+	assert_valid();
+	/* free(p, usable_size(p), 1) is how kmalloc frees. */
+	assert_int_equal(bitmap_buddy_free(&bb, d, 1024, 1), 0);
+	assert_int_equal(value(5, 1024 / 32), 5);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, d), 0);
+	assert_int_equal(bitmap_buddy_free(&bb, d, 1024, 1), -ENOTALLOC);
+	assert_int_equal(bitmap_buddy_free(&bb, a, 8, 1), 0);
+	assert_int_equal(bitmap_buddy_usable_size(&bb, a), 0);
+	assert_int_equal(bitmap_buddy_free(&bb, b, 16, 1), 0);
+	assert_int_equal(bitmap_buddy_free(&bb, c, 32, 1), 0);
+	assert_int_equal(used(), 0);
+	assert_valid();
+	free(buf);
+}
+
+/*
+ * What the first-fit descent is for: on a tree whose managed size is just above
+ * a power of two, a mixed trace never needs the truncated tail past 64 KiB (64
+ * live blocks of at most 512 bytes leave at least 64 of the 128 aligned 512-byte
+ * blocks below it wholly free), so first fit never puts a block there; best fit
+ * did, the tail's small free blocks being the tightest fits.
+ */
+static void mixed_trace_stays_low(void **state)
+{
+	enum { SLOTS = 64 };
+	size_t managed = 64 * KiB + 4 * KiB;
+	char *buf = heap_managing(managed);
+	void *slot[SLOTS] = {0};
+	size_t size[SLOTS];
+	char *top = buf;
+
+	(void)state;
+	for (int step = 0; step < 20000; step++) {
+		unsigned int s = next_rand() % SLOTS;
+
+		if (slot[s]) {
+			assert_int_equal(bitmap_buddy_free(&bb, slot[s], size[s], 1), 0);
+			slot[s] = NULL;
+			continue;
+		}
+		size[s] = 16 + next_rand() % 256;
+		slot[s] = alloc_ok(size[s], 1);
+		if ((char *)slot[s] + size[s] > top)
+			top = (char *)slot[s] + size[s];
+	}
+	assert_true(top <= buf + 64 * KiB);
+	for (unsigned int s = 0; s < SLOTS; s++)
+		if (slot[s])
+			assert_int_equal(bitmap_buddy_free(&bb, slot[s], size[s], 1), 0);
+	assert_int_equal(used(), 0);
+	assert_valid();
+	free(buf);
 }
 
 static void merge_restores_root(void **state)
@@ -519,8 +620,7 @@ static void add_region_grows_heap(void **state)
 	/* Too big for the first tree: lands in the second. */
 	p = alloc_ok(8 * KiB, 1);
 	assert_ptr_equal(p, more[1]);
-	/* Best fit across trees: the 4 KiB tree's root (4096) beats the 8 KiB free in the second.
-	 */
+	/* First fit across trees: the first tree added that has room. */
 	q = alloc_ok(4 * KiB, 1);
 	assert_ptr_equal(q, first);
 	bitmap_buddy_stats(&bb, &st);
@@ -745,7 +845,9 @@ int main(void)
 	    cmocka_unit_test(metadata_bound_odd_heaps),
 	    cmocka_unit_test(metadata_bytes_are_exact),
 	    cmocka_unit_test(exact_tree_values),
-	    cmocka_unit_test(best_fit_keeps_large_blocks_whole),
+	    cmocka_unit_test(first_fit_places_blocks_low),
+	    cmocka_unit_test(usable_size_from_the_pointer),
+	    cmocka_unit_test(mixed_trace_stays_low),
 	    cmocka_unit_test(merge_restores_root),
 	    cmocka_unit_test(tail_is_marked_allocated),
 	    cmocka_unit_test(tail_of_large_odd_heap),
