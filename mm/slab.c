@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Slab allocator (Bonwick, USENIX Summer 1994) over a page-unit buddy; see
+ * Slab allocator after Bonwick, "The Slab Allocator: An Object-Caching Kernel
+ * Memory Allocator" (USENIX Summer 1994), over a page-unit buddy; see
  * include/bora/slab.h. Policy, following the paper:
  *  - allocate from a partially used slab first, so slabs fill up and whole
  *    slabs can go back; the paper orders a cache's slab list full, partial,
@@ -12,6 +13,11 @@
  *    caches give memory back under global memory pressure.
  * Objects are naturally aligned to their class size, so alignment requests up
  * to 2 KiB are served by the class max(size, align).
+ *
+ * The fast paths (an object from a partial slab, and its free) touch the class,
+ * the slab header, the object and one page-map byte: no probing, no list walk,
+ * no bitmap outside CONFIG_ALLOC_DEBUG. Everything else (new slabs, list moves,
+ * large requests, other regions, refusals) is in the slow paths below them.
  */
 #include <bora/bitops.h>
 #include <bora/errno.h>
@@ -33,7 +39,8 @@
 #error "CONFIG_SLAB_MAX_ORDER must be 0..4"
 #endif
 
-#define SLAB_MAGIC 0x51ab51abu
+/* Mixed into the state's address to make the free key (any value works; see slab.h). */
+#define SLAB_KEY_SALT 0x9e3779b97f4a7c15ull
 /*
  * The buddy unit is a page on heaps of at least SLAB_MIN_PAGES pages. Smaller
  * heaps (a 4 KiB heap cannot even hold one page after the buddy's metadata) get
@@ -43,27 +50,17 @@
 #define SLAB_SMALL_UNITS    64
 #define SLAB_MIN_UNIT_SHIFT 6
 #define SLAB_HEAP_FRACTION  16
+/* Alignments the fast paths take: 1, 2, 4, 8, 16 (bit a set for alignment a). */
+#define FAST_ALIGNS    0x10116u
+#define FAST_ALIGN_MAX 16
 
-static size_t class_size(unsigned c)
-{
-	return (size_t)1 << (c + SLAB_MIN_SHIFT);
-}
-
-static size_t slab_bytes(const struct slab *s, unsigned c)
-{
-	return buddy_block_bytes(&s->pages, s->cls[c].order);
-}
-
-static size_t slab_overhead(const struct slab *s, unsigned c)
-{
-	return slab_bytes(s, c) - (size_t)s->cls[c].nobjs * class_size(c);
-}
+#include "slab_internal.h"
 
 int slab_class_for(size_t size, size_t align)
 {
-	size_t need = MAX(MAX(size, align), class_size(0));
+	size_t need = MAX(MAX(size, align), slab_class_size(0));
 
-	if (need > class_size(SLAB_CLASSES - 1))
+	if (need > slab_class_size(SLAB_CLASSES - 1))
 		return -1;
 	return ilog2_u64(roundup_pow2(need)) - SLAB_MIN_SHIFT;
 }
@@ -92,7 +89,7 @@ static void list_unlink(struct slab_hdr **head, struct slab_hdr *h)
 /* Pick each class's slab order; a class whose object does not fit goes to the buddy. */
 static void compute_classes(struct slab *s, size_t heap)
 {
-	unsigned us = s->pages.unit_shift;
+	unsigned us = s->unit_shift;
 	size_t cap = MIN(PAGE_SIZE << CONFIG_SLAB_MAX_ORDER, (size_t)1 << ilog2_u64(heap));
 
 	if (heap / SLAB_HEAP_FRACTION >= ((size_t)1 << us))
@@ -101,7 +98,7 @@ static void compute_classes(struct slab *s, size_t heap)
 		cap = MIN(cap, (size_t)1 << us);
 	s->max_order = 0;
 	for (unsigned c = 0; c < SLAB_CLASSES; c++) {
-		size_t size = class_size(c), first = ALIGN_UP(sizeof(struct slab_hdr), size);
+		size_t size = slab_class_size(c), first = ALIGN_UP(sizeof(struct slab_hdr), size);
 		size_t bytes = (size_t)1 << us, n = 0;
 		unsigned k = 0;
 
@@ -113,11 +110,52 @@ static void compute_classes(struct slab *s, size_t heap)
 				break;
 		}
 		s->cls[c].order = (uint8_t)(n ? k : 0);
+		s->cls[c].bytes = n ? buddy_block_bytes(&s->pages, k) : 0;
 		s->cls[c].first = (uint16_t)first;
 		s->cls[c].nobjs = (uint16_t)n;
+		s->cls[c].span = (uint32_t)(n * size);
 		if (n)
 			s->max_order = MAX(s->max_order, k);
 	}
+}
+
+/*
+ * Carve the page map from the start of [base, base + size): one byte per unit
+ * frame the region touches. The rest goes to the buddy, whose own header and
+ * tags follow, so the map usually fits in the alignment slack before its first
+ * unit rather than costing one.
+ */
+static int region_setup(struct slab *s, void *base, size_t size, bool first)
+{
+	uintptr_t start = (uintptr_t)base;
+	struct slab_region *r = &s->regions[s->nregions];
+	size_t frames;
+	int err;
+
+	if (!base || !size || size > UINTPTR_MAX - start)
+		return -EINVAL;
+	for (unsigned n = 0; n < s->nregions; n++)
+		if (start < s->regions[n].start + s->regions[n].size &&
+		    s->regions[n].start < start + size)
+			return -EOVERLAP;
+	if (s->nregions == SLAB_MAX_REGIONS)
+		return -ENOMEM;
+	frames = ((start + size - 1) >> s->unit_shift) - (start >> s->unit_shift) + 1;
+	if (frames >= size)
+		return -EINVAL;
+	if (first)
+		err = buddy_init(&s->pages, (void *)(start + frames), size - frames, s->unit_shift);
+	else
+		err = buddy_add_region(&s->pages, (void *)(start + frames), size - frames);
+	if (err)
+		return err;
+	r->start = start;
+	r->size = size;
+	r->map_bytes = frames;
+	r->map_bias = start - (start >> s->unit_shift);
+	memset(base, 0, frames);
+	s->nregions++;
+	return 0;
 }
 
 int slab_init(struct slab *s, void *base, size_t size)
@@ -129,7 +167,9 @@ int slab_init(struct slab *s, void *base, size_t size)
 		shift =
 		    (unsigned)MAX(SLAB_MIN_UNIT_SHIFT, ilog2_u64(MAX(size / SLAB_SMALL_UNITS, 1)));
 	memset(s, 0, sizeof(*s));
-	err = buddy_init(&s->pages, base, size, shift);
+	s->unit_shift = shift;
+	s->free_key = (uintptr_t)s ^ (uintptr_t)SLAB_KEY_SALT;
+	err = region_setup(s, base, size, true);
 	if (!err)
 		compute_classes(s, size);
 	return err;
@@ -137,11 +177,20 @@ int slab_init(struct slab *s, void *base, size_t size)
 
 int slab_add_region(struct slab *s, void *base, size_t size)
 {
-	return buddy_add_region(&s->pages, base, size);
+	return region_setup(s, base, size, false);
+}
+
+static void map_slab(struct slab *s, struct slab_hdr *h, uint8_t value)
+{
+	uintptr_t a = (uintptr_t)h;
+	const struct slab_region *r = slab_region_of(s, a);
+
+	memset(slab_map_entry(s, r, a), value, s->cls[h->cls].bytes >> s->unit_shift);
 }
 
 static void slab_release(struct slab *s, struct slab_hdr *h)
 {
+	map_slab(s, h, 0);
 	h->magic = 0;
 	buddy_set_mark(&s->pages, h, false);
 	buddy_free_order(&s->pages, h, s->cls[h->cls].order);
@@ -164,7 +213,7 @@ size_t slab_reap(struct slab *s)
 static struct slab_hdr *slab_create(struct slab *s, unsigned c)
 {
 	const struct slab_class *sc = &s->cls[c];
-	size_t size = class_size(c);
+	size_t size = slab_class_size(c);
 	struct slab_hdr *h;
 	uint8_t *obj0;
 	void *mem;
@@ -181,16 +230,42 @@ static struct slab_hdr *slab_create(struct slab *s, unsigned c)
 	obj0 = (uint8_t *)mem + sc->first;
 	for (unsigned i = sc->nobjs; i-- > 0;) {
 		*(void **)(obj0 + i * size) = h->free;
+		*slab_key_word(obj0 + i * size) = s->free_key;
 		h->free = obj0 + i * size;
 	}
+	map_slab(s, h, (uint8_t)(c + 1));
 	return h;
+}
+
+static __attribute__((noinline)) void slab_became_full(struct slab *s, unsigned c,
+                                                       struct slab_hdr *h)
+{
+	list_unlink(&s->cls[c].partial, h);
+	list_push(&s->cls[c].full, h, SLAB_ON_FULL);
+}
+
+/* Object `obj` of class c left the free list of h: list moves and counters. */
+static void took_object(struct slab *s, unsigned c, struct slab_hdr *h, void *obj)
+{
+	*slab_key_word(obj) = 0;
+	h->inuse++;
+	s->cls[c].nlive++;
+#ifdef CONFIG_ALLOC_DEBUG
+	{
+		size_t idx =
+		    ((uintptr_t)obj - (uintptr_t)h - s->cls[c].first) >> (c + SLAB_MIN_SHIFT);
+
+		h->live[idx / 64] |= 1ull << (idx % 64);
+	}
+#endif
+	if (unlikely(!h->free))
+		slab_became_full(s, c, h);
 }
 
 static int class_alloc(struct slab *s, unsigned c, void **out)
 {
 	struct slab_class *sc = &s->cls[c];
 	struct slab_hdr *h = sc->partial;
-	size_t idx;
 	void *obj;
 
 	if (!h) {
@@ -199,30 +274,25 @@ static int class_alloc(struct slab *s, unsigned c, void **out)
 		if (sc->cached) {
 			h = sc->cached;
 			sc->cached = NULL;
-			s->cached_bytes -= slab_bytes(s, c);
+			s->cached_bytes -= sc->bytes;
 		} else if (!(h = slab_create(s, c))) {
 			return -ENOMEM;
 		}
 		list_push(&sc->partial, h, SLAB_ON_PARTIAL);
 		sc->nslabs++;
-		s->active_bytes += slab_bytes(s, c);
+		s->active_bytes += sc->bytes;
 		s->active_overhead += slab_overhead(s, c);
 	}
 	obj = h->free;
 	h->free = *(void **)obj;
-	idx = ((uintptr_t)obj - (uintptr_t)h - sc->first) >> (c + SLAB_MIN_SHIFT);
-	h->live[idx / 64] |= 1ull << (idx % 64);
-	h->inuse++;
-	s->obj_bytes += class_size(c);
-	if (h->inuse == sc->nobjs) {
-		list_unlink(&sc->partial, h);
-		list_push(&sc->full, h, SLAB_ON_FULL);
-	}
+	took_object(s, c, h, obj);
 	*out = obj;
 	return 0;
 }
 
-int slab_alloc(struct slab *s, size_t size, size_t align, void **out)
+/* Kept out of line so the fast path needs no stack frame. */
+static __attribute__((noinline)) int slab_alloc_slow(struct slab *s, size_t size, size_t align,
+                                                     void **out)
 {
 	int c, err;
 
@@ -238,33 +308,88 @@ int slab_alloc(struct slab *s, size_t size, size_t align, void **out)
 	return err;
 }
 
-struct slab_hdr *slab_lookup(const struct slab *s, const void *ptr)
+/* Class of a request the fast paths take (size 1..2 KiB, alignment <= 16), else -1. */
+static inline int fast_class(size_t size, size_t align)
 {
-	for (unsigned k = 0; k <= s->max_order; k++) {
-		uintptr_t base = ALIGN_DOWN((uintptr_t)ptr, buddy_block_bytes(&s->pages, k));
-		unsigned order;
-		bool mark;
-
-		if (!buddy_lookup(&s->pages, (void *)base, &order, &mark) && mark && order == k)
-			return (struct slab_hdr *)base;
-	}
-	return NULL;
+	if (size - 1 >= slab_class_size(SLAB_CLASSES - 1) || align > FAST_ALIGN_MAX ||
+	    !((FAST_ALIGNS >> align) & 1))
+		return -1;
+	return fls64((size - 1) | (slab_class_size(0) - 1)) + 1 - SLAB_MIN_SHIFT;
 }
 
-/* Index of the live object at ptr in h, or -ENOTALLOC; -EINVAL if its class is not `cls`. */
-static long live_object(const struct slab *s, const struct slab_hdr *h, const void *ptr, int cls)
+int slab_alloc(struct slab *s, size_t size, size_t align, void **out)
 {
-	const struct slab_class *sc = &s->cls[h->cls];
-	uintptr_t obj0 = (uintptr_t)h + sc->first, off = (uintptr_t)ptr - obj0;
-	size_t idx = off >> (h->cls + SLAB_MIN_SHIFT);
+	int c = fast_class(size, align);
+	struct slab_hdr *h;
+	void *obj;
 
-	if ((uintptr_t)ptr < obj0 || !IS_ALIGNED(off, class_size(h->cls)) || idx >= sc->nobjs)
+	if (unlikely(c < 0 || !(h = s->cls[c].partial)))
+		return slab_alloc_slow(s, size, align, out);
+	/* A slab on the partial list has a free object. */
+	obj = h->free;
+	h->free = *(void **)obj;
+	took_object(s, (unsigned)c, h, obj);
+	*out = obj;
+	return 0;
+}
+
+struct slab_hdr *slab_lookup(const struct slab *s, const void *ptr)
+{
+	uintptr_t a = (uintptr_t)ptr;
+	const struct slab_region *r = slab_region_of(s, a);
+	unsigned m = r ? *slab_map_entry(s, r, a) : 0;
+
+	if (!m || m > SLAB_CLASSES)
+		return NULL;
+	return (struct slab_hdr *)ALIGN_DOWN(a, s->cls[m - 1].bytes);
+}
+
+#ifndef CONFIG_ALLOC_DEBUG
+/* Whether obj (an object slot of h) is on h's free list; walks it. */
+static bool on_free_list(const struct slab_hdr *h, const void *obj)
+{
+	for (const void *p = h->free; p; p = *(void *const *)p)
+		if (p == obj)
+			return true;
+	return false;
+}
+#endif
+
+/*
+ * Whether the object slot at ptr in slab h is live. Debug builds answer from
+ * the live bitmap; others from the free key, confirmed on the free list when
+ * present (user data may hold the key by chance).
+ */
+static bool object_live(const struct slab *s, const struct slab_hdr *h, void *ptr)
+{
+#ifdef CONFIG_ALLOC_DEBUG
+	const struct slab_class *sc = &s->cls[h->cls];
+	size_t idx = ((uintptr_t)ptr - (uintptr_t)h - sc->first) >> (h->cls + SLAB_MIN_SHIFT);
+
+	return slab_live_bit(h, idx);
+#else
+	return *slab_key_word(ptr) != s->free_key || !on_free_list(h, ptr);
+#endif
+}
+
+/*
+ * The slab of the live object at ptr: 0 with *hdr set; -ENOTALLOC when ptr is
+ * not a live object of a slab (*hdr NULL when it is in no slab at all).
+ */
+static int live_object(const struct slab *s, void *ptr, struct slab_hdr **hdr)
+{
+	struct slab_hdr *h = slab_lookup(s, ptr);
+	const struct slab_class *sc;
+	uintptr_t off;
+
+	*hdr = h;
+	if (!h)
 		return -ENOTALLOC;
-	if (!(h->live[idx / 64] & (1ull << (idx % 64))))
+	sc = &s->cls[h->cls];
+	off = (uintptr_t)ptr - (uintptr_t)h - sc->first;
+	if (off >= sc->span || !IS_ALIGNED(off, slab_class_size(h->cls)))
 		return -ENOTALLOC;
-	if (cls != h->cls)
-		return -EINVAL;
-	return (long)idx;
+	return object_live(s, h, ptr) ? 0 : -ENOTALLOC;
 }
 
 /* The last object left h: keep it as the class's cached slab or give it back. */
@@ -274,61 +399,120 @@ static void slab_retire(struct slab *s, struct slab_hdr *h)
 
 	list_unlink(&sc->partial, h);
 	sc->nslabs--;
-	s->active_bytes -= slab_bytes(s, h->cls);
+	s->active_bytes -= sc->bytes;
 	s->active_overhead -= slab_overhead(s, h->cls);
 	if (!sc->cached) {
 		h->list = SLAB_CACHED;
 		sc->cached = h;
-		s->cached_bytes += slab_bytes(s, h->cls);
+		s->cached_bytes += sc->bytes;
 	} else {
 		slab_release(s, h);
 	}
 }
 
-int slab_free(struct slab *s, void *ptr, size_t size, size_t align)
+/* h gave back an object: off the full list if it was full, retired if now empty. */
+static __attribute__((noinline)) void slab_refile(struct slab *s, struct slab_hdr *h, bool was_full)
 {
-	struct slab_hdr *h;
-	struct slab_class *sc;
-	long idx;
+	struct slab_class *sc = &s->cls[h->cls];
 
-	if (size == 0 || !is_power_of_2(align))
-		return -EINVAL;
-	h = slab_lookup(s, ptr);
-	if (!h)
-		return buddy_free(&s->pages, ptr, size, align);
-	idx = live_object(s, h, ptr, slab_class_for(size, align));
-	if (idx < 0)
-		return (int)idx;
-	sc = &s->cls[h->cls];
-	h->live[idx / 64] &= ~(1ull << (idx % 64));
-	*(void **)ptr = h->free;
-	h->free = ptr;
-	h->inuse--;
-	s->obj_bytes -= class_size(h->cls);
-	if (h->list == SLAB_ON_FULL) {
+	if (was_full) {
 		list_unlink(&sc->full, h);
 		list_push(&sc->partial, h, SLAB_ON_PARTIAL);
 	}
-	if (h->inuse == 0)
+	if (!h->inuse)
 		slab_retire(s, h);
+}
+
+/* Put the live object ptr of h back on its free list. */
+static void put_object(struct slab *s, unsigned c, struct slab_hdr *h, void *ptr)
+{
+	void *old = h->free;
+
+#ifdef CONFIG_ALLOC_DEBUG
+	size_t idx = ((uintptr_t)ptr - (uintptr_t)h - s->cls[c].first) >> (c + SLAB_MIN_SHIFT);
+
+	h->live[idx / 64] &= ~(1ull << (idx % 64));
+#endif
+	*(void **)ptr = old;
+	*slab_key_word(ptr) = s->free_key;
+	h->free = ptr;
+	s->cls[c].nlive--;
+	h->inuse--;
+	if (unlikely(!old || !h->inuse))
+		slab_refile(s, h, !old);
+}
+
+static __attribute__((noinline)) int slab_free_slow(struct slab *s, void *ptr, size_t size,
+                                                    size_t align)
+{
+	struct slab_hdr *h;
+	int err;
+
+	if (size == 0 || !is_power_of_2(align))
+		return -EINVAL;
+	err = live_object(s, ptr, &h);
+	if (!h)
+		return buddy_free(&s->pages, ptr, size, align);
+	if (err)
+		return err;
+	if (slab_class_for(size, align) != h->cls)
+		return -EINVAL;
+	put_object(s, h->cls, h, ptr);
+	return 0;
+}
+
+int slab_free(struct slab *s, void *ptr, size_t size, size_t align)
+{
+	const struct slab_region *r = &s->regions[0];
+	int c = fast_class(size, align);
+	uintptr_t a = (uintptr_t)ptr, off;
+	const struct slab_class *sc;
+	struct slab_hdr *h;
+
+	if (unlikely(c < 0 || a - r->start >= r->size || *slab_map_entry(s, r, a) != c + 1))
+		return slab_free_slow(s, ptr, size, align);
+	sc = &s->cls[c];
+	h = (struct slab_hdr *)(a & ~(sc->bytes - 1));
+	off = a - (uintptr_t)h - sc->first;
+	if (off >= sc->span || (off & (slab_class_size((unsigned)c) - 1)))
+		return -ENOTALLOC;
+#ifdef CONFIG_ALLOC_DEBUG
+	if (!object_live(s, h, ptr))
+		return -ENOTALLOC;
+#else
+	if (*slab_key_word(ptr) == s->free_key && on_free_list(h, ptr))
+		return -ENOTALLOC;
+#endif
+	put_object(s, (unsigned)c, h, ptr);
 	return 0;
 }
 
 int slab_resize_in_place(struct slab *s, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
 	struct slab_hdr *h;
-	long idx;
+	int err;
 
 	if (old_size == 0 || new_size == 0 || !is_power_of_2(align))
 		return -EINVAL;
-	h = slab_lookup(s, ptr);
+	err = live_object(s, ptr, &h);
 	if (!h)
 		return buddy_resize_in_place(&s->pages, ptr, old_size, new_size, align);
-	idx = live_object(s, h, ptr, slab_class_for(old_size, align));
-	if (idx < 0)
-		return (int)idx;
+	if (err)
+		return err;
+	if (slab_class_for(old_size, align) != h->cls)
+		return -EINVAL;
 	/* An object cannot change class without moving. */
 	return slab_class_for(new_size, align) == h->cls ? 0 : -ENOMEM;
+}
+
+size_t slab_usable_size(const struct slab *s, const void *ptr)
+{
+	struct slab_hdr *h;
+	int err = live_object(s, (void *)ptr, &h);
+
+	if (!h)
+		return buddy_usable_size(&s->pages, ptr);
+	return err ? 0 : slab_class_size(h->cls);
 }
 
 /*
@@ -383,15 +567,6 @@ static size_t largest_after_reap(const struct slab *s, size_t now)
 	return now;
 }
 
-size_t slab_usable_size(const struct slab *s, const void *ptr)
-{
-	const struct slab_hdr *h = slab_lookup(s, ptr);
-
-	if (!h)
-		return buddy_usable_size(&s->pages, ptr);
-	return live_object(s, h, ptr, h->cls) < 0 ? 0 : class_size(h->cls);
-}
-
 void slab_stats(const struct slab *s, struct byte_alloc_stats *st)
 {
 	struct byte_alloc_stats b;
@@ -399,8 +574,15 @@ void slab_stats(const struct slab *s, struct byte_alloc_stats *st)
 
 	buddy_stats(&s->pages, &b);
 	st->total = b.total;
-	st->used = s->obj_bytes + (b.used - s->active_bytes - s->cached_bytes);
+	st->used = b.used - s->active_bytes - s->cached_bytes;
+	for (unsigned c = 0; c < SLAB_CLASSES; c++)
+		st->used += s->cls[c].nlive * slab_class_size(c);
 	st->metadata = b.metadata + s->active_overhead;
+	/* The page maps, carved from the regions before the buddy saw them. */
+	for (unsigned n = 0; n < s->nregions; n++) {
+		st->total += s->regions[n].map_bytes;
+		st->metadata += s->regions[n].map_bytes;
+	}
 	st->available = st->total - st->used - st->metadata;
 	/*
 	 * Every size up to the (reaped) buddy's largest block succeeds, directly or
@@ -409,108 +591,13 @@ void slab_stats(const struct slab *s, struct byte_alloc_stats *st)
 	 */
 	largest = largest_after_reap(s, b.largest_free);
 	for (unsigned c = 0; c < SLAB_CLASSES; c++) {
-		if (class_size(c) <= largest)
+		if (slab_class_size(c) <= largest)
 			continue;
 		if (!s->cls[c].partial)
 			break;
-		largest = class_size(c);
+		largest = slab_class_size(c);
 	}
 	st->largest_free = largest;
-}
-
-static const char *check_slab(const struct slab *s, unsigned c, const struct slab_hdr *h,
-                              uint8_t list)
-{
-	const struct slab_class *sc = &s->cls[c];
-	uintptr_t obj0 = (uintptr_t)h + sc->first;
-	uint64_t seen[SLAB_MAX_OBJS / 64] = {0};
-	unsigned order, live = 0, nfree = 0;
-	bool mark;
-
-	if (buddy_lookup(&s->pages, h, &order, &mark) || !mark || order != sc->order)
-		return "slab is not a marked buddy block of its class's order";
-	if (h->magic != SLAB_MAGIC || h->cls != c || h->list != list)
-		return "slab header magic, class or list tag wrong";
-	for (unsigned i = 0; i < SLAB_MAX_OBJS; i++) {
-		if (!(h->live[i / 64] & (1ull << (i % 64))))
-			continue;
-		if (i >= sc->nobjs)
-			return "live bit beyond the last object";
-		live++;
-	}
-	if (live != h->inuse)
-		return "live bitmap and in-use count differ";
-	if ((list == SLAB_ON_FULL) != (h->inuse == sc->nobjs) ||
-	    (list == SLAB_CACHED) != (h->inuse == 0))
-		return "slab on the wrong list for its fill level";
-	for (const uint8_t *p = h->free; p; p = *(void *const *)p) {
-		uintptr_t off = (uintptr_t)p - obj0;
-		size_t idx = off >> (c + SLAB_MIN_SHIFT);
-
-		if ((uintptr_t)p < obj0 || !IS_ALIGNED(off, class_size(c)) || idx >= sc->nobjs)
-			return "free-list entry outside the slab's objects";
-		if (h->live[idx / 64] & (1ull << (idx % 64)))
-			return "live object on the free list";
-		if (seen[idx / 64] & (1ull << (idx % 64)))
-			return "object twice on the free list";
-		seen[idx / 64] |= 1ull << (idx % 64);
-		nfree++;
-	}
-	if (nfree != (unsigned)sc->nobjs - h->inuse)
-		return "free-list length does not match the free count";
-	return NULL;
-}
-
-/* One class list: prev links, a bound against cycles, every slab checked. */
-static const char *check_list(const struct slab *s, unsigned c, const struct slab_hdr *head,
-                              uint8_t list, size_t *nslabs, size_t *objs)
-{
-	size_t limit = s->pages.total >> s->pages.unit_shift;
-	const struct slab_hdr *prev = NULL;
-	const char *msg;
-
-	for (const struct slab_hdr *h = head; h; prev = h, h = h->next) {
-		if (++*nslabs > limit)
-			return "slab list has a cycle";
-		msg = check_slab(s, c, h, list);
-		if (msg)
-			return msg;
-		if (h->prev != prev)
-			return "slab list prev link broken";
-		*objs += h->inuse;
-	}
-	return NULL;
-}
-
-int slab_validate(const struct slab *s, char *why, size_t why_len)
-{
-	size_t active = 0, overhead = 0, cached = 0, obj_bytes = 0;
-	const char *msg;
-
-	for (unsigned c = 0; c < SLAB_CLASSES; c++) {
-		const struct slab_class *sc = &s->cls[c];
-		size_t nslabs = 0, objs = 0;
-
-		msg = check_list(s, c, sc->partial, SLAB_ON_PARTIAL, &nslabs, &objs);
-		if (!msg)
-			msg = check_list(s, c, sc->full, SLAB_ON_FULL, &nslabs, &objs);
-		if (!msg && sc->cached)
-			msg = check_slab(s, c, sc->cached, SLAB_CACHED);
-		if (msg)
-			return validate_failed(why, why_len, msg);
-		if (nslabs != sc->nslabs)
-			return validate_failed(why, why_len, "class slab count wrong");
-		active += nslabs * slab_bytes(s, c);
-		overhead += nslabs * slab_overhead(s, c);
-		cached += sc->cached ? slab_bytes(s, c) : 0;
-		obj_bytes += objs * class_size(c);
-	}
-	if (active != s->active_bytes || overhead != s->active_overhead ||
-	    cached != s->cached_bytes || obj_bytes != s->obj_bytes)
-		return validate_failed(why, why_len, "slab byte counters wrong");
-	if (buddy_marked_bytes(&s->pages) != active + cached)
-		return validate_failed(why, why_len, "a marked buddy block is on no slab list");
-	return buddy_validate(&s->pages, why, why_len);
 }
 
 DEFINE_BYTE_ALLOCATOR_OPS(slab, slab_init);

@@ -8,9 +8,15 @@
  * header at the block start and a free list threaded through its free objects.
  * Requests above 2 KiB (or aligned beyond it) go to that buddy directly.
  *
- * Finding an object's slab is O(1): probe the few slab sizes, rounding the
- * pointer down to each; the buddy's tag says whether a block of exactly that
- * order starts there and carries the "slab" mark.
+ * Finding an object's slab is O(1) without probing: each region carries a
+ * page map, one byte per buddy unit saying which class's slab covers it (0:
+ * none), and slabs are buddy blocks aligned to their size, so the header is the
+ * pointer rounded down to its class's slab size. A free object carries the
+ * allocator's free key in its second word; free() of an object holding the key
+ * confirms on the slab's free list and refuses a double free. Outside
+ * CONFIG_ALLOC_DEBUG that is the only per-object state (a free object whose key
+ * a write-after-free overwrote is not recognised); with it, a live bitmap per
+ * slab decides instead, whatever was written into freed objects.
  */
 #ifndef BORA_SLAB_H
 #define BORA_SLAB_H
@@ -21,7 +27,13 @@
 #define SLAB_MIN_SHIFT 4  /* 16 B: room for the free-list link */
 #define SLAB_MAX_SHIFT 11 /* 2 KiB */
 #define SLAB_CLASSES   (SLAB_MAX_SHIFT - SLAB_MIN_SHIFT + 1)
-#define SLAB_MAX_OBJS  256 /* objects per slab the allocation bitmap covers */
+#define SLAB_MAX_OBJS  256 /* objects per slab (the debug live bitmap covers them) */
+/* Regions (init + add_region): kmalloc's growth limit. */
+#ifdef CONFIG_KHEAP_MAX_REGIONS
+#define SLAB_MAX_REGIONS CONFIG_KHEAP_MAX_REGIONS
+#else
+#define SLAB_MAX_REGIONS 16
+#endif
 
 enum slab_list { SLAB_ON_PARTIAL = 1, SLAB_ON_FULL, SLAB_CACHED };
 
@@ -32,23 +44,39 @@ struct slab_hdr {
 	uint8_t cls;  /* class index: object size 16 << cls */
 	uint8_t list; /* enum slab_list */
 	uint16_t inuse;
-	uint64_t live[SLAB_MAX_OBJS / 64]; /* allocated objects: O(1) double-free check */
+#ifdef CONFIG_ALLOC_DEBUG
+	uint64_t live[SLAB_MAX_OBJS / 64]; /* allocated objects: exact double-free check */
+#endif
 };
 
 struct slab_class {
 	struct slab_hdr *partial, *full;
 	struct slab_hdr *cached; /* the one empty slab kept for reuse */
+	size_t bytes;            /* slab size (a buddy block of `order`), 0 if none */
+	uint32_t span;           /* nobjs * object size: objects end at first + span */
 	uint8_t order;           /* slab size: buddy block of this order */
 	uint16_t first;          /* offset of object 0 from the slab start */
 	uint16_t nobjs;
 	size_t nslabs; /* on partial + full */
+	size_t nlive;  /* live objects (a 64-byte struct: the fast paths index by shifting) */
+};
+
+/* One region: its bytes, and its page map carved from its end. */
+struct slab_region {
+	uintptr_t start;
+	size_t size;
+	uintptr_t map_bias; /* map entry of address a: ((uint8_t *)map_bias)[a >> unit_shift] */
+	size_t map_bytes;
 };
 
 struct slab {
-	struct buddy pages; /* page-unit buddy: slabs and large requests */
+	struct slab_region regions[SLAB_MAX_REGIONS];
+	unsigned nregions;
+	unsigned unit_shift;
+	uintptr_t free_key; /* second word of every free object */
 	struct slab_class cls[SLAB_CLASSES];
+	struct buddy pages;     /* page-unit buddy: slabs and large requests */
 	unsigned max_order;     /* largest slab order of any class */
-	size_t obj_bytes;       /* live objects, whole class sizes */
 	size_t active_bytes;    /* slabs on partial/full lists */
 	size_t active_overhead; /* their headers, padding and tails */
 	size_t cached_bytes;    /* cached empty slabs: reusable, counted as available */
@@ -66,7 +94,7 @@ int slab_validate(const struct slab *s, char *why, size_t why_len);
 
 /* Return every cached empty slab to the buddy; how many bytes that released. */
 size_t slab_reap(struct slab *s);
-/* The slab holding ptr (any address inside it), or NULL. */
+/* The slab holding ptr (any address inside it), or NULL; O(1) from the page map. */
 struct slab_hdr *slab_lookup(const struct slab *s, const void *ptr);
 /* Class index serving (size, align), or -1 when the request goes to the buddy. */
 int slab_class_for(size_t size, size_t align);

@@ -463,15 +463,74 @@ static void validate_catches_corruption(void **state)
 	assert_valid();
 	h->inuse++;
 	assert_int_equal(slab_validate(&S, why, sizeof(why)), -ECORRUPT);
-	assert_string_equal(why, "live bitmap and in-use count differ");
+	assert_string_equal(why, "free-list length and in-use count differ");
 	h->inuse--;
 	h->list = SLAB_ON_FULL;
 	assert_int_equal(slab_validate(&S, why, sizeof(why)), -ECORRUPT);
 	h->list = SLAB_ON_PARTIAL;
-	S.obj_bytes++;
+	S.cls[h->cls].nlive++;
 	assert_int_equal(slab_validate(&S, why, sizeof(why)), -ECORRUPT);
-	assert_string_equal(why, "slab byte counters wrong");
-	S.obj_bytes--;
+	assert_string_equal(why, "class live-object count wrong");
+	S.cls[h->cls].nlive--;
+	assert_valid();
+	/* A page-map byte naming no slab, or the wrong class, is caught. */
+	{
+		const struct slab_region *r = &S.regions[0];
+		uint8_t *m = (uint8_t *)r->map_bias + ((uintptr_t)h >> S.unit_shift);
+
+		*m = 1;
+		assert_int_equal(slab_validate(&S, why, sizeof(why)), -ECORRUPT);
+		assert_string_equal(why, "page map does not name the slab's class");
+		*m = (uint8_t)(h->cls + 1);
+		m[-1] = 3;
+		assert_int_equal(slab_validate(&S, why, sizeof(why)), -ECORRUPT);
+		m[-1] = 0;
+	}
+	assert_valid();
+}
+
+/*
+ * A free object carries the free key in its second word: a double free is
+ * refused even though no bitmap is kept outside CONFIG_ALLOC_DEBUG, and a live
+ * object whose data happens to hold the key is still freed (the key is only a
+ * hint, confirmed on the slab's free list). With CONFIG_ALLOC_DEBUG the live
+ * bitmap decides, so a double free is refused even after a write-after-free
+ * wiped the key.
+ */
+static void free_key_and_double_frees(void **state)
+{
+	uintptr_t *a, *b, *c;
+
+	(void)state;
+	init(ARENA);
+	assert_int_equal(slab_alloc(&S, 64, 1, (void **)&a), 0);
+	assert_int_equal(a[1], 0); /* the key is cleared when an object is handed out */
+	b = xalloc(64, 1);
+	c = xalloc(64, 1);
+	b[1] = S.free_key; /* user data that looks like the key */
+	assert_int_equal(slab_free(&S, b, 64, 1), 0);
+	assert_int_equal(b[1], S.free_key);
+	assert_int_equal(slab_free(&S, b, 64, 1), -ENOTALLOC);
+	assert_int_equal(slab_usable_size(&S, b), 0);
+	assert_int_equal(slab_usable_size(&S, a), 64);
+	assert_int_equal(slab_free(&S, a, 64, 1), 0);
+	a[1] = 0; /* a write after free wipes the key */
+#ifdef CONFIG_ALLOC_DEBUG
+	assert_int_equal(slab_free(&S, a, 64, 1), -ENOTALLOC);
+	assert_int_equal(slab_usable_size(&S, a), 0);
+#else
+	/* Outside debug builds only the validator notices. */
+	assert_int_equal(slab_usable_size(&S, a), 64);
+	{
+		char why[128];
+
+		assert_int_equal(slab_validate(&S, why, sizeof(why)), -ECORRUPT);
+		assert_string_equal(why, "live object on the free list");
+	}
+#endif
+	a[1] = S.free_key;
+	assert_valid();
+	assert_int_equal(slab_free(&S, c, 64, 1), 0);
 	assert_valid();
 }
 
@@ -518,6 +577,7 @@ int main(void)
 	    cmocka_unit_test(tiny_heap_uses_a_smaller_unit),
 	    cmocka_unit_test(resize_in_place_within_class_or_buddy),
 	    cmocka_unit_test(validate_catches_corruption),
+	    cmocka_unit_test(free_key_and_double_frees),
 	    cmocka_unit_test(add_region_serves_slabs),
 	};
 	return cmocka_run_group_tests_name("slab", tests, NULL, NULL);

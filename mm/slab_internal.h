@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers of the slab allocator (mm/slab.c, after Bonwick, USENIX Summer 1994)
+ * shared with its validator (mm/slab_validate.c).
+ */
+#ifndef BORA_MM_SLAB_INTERNAL_H
+#define BORA_MM_SLAB_INTERNAL_H
+
+#include <bora/slab.h>
+
+#define SLAB_MAGIC 0x51ab51abu
+
+static inline size_t slab_class_size(unsigned c)
+{
+	return (size_t)1 << (c + SLAB_MIN_SHIFT);
+}
+
+static inline size_t slab_overhead(const struct slab *s, unsigned c)
+{
+	return s->cls[c].bytes - s->cls[c].span;
+}
+
+/* The region holding address a, or NULL. */
+static inline const struct slab_region *slab_region_of(const struct slab *s, uintptr_t a)
+{
+	for (unsigned n = 0; n < s->nregions; n++)
+		if (a - s->regions[n].start < s->regions[n].size)
+			return &s->regions[n];
+	return NULL;
+}
+
+/* Page-map byte of address a in region r: class + 1 of the slab covering it, or 0. */
+static inline uint8_t *slab_map_entry(const struct slab *s, const struct slab_region *r,
+                                      uintptr_t a)
+{
+	return (uint8_t *)r->map_bias + (a >> s->unit_shift);
+}
+
+/* The free-key word of an object (its second word; objects are at least 16 bytes). */
+static inline uintptr_t *slab_key_word(void *obj)
+{
+	return (uintptr_t *)obj + 1;
+}
+
+#ifdef CONFIG_ALLOC_DEBUG
+static inline bool slab_live_bit(const struct slab_hdr *h, size_t idx)
+{
+	return (h->live[idx / 64] >> (idx % 64)) & 1;
+}
+#endif
+
+#endif
