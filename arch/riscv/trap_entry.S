@@ -156,10 +156,13 @@ trap_entry:
 	ld	tp, UENTRY_PERCPU(tp)
 	csrrw	t0, sscratch, zero
 	sd	t0, 4*8(sp)
+#ifdef CONFIG_USERSPACE
 	csrr	t0, scause
 	addi	t0, t0, -EXC_ECALL_U
 	beqz	t0, .Lsyscall
+#endif
 	j	.Lsave_common
+#ifdef CONFIG_USERSPACE
 
 	/*
 	 * A system call (<uapi/bora/syscall.h>): only what the psABI lets the
@@ -228,6 +231,7 @@ trap_entry:
 .Lsyscall_unknown:
 	li	a0, -ENOSYS
 	j	.Lsyscall_return
+#endif
 
 	/*
 	 * void trap_enter_user(const struct trap_frame *tf, uintptr_t kstack_top):
