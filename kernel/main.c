@@ -5,6 +5,8 @@
 #include <bora/panic.h>
 #include <bora/percpu.h>
 #include <bora/printk.h>
+#include <bora/sched.h>
+#include <bora/sem.h>
 #include <bora/shell.h>
 #include <bora/task.h>
 #include <asm/csr.h>
@@ -49,6 +51,16 @@ static void print_memory_layout(void)
 	print_range("image", _skernel, _end);
 }
 
+/* main has nothing more to do: it blocks for good and the idle thread waits for work. */
+static void __attribute__((noreturn, unused)) park_main_thread(void)
+{
+	static struct sem parked;
+
+	sem_init(&parked, 0, 1);
+	for (;;)
+		sem_take(&parked, FOREVER);
+}
+
 void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 {
 	struct boot_info bi = {.hartid = hartid, .dtb_pa = dtb_pa};
@@ -63,6 +75,7 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	print_memory_layout();
 
 	boot_mm_init(&bi);
+	sched_init();
 #ifdef CONFIG_USERSPACE
 	task_subsystem_init();
 #endif
@@ -84,9 +97,8 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	task_run_init();
 #endif
 #ifdef CONFIG_SHELL
-	shell_run(dtb_pa);
+	shell_start(dtb_pa);
 #endif
-	for (;;)
-		__asm__ volatile("wfi");
+	park_main_thread();
 #endif
 }

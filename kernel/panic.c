@@ -2,12 +2,15 @@
 #include <bora/mm.h>
 #include <bora/panic.h>
 #include <bora/printk.h>
+#include <bora/thread.h>
 #include <asm/sbi.h>
 #include <asm/semihosting.h>
 
 static bool is_kernel_stack_addr(uintptr_t a)
 {
-	return a >= (uintptr_t)_sbss && a < (uintptr_t)_end && (a & 7) == 0;
+	if ((a & 7) != 0)
+		return false;
+	return (a >= (uintptr_t)_sbss && a < (uintptr_t)_end) || thread_stack_contains(a);
 }
 
 static bool is_kernel_text(uintptr_t a)

@@ -2,6 +2,7 @@
 #include <bora/mm.h>
 #include <bora/panic.h>
 #include <bora/printk.h>
+#include <bora/thread.h>
 #include <bora/trap.h>
 #include <bora/uaccess.h>
 #include <asm/csr.h>
@@ -105,25 +106,33 @@ static const struct {
 	const char *guard; /* [guard, stack) faults */
 	const char *stack;
 } stack_guards[] = {
-    {"boot stack", _sstack_guard, _sstack},
+    {"the boot stack", _sstack_guard, _sstack},
 };
 
-static const char *overflowed_stack(const struct trap_frame *tf)
+/* "the boot stack", "thread 'shell' (id 3)", or NULL when the fault is no overflow. */
+static const char *overflowed_stack(const struct trap_frame *tf, char *buf, size_t len)
 {
+	const struct thread *t;
+
 	if (tf->scause != EXC_LOAD_PAGE_FAULT && tf->scause != EXC_STORE_PAGE_FAULT)
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(stack_guards); i++)
 		if (tf->stval >= (uintptr_t)stack_guards[i].guard &&
 		    tf->stval < (uintptr_t)stack_guards[i].stack)
 			return stack_guards[i].name;
-	return NULL;
+	/* Thread stacks from frames, each with an unmapped guard page below (kernel/thread.c). */
+	t = thread_guard_owner(tf->stval);
+	if (!t)
+		return NULL;
+	ksnprintf(buf, len, "thread '%s' (id %zu)", t->name, t->id);
+	return buf;
 }
 
 /* trap_entry already moved to trap_overflow_stack for this trap. */
 static void __attribute__((noreturn)) report_overflow(struct trap_frame *tf, const char *name)
 {
 	report(tf);
-	panic_after_report("stack overflow in the %s: guard page hit at %#lx (sp %#lx)", name,
+	panic_after_report("stack overflow in %s: guard page hit at %#lx (sp %#lx)", name,
 	                   (unsigned long)tf->stval, (unsigned long)tf->regs[2]);
 }
 
@@ -144,6 +153,7 @@ static bool fixup_user_access(struct trap_frame *tf)
 void trap_handle(struct trap_frame *tf)
 {
 	const char *stack;
+	char name[48];
 
 #ifdef CONFIG_USERSPACE
 	/* Exceptions from U-mode (ecall, faults) belong to the task; interrupts go on below. */
@@ -163,7 +173,7 @@ void trap_handle(struct trap_frame *tf)
 		resume_after(tf);
 		return;
 	}
-	stack = overflowed_stack(tf);
+	stack = overflowed_stack(tf, name, sizeof(name));
 	if (stack)
 		report_overflow(tf, stack);
 	report(tf);

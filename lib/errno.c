@@ -26,12 +26,14 @@ const char *errno_name(int err)
 		return "ENOSPC";
 	case ERANGE:
 		return "ERANGE";
+	case EDEADLK:
+		return "EDEADLK";
+	case EOVERFLOW:
+		return "EOVERFLOW";
 	case ENOSYS:
 		return "ENOSYS";
 	case EMSGSIZE:
 		return "EMSGSIZE";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
 	case ENOTSUP:
 		return "ENOTSUP";
 	case ESRCH:
@@ -46,12 +48,18 @@ const char *errno_name(int err)
 		return "EAGAIN";
 	case ENAMETOOLONG:
 		return "ENAMETOOLONG";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
+	case ECANCELED:
+		return "ECANCELED";
 	case EOVERLAP:
 		return "EOVERLAP";
 	case ENOTALLOC:
 		return "ENOTALLOC";
 	case ECORRUPT:
 		return "ECORRUPT";
+	case EIRQCTX:
+		return "EIRQCTX";
 	case EBADHANDLE:
 		return "EBADHANDLE";
 	case ECLOSED:

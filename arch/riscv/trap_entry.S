@@ -8,7 +8,8 @@
  * it to hold a frame) is a stack overflow: pushing the frame there would fault
  * again and again, each nested entry moving sp lower until it lands on .bss.
  * Such a trap switches to trap_overflow_stack first, so the report runs on
- * memory nothing else uses.
+ * memory nothing else uses. Thread stacks (kernel/thread.c) have a guard page
+ * below them too; the running thread's is found through tp (struct percpu).
  *
  * U-mode: while a hart runs user code, sscratch points at the hart's struct
  * user_entry_hart; in S-mode sscratch is 0. Entry swaps tp with sscratch:
@@ -32,9 +33,22 @@ trap_entry:
 	/* sscratch holds t0 only until the csrr below, where nothing can fault. */
 	csrw	sscratch, t0
 	la	t0, _sstack_guard
-	bltu	sp, t0, .Lframe_on_stack
+	bltu	sp, t0, .Lcheck_thread_stack
 	la	t0, _sstack + TRAP_FRAME_SIZE
 	bltu	sp, t0, .Lframe_on_overflow_stack
+.Lcheck_thread_stack:
+	/* The same test against the running thread's stack (struct thread.stack_base). */
+	beqz	tp, .Lframe_on_stack
+	ld	t0, PERCPU_OFFSET_CURRENT(tp)
+	beqz	t0, .Lframe_on_stack
+	ld	t0, THREAD_OFFSET_STACK_BASE(t0)
+	addi	t0, t0, TRAP_FRAME_SIZE
+	bgeu	sp, t0, .Lframe_on_stack
+	/* sp < base + frame: an overflow if sp is at most a guard page below base. */
+	addi	t0, t0, -2048
+	addi	t0, t0, -2048
+	addi	t0, t0, -TRAP_FRAME_SIZE
+	bgeu	sp, t0, .Lframe_on_overflow_stack
 .Lframe_on_stack:
 	addi	sp, sp, -TRAP_FRAME_SIZE
 	csrrw	t0, sscratch, zero

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #ifndef EPERM
-#define EPERM 1 /* not allowed (e.g. re-badging a badged handle) */
+#define EPERM 1 /* not allowed (re-badging a badged handle, unlocking another's mutex) */
 #endif
 #ifndef ENOENT
 #define ENOENT 2
@@ -37,8 +37,14 @@
 #ifndef ERANGE
 #define ERANGE 34
 #endif
+#ifndef EDEADLK
+#define EDEADLK 35 /* waiting would never end (join self, a cycle of mutex owners) */
+#endif
 #ifndef ENOSYS
 #define ENOSYS 38 /* no such syscall */
+#endif
+#ifndef EOVERFLOW
+#define EOVERFLOW 75 /* a count would pass its limit */
 #endif
 #ifndef EMSGSIZE
 #define EMSGSIZE 90
@@ -46,9 +52,11 @@
 #ifndef ENOTSUP
 #define ENOTSUP 95 /* the algorithm does not offer this operation */
 #endif
-
 #ifndef ETIMEDOUT
-#define ETIMEDOUT 110 /* a blocking call's timeout expired (NO_WAIT: nothing was ready) */
+#define ETIMEDOUT 110 /* a blocking call's timeout expired (IPC: also NO_WAIT found nothing) */
+#endif
+#ifndef ECANCELED
+#define ECANCELED 125 /* woken because the object waited on was destroyed */
 #endif
 
 /* Used by syscalls; <uapi/bora/errno.h> gives user code the same values. */
@@ -65,7 +73,7 @@
 #define ECHILD 10
 #endif
 #ifndef EAGAIN
-#define EAGAIN 11
+#define EAGAIN 11 /* try again later (NO_WAIT and the call would have had to block) */
 #endif
 #ifndef ENAMETOOLONG
 #define ENAMETOOLONG 36
@@ -74,6 +82,7 @@
 #define EOVERLAP  201 /* a region overlaps one the allocator already manages */
 #define ENOTALLOC 202 /* pointer, page or id was not handed out (or was already freed) */
 #define ECORRUPT  203 /* a validator found a broken invariant */
+#define EIRQCTX   204 /* a blocking or thread-only call from an interrupt handler */
 /* EBADHANDLE, ECLOSED, EWRONGTYPE, ENORIGHT, EPEERDIED, ENOREPLY (210..): user code sees them too
  */
 #include <uapi/bora/ipc_errno.h>

@@ -11,6 +11,8 @@
 #ifndef BORA_PERCPU_H
 #define BORA_PERCPU_H
 
+#include <bora/sched_queue.h>
+#include <bora/spinlock.h>
 #include <bora/types.h>
 
 #ifndef CONFIG_MAX_HARTS
@@ -29,6 +31,9 @@ struct percpu {
 	struct thread *current;   /* the thread running on this hart */
 	struct thread *idle;      /* this hart's idle thread */
 	bool need_resched;        /* switch at the next preemption point */
+	uint64_t switched_at;     /* time CSR at the last switch here (runtime accounting) */
+	spinlock_t runq_lock;     /* the run queue; see <bora/sched.h> for the order */
+	struct runq runq;         /* this hart's ready threads */
 };
 
 extern struct percpu percpu_harts[PERCPU_MAX_HARTS];

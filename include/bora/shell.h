@@ -117,6 +117,10 @@ int shell_execute(char *line);
 /* The prompt loop; `dtb_pa` is the device tree the firmware passed, or 0. */
 void shell_run(uintptr_t dtb_pa) __attribute__((noreturn));
 
+/* Run the prompt loop in its own thread "shell"; NULL (reported) if it cannot start. */
+struct thread;
+struct thread *shell_start(uintptr_t dtb_pa);
+
 /* For the commands: the DTB the shell was started with (0 if none). */
 uintptr_t shell_dtb_pa(void);
 

@@ -10,6 +10,7 @@
 #include <bora/printk.h>
 #include <bora/shell.h>
 #include <bora/string.h>
+#include <bora/thread.h>
 
 static struct shell_editor editor;
 static uintptr_t shell_dtb;
@@ -86,4 +87,25 @@ void shell_run(uintptr_t dtb_pa)
 			shell_execute(line);
 		}
 	}
+}
+
+/* 16 KiB: commands such as ptdump keep their state on the stack. */
+#define SHELL_STACK_SIZE (16 * 1024)
+
+static void shell_thread(void *dtb_pa)
+{
+	shell_run((uintptr_t)dtb_pa);
+}
+
+struct thread *shell_start(uintptr_t dtb_pa)
+{
+	struct thread *t;
+	int err = thread_create(&t, shell_thread, (void *)dtb_pa, THREAD_PRIO_DEFAULT,
+	                        SHELL_STACK_SIZE, "shell");
+
+	if (err) {
+		printk("shell: cannot start the shell thread: %s\n", errno_name(err));
+		return NULL;
+	}
+	return t;
 }

@@ -9,7 +9,7 @@ from conftest import DEFCONFIGS, build, read_config
 from qemu_console import PROMPT, QemuConsole, lines
 
 COMMANDS = ("help", "version", "config", "meminfo", "heap", "ptdump", "alloc", "uptime",
-            "poweroff", "reboot")
+            "poweroff", "reboot", "ps", "sleep")
 CTRL_C, CTRL_U, BACKSPACE, DEL = "\x03", "\x15", "\x08", "\x7f"
 UP, DOWN = "\x1b[A", "\x1b[B"
 

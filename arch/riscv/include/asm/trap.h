@@ -17,6 +17,9 @@
 #define UENTRY_USER_SP    16 /* the user's sp while entry sets up the frame */
 #define UENTRY_SIZE_SHIFT 5  /* 32 bytes per hart */
 #define PERCPU_INDEX      16 /* offsetof(struct percpu, index) */
+/* struct percpu.current and struct thread.stack_base (static asserts in kernel/sched.c, thread.c). */
+#define PERCPU_OFFSET_CURRENT    24
+#define THREAD_OFFSET_STACK_BASE (14 * 8)
 /* Where a boot-stack overflow is reported from (see trap_entry.S). */
 #define TRAP_OVERFLOW_STACK_SIZE 4096
 

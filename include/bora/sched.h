@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler: per-hart ready queues (struct percpu.runq, <bora/sched_queue.h>),
+ * the switch between threads, blocking and waking.
+ *
+ * Locks, always taken in this order, both with interrupts off:
+ *   sched_lock       one, global: thread states other than ready/running,
+ *                    every wait queue, the state of every synchronization
+ *                    object (mutex owner, semaphore count, queue ring),
+ *                    priorities and the inheritance chains;
+ *   percpu.runq_lock one per hart: that hart's ready queue and its switch.
+ *                    A switch holds the outgoing hart's runq_lock across
+ *                    arch_switch(); the incoming thread releases it
+ *                    (sched_finish_switch), so no other hart can pick a
+ *                    thread whose registers are still being saved.
+ * Seams for the SMP scheduler: sched_enqueue() places a ready thread (today:
+ * on the run queue of t->hart), sched_pick_next() chooses for one hart
+ * (today: its own queue, else its idle thread).
+ *
+ * Preemption points (CONFIG_PREEMPT): the return from an interrupt
+ * (sched_irq_exit) and the end of any call that made a higher-priority
+ * thread ready (sched_unlock). Cooperative builds switch only when the
+ * running thread blocks, sleeps, yields or exits.
+ */
+#ifndef BORA_SCHED_H
+#define BORA_SCHED_H
+
+#include <bora/thread.h>
+#include <bora/types.h>
+#include <bora/wait.h>
+
+struct percpu;
+
+/* Make kernel_main the thread "main" and create this hart's idle thread. */
+void sched_init(void);
+
+/* Called by the trap path when the last nested interrupt handler returns. */
+void sched_irq_exit(void);
+
+/* ---- for synchronization objects (kernel/mutex.c, sem.c, msgq.c, thread.c) ---- */
+
+/* Take the global scheduler lock, interrupts off; returns the previous interrupt state. */
+unsigned long sched_lock(void);
+
+/* Release it and restore interrupts; switch first if a wake-up asked for it (PREEMPT). */
+void sched_unlock(unsigned long flags);
+
+/*
+ * With sched_lock held: block the current thread on wq (wait_what names it for
+ * ps) until sched_wake() or the timeout, switch away, and return the wait
+ * result with sched_lock released and interrupts restored to `flags`.
+ * The caller has already ruled out NO_WAIT and interrupt context. A timeout
+ * removes the thread from wq and returns -ETIMEDOUT.
+ */
+int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeout,
+                unsigned long flags);
+
+/* With sched_lock held: take t off its wait queue, cancel its timeout, make it ready. */
+void sched_wake(struct thread *t, int result);
+
+/* With sched_lock held: the waiter that a wake-up would pick, or NULL. */
+struct thread *wait_queue_first(const struct wait_queue *wq);
+
+/* With sched_lock held: wake every waiter with `result`; returns how many. */
+int wait_queue_wake_all(struct wait_queue *wq, int result);
+
+/*
+ * With sched_lock held: change t's effective priority, keeping the queue it is
+ * on (ready or wait queue) in order; asks for a switch when needed.
+ */
+void sched_set_effective_prio(struct thread *t, unsigned int prio);
+
+/* ---- the seam for placement and picking (SMP) ---- */
+
+/* With sched_lock held or for t not yet visible: queue a READY thread on a hart. */
+void sched_enqueue(struct thread *t);
+
+/* With cpu->runq_lock held: remove and return the thread cpu runs next (its idle if none). */
+struct thread *sched_pick_next(struct percpu *cpu);
+
+/* ---- used by thread.c ---- */
+
+/* Never returns: the current thread is DEAD (set under sched_lock, still held). */
+void sched_exit_locked(void) __attribute__((noreturn));
+
+/* Every switch-in of a thread ends here (switch.S returns, new threads start). */
+void sched_finish_switch(struct thread *prev);
+
+/* sleep: -EINVAL for FOREVER. */
+int sched_sleep(k_timeout_t timeout);
+
+void sched_yield(void);
+
+/* The context switch (arch/riscv/switch.S): save into prev, load next; returns prev. */
+struct thread *arch_switch(struct thread *prev, struct thread *next);
+
+/* Kconfig choices as words, for boot lines and tests. */
+const char *sched_description(void);
+
+#endif

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The scheduler core: picking, switching, blocking, waking, preemption.
+ * The lock order and the SMP seams are described in <bora/sched.h>.
+ *
+ * The running thread is never on a run queue. A thread that gives up the CPU
+ * goes back to its hart's queue: at the tail of its priority when it yields
+ * or used up its time slice, at the head when a higher-priority thread
+ * preempted it (it keeps its turn). The idle thread is never queued:
+ * sched_pick_next() falls back to it.
+ */
+#include <bora/errno.h>
+#include <bora/mutex.h>
+#include <bora/panic.h>
+#include <bora/percpu.h>
+#include <bora/printk.h>
+#include <bora/sched.h>
+#include <bora/spinlock.h>
+#include <asm/csr.h>
+#include <asm/trap.h>
+
+#include "sched_internal.h"
+
+#ifdef CONFIG_PREEMPT
+#define PREEMPT_ENABLED 1
+#else
+#define PREEMPT_ENABLED 0
+#endif
+
+static spinlock_t sched_spin = SPINLOCK_INIT;
+
+_Static_assert(offsetof(struct percpu, current) == PERCPU_OFFSET_CURRENT,
+               "trap_entry.S finds percpu.current at PERCPU_OFFSET_CURRENT");
+
+const char *sched_description(void)
+{
+	return PREEMPT_ENABLED ? "preemptive" : "cooperative";
+}
+
+unsigned long sched_lock(void)
+{
+	return spin_lock_irqsave(&sched_spin);
+}
+
+static inline bool is_idle(const struct thread *t)
+{
+	return t->flags & THREAD_F_IDLE;
+}
+
+static inline unsigned int prio_of(const struct thread *t)
+{
+	return t->rq_node.prio;
+}
+
+struct thread *sched_pick_next(struct percpu *cpu)
+{
+	struct runq_node *n = runq_peek(&cpu->runq);
+
+	if (!n)
+		return cpu->idle;
+	runq_remove(&cpu->runq, n);
+	return container_of(n, struct thread, rq_node);
+}
+
+/* A thread that wants the CPU more than cpu's current one (or than idle). */
+static inline bool beats_current(const struct percpu *cpu, const struct thread *t)
+{
+	return cpu->current && (is_idle(cpu->current) || prio_of(t) < prio_of(cpu->current));
+}
+
+void sched_enqueue(struct thread *t)
+{
+	struct percpu *cpu = &percpu_harts[t->hart];
+
+	spin_lock(&cpu->runq_lock);
+	t->state = THREAD_READY;
+	runq_add_tail(&cpu->runq, &t->rq_node);
+	if (beats_current(cpu, t))
+		cpu->need_resched = true;
+	spin_unlock(&cpu->runq_lock);
+}
+
+/*
+ * With cpu->runq_lock held and interrupts off; prev is already queued,
+ * blocked, asleep or dead. Returns (in prev, once it runs again) with the
+ * lock released.
+ */
+static void switch_away(struct percpu *cpu, struct thread *prev)
+{
+	struct thread *next = sched_pick_next(cpu);
+	uint64_t now;
+
+	cpu->need_resched = false;
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		spin_unlock(&cpu->runq_lock);
+		return;
+	}
+	now = read_time();
+	prev->runtime_ticks += now - cpu->switched_at;
+	cpu->switched_at = now;
+	thread_check_sentinel(prev);
+	next->state = THREAD_RUNNING;
+	next->hart = cpu->index;
+	next->switches++;
+	cpu->current = next;
+	prev = arch_switch(prev, next);
+	sched_finish_switch(prev);
+}
+
+void sched_finish_switch(struct thread *prev)
+{
+	struct percpu *cpu = this_cpu();
+
+	(void)prev;
+	spin_unlock(&cpu->runq_lock);
+	sched_timeslice_start(cpu->current);
+}
+
+/* Interrupts off, no lock held: put the running thread back and run the best one. */
+static void preempt_current(struct percpu *cpu)
+{
+	struct thread *cur = cpu->current;
+
+	spin_lock(&cpu->runq_lock);
+	if (!is_idle(cur)) {
+		cur->state = THREAD_READY;
+		if (cur->timeslice_expired)
+			runq_add_tail(&cpu->runq, &cur->rq_node);
+		else
+			runq_add_head(&cpu->runq, &cur->rq_node);
+		cur->timeslice_expired = false;
+	}
+	switch_away(cpu, cur);
+}
+
+void sched_unlock(unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+
+	spin_unlock(&sched_spin);
+	/*
+	 * Switch only where the caller could have blocked: interrupts were on
+	 * (no other spinlock held) and no handler is running.
+	 */
+	if (PREEMPT_ENABLED && cpu->need_resched && (flags & ARCH_SSTATUS_SIE) && !in_interrupt() &&
+	    cpu->current)
+		preempt_current(cpu);
+	arch_irq_restore(flags);
+}
+
+void sched_irq_exit(void)
+{
+	struct percpu *cpu = this_cpu();
+
+	if (!cpu->need_resched || !cpu->current)
+		return;
+	if (!PREEMPT_ENABLED && !is_idle(cpu->current))
+		return;
+	preempt_current(cpu);
+}
+
+void sched_yield(void)
+{
+	unsigned long flags = arch_irq_save();
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+	struct runq_node *n;
+
+	spin_lock(&cpu->runq_lock);
+	n = runq_peek(&cpu->runq);
+	if (!n || (!is_idle(cur) && n->prio > prio_of(cur))) {
+		spin_unlock(&cpu->runq_lock);
+		arch_irq_restore(flags);
+		return;
+	}
+	if (!is_idle(cur)) {
+		cur->state = THREAD_READY;
+		runq_add_tail(&cpu->runq, &cur->rq_node);
+	}
+	cur->timeslice_expired = false;
+	switch_away(cpu, cur);
+	arch_irq_restore(flags);
+}
+
+/* ---- wait queues ----------------------------------------------------------------------------- */
+
+static void wait_queue_insert(struct wait_queue *wq, struct thread *t)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &wq->waiters)
+	{
+		if (prio_of(list_entry(pos, struct thread, wait_link)) > prio_of(t))
+			break;
+	}
+	list_insert_before(&t->wait_link, pos);
+}
+
+struct thread *wait_queue_first(const struct wait_queue *wq)
+{
+	struct list_node *n = list_first(&wq->waiters);
+
+	return n ? list_entry(n, struct thread, wait_link) : NULL;
+}
+
+int wait_queue_wake_all(struct wait_queue *wq, int result)
+{
+	struct thread *t;
+	int n = 0;
+
+	while ((t = wait_queue_first(wq)) != NULL) {
+		sched_wake(t, result);
+		n++;
+	}
+	return n;
+}
+
+int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeout,
+                unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+	int err;
+
+	cur->wait_on = wq;
+	cur->wait_what = wait_what;
+	cur->wait_result = 0;
+	wait_queue_insert(wq, cur);
+	if (!timeout_is_forever(timeout)) {
+		err = sched_arm_wakeup(cur, timeout);
+		if (err) {
+			list_del(&cur->wait_link);
+			cur->wait_on = NULL;
+			sched_unlock(flags);
+			return err;
+		}
+	}
+	cur->state = THREAD_BLOCKED;
+	spin_lock(&cpu->runq_lock);
+	spin_unlock(&sched_spin);
+	switch_away(cpu, cur);
+	arch_irq_restore(flags);
+	return cur->wait_result;
+}
+
+void sched_wake(struct thread *t, int result)
+{
+	if (t->wait_on) {
+		list_del(&t->wait_link);
+		t->wait_on = NULL;
+	}
+	t->wait_result = result;
+	sched_cancel_wakeup(t);
+	sched_enqueue(t);
+}
+
+void sched_set_effective_prio(struct thread *t, unsigned int prio)
+{
+	struct percpu *cpu = &percpu_harts[t->hart];
+
+	if (prio_of(t) == prio)
+		return;
+	switch (t->state) {
+	case THREAD_READY:
+		spin_lock(&cpu->runq_lock);
+		runq_remove(&cpu->runq, &t->rq_node);
+		t->rq_node.prio = prio;
+		runq_add_tail(&cpu->runq, &t->rq_node);
+		if (beats_current(cpu, t))
+			cpu->need_resched = true;
+		spin_unlock(&cpu->runq_lock);
+		break;
+	case THREAD_BLOCKED:
+		t->rq_node.prio = prio;
+		if (t->wait_on) {
+			list_del(&t->wait_link);
+			wait_queue_insert(t->wait_on, t);
+		}
+		break;
+	case THREAD_RUNNING: {
+		struct runq_node *best;
+
+		spin_lock(&cpu->runq_lock);
+		t->rq_node.prio = prio;
+		best = runq_peek(&cpu->runq);
+		if (best && best->prio < prio)
+			cpu->need_resched = true;
+		spin_unlock(&cpu->runq_lock);
+		break;
+	}
+	default:
+		t->rq_node.prio = prio;
+		break;
+	}
+}
+
+void sched_exit_locked(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	cur->state = THREAD_DEAD;
+	sched_cancel_wakeup(cur);
+	spin_lock(&cpu->runq_lock);
+	spin_unlock(&sched_spin);
+	switch_away(cpu, cur);
+	panic("thread '%s' (id %zu) ran again after it exited", cur->name, cur->id);
+}
+
+int sched_sleep(k_timeout_t timeout)
+{
+	struct percpu *cpu;
+	struct thread *cur;
+	unsigned long flags;
+	int err;
+
+	if (timeout_is_forever(timeout))
+		return -EINVAL;
+	if (in_interrupt())
+		return -EIRQCTX;
+	if (timeout_is_no_wait(timeout)) {
+		sched_yield();
+		return 0;
+	}
+	flags = sched_lock();
+	cpu = this_cpu();
+	cur = cpu->current;
+	err = sched_arm_wakeup(cur, timeout);
+	if (err) {
+		sched_unlock(flags);
+		return err;
+	}
+	cur->state = THREAD_SLEEPING;
+	cur->wait_what = "sleep";
+	spin_lock(&cpu->runq_lock);
+	spin_unlock(&sched_spin);
+	switch_away(cpu, cur);
+	arch_irq_restore(flags);
+	return 0;
+}
+
+/* ---- start-up ---------------------------------------------------------------------------------
+ */
+
+static void idle_entry(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct percpu *cpu;
+
+		/*
+		 * wfi wakes on a pending enabled interrupt even with SIE clear
+		 * (privileged spec 3.3.3), so checking for work with interrupts
+		 * off and then waiting cannot miss a wake-up.
+		 */
+		arch_irq_disable();
+		cpu = this_cpu();
+		if (runq_empty(&cpu->runq) && !cpu->need_resched)
+			__asm__ volatile("wfi");
+		arch_irq_enable();
+		sched_yield();
+	}
+}
+
+void sched_init(void)
+{
+	struct percpu *cpu = this_cpu();
+
+	spin_lock_init(&cpu->runq_lock);
+	runq_init(&cpu->runq);
+	cpu->current = thread_init_main(cpu->index);
+	cpu->switched_at = read_time();
+	cpu->idle = thread_create_idle(cpu->index, idle_entry);
+	printk("sched: %s, %s queue, %d priorities%s%s, main thread id %zu\n", sched_description(),
+	       runq_kind_name, CONFIG_NUM_PRIORITIES,
+#ifdef CONFIG_TIMESLICING
+	       ", time slicing",
+#else
+	       "",
+#endif
+#ifdef CONFIG_MUTEX_PRIO_INHERIT
+	       ", priority inheritance",
+#else
+	       "",
+#endif
+	       cpu->current->id);
+	/*
+	 * Threads run with interrupts on; that is also what makes a point
+	 * preemptible (sched_unlock). No interrupt arrives before a driver
+	 * enables its source in sie.
+	 */
+	arch_irq_enable();
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the scheduler and synchronization suites: an event log
+ * threads append to, and a way to make the ktest thread ("main") the lowest
+ * or highest priority for a while. Both suites run in main at
+ * THREAD_PRIO_DEFAULT and leave it there.
+ */
+#ifndef TESTS_KERNEL_SCHED_UTIL_H
+#define TESTS_KERNEL_SCHED_UTIL_H
+
+#include <bora/thread.h>
+
+#ifdef CONFIG_PREEMPT
+#define TEST_PREEMPT 1
+#else
+#define TEST_PREEMPT 0
+#endif
+#ifdef CONFIG_MUTEX_PRIO_INHERIT
+#define TEST_PRIO_INHERIT 1
+#else
+#define TEST_PRIO_INHERIT 0
+#endif
+
+#define LOG_MAX 64
+
+struct event_log {
+	int n;
+	int ev[LOG_MAX];
+};
+
+static inline void log_event(struct event_log *log, int ev)
+{
+	if (log->n < LOG_MAX)
+		log->ev[log->n++] = ev;
+}
+
+/* Priorities relative to main; NUM_PRIORITIES >= 16 leaves 8 on either side. */
+#define ABOVE_MAIN(by) (THREAD_PRIO_DEFAULT - (by))
+#define BELOW_MAIN(by) (THREAD_PRIO_DEFAULT + (by))
+_Static_assert(THREAD_PRIO_DEFAULT >= 8 && THREAD_PRIO_DEFAULT + 7 < THREAD_PRIO_LOWEST,
+               "the suites need 8 priorities on either side of main");
+
+#endif
