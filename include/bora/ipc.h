@@ -42,7 +42,12 @@
 _Static_assert(CONFIG_IPC_MSG_WORDS >= 1 && CONFIG_IPC_MSG_WORDS <= IPC_MSG_WORDS_MAX,
                "CONFIG_IPC_MSG_WORDS must fit the message registers a2..a5");
 
-#define IPC_BLOCKED 1 /* returned by an operation that queued the calling thread */
+/*
+ * Returned by an operation that queued the calling thread: above every handle
+ * number, so a syscall that returns a new handle is never mistaken for it.
+ */
+#define IPC_BLOCKED 0x10000
+_Static_assert(IPC_BLOCKED > IPC_HANDLE_MAX, "IPC_BLOCKED must not be a handle number");
 
 /* The IPC lock, from the environment: returns / takes the interrupt state to restore. */
 unsigned long ipc_lock(void);

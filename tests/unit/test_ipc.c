@@ -792,7 +792,22 @@ static void syscalls_refuse_bad_arguments_with_named_errors(void **state)
 static void syscalls_create_objects_and_wait_on_notifications(void **state)
 {
 	(void)state;
+	struct fake_task fresh;
+	struct fake_thread t;
 	struct ipc_regs r = regs(0, 0, 0);
+
+	/* A fresh task's first handles are 0, 1, 2..., returned in a0 like any result. */
+	fake_task_init(&fresh);
+	fake_thread_init(&t, &fresh);
+	for (long h = 0; h < 3; h++) {
+		r = regs(~0ull, 0, 0);
+		assert_int_equal(
+		    ipc_syscall(&t.ipc, h % 2 ? SYS_NOTIFY_CREATE : SYS_ENDPOINT_CREATE, &r), h);
+		assert_int_equal(r.a[0], h);
+		assert_false(t.blocked);
+	}
+	handle_table_close_all(&fresh.table);
+	r = regs(0, 0, 0);
 
 	assert_int_equal(ipc_syscall(&c1.ipc, SYS_NOTIFY_CREATE, &r), 2);
 	assert_int_equal(ipc_syscall(&c1.ipc, SYS_ENDPOINT_CREATE, &r), 3);
