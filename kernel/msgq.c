@@ -4,7 +4,6 @@
 #include <bora/msgq.h>
 #include <bora/percpu.h>
 #include <bora/sched.h>
-#include <bora/string.h>
 #include <bora/thread.h>
 
 #define MSGQ_MAGIC 0x6d736771 /* "msgq" */
@@ -15,18 +14,41 @@ int msgq_init(struct msgq *q, void *buffer, size_t msg_size, uint32_t max_msgs)
 		return -EINVAL;
 	q->buf = buffer;
 	q->msg_size = msg_size;
+	q->ring_bytes = msg_size * max_msgs;
+	q->read_off = 0;
+	q->write_off = 0;
 	q->max_msgs = max_msgs;
 	q->used = 0;
-	q->head = 0;
+	q->word_copy = ((uintptr_t)buffer | msg_size) % 8 == 0;
 	wait_queue_init(&q->senders);
 	wait_queue_init(&q->receivers);
 	q->magic = MSGQ_MAGIC;
 	return 0;
 }
 
-static char *slot(const struct msgq *q, uint32_t i)
+/* Advance a ring offset by one message. */
+static inline size_t next_off(const struct msgq *q, size_t off)
 {
-	return q->buf + (size_t)(i % q->max_msgs) * q->msg_size;
+	off += q->msg_size;
+	return off == q->ring_bytes ? 0 : off;
+}
+
+/* Whole words when the queue and the caller's buffer allow (the fast paths' case), else bytes. */
+static inline void copy_msg(const struct msgq *q, void *dst, const void *src)
+{
+	if (likely(q->word_copy && ((uintptr_t)dst | (uintptr_t)src) % 8 == 0)) {
+		uint64_t *d = dst;
+		const uint64_t *s = src, *end = (const uint64_t *)((const char *)src + q->msg_size);
+
+		while (s < end)
+			*d++ = *s++;
+	} else {
+		unsigned char *d = dst;
+		const unsigned char *s = src;
+
+		for (size_t i = 0; i < q->msg_size; i++)
+			d[i] = s[i];
+	}
 }
 
 static int check_wait(k_timeout_t timeout)
@@ -38,58 +60,87 @@ static int check_wait(k_timeout_t timeout)
 	return 0;
 }
 
-int msgq_put(struct msgq *q, const void *msg, k_timeout_t timeout)
+static int __attribute__((noinline))
+msgq_put_slow(struct msgq *q, const void *msg, k_timeout_t timeout, unsigned long flags)
 {
-	unsigned long flags = sched_lock();
 	struct thread *r;
-	int err = 0;
+	int err;
 
 	if (q->magic != MSGQ_MAGIC || !msg) {
 		err = -EINVAL;
 	} else if ((r = wait_queue_first(&q->receivers)) != NULL) {
 		/* A waiting receiver means the ring is empty: straight into its buffer. */
-		memcpy(r->wait_data, msg, q->msg_size);
-		sched_wake(r, 0);
-	} else if (q->used < q->max_msgs) {
-		memcpy(slot(q, q->head + q->used), msg, q->msg_size);
-		q->used++;
+		copy_msg(q, r->wait_data, msg);
+		return sched_wake_unlock(r, 0, flags);
 	} else if ((err = check_wait(timeout)) == 0) {
-		struct thread *cur = thread_current();
-
-		cur->wait_data = (void *)msg; /* a receiver copies it when a slot frees */
+		/* Full. A receiver copies the message from here when a slot frees. */
+		thread_current()->wait_data = (void *)msg;
 		return sched_block(&q->senders, "msgq-put", timeout, flags);
 	}
 	sched_unlock(flags);
 	return err;
 }
 
-int msgq_get(struct msgq *q, void *msg, k_timeout_t timeout)
+/*
+ * The fast paths test only used and max_msgs (and the waiters): a destroyed
+ * queue has both at 0, so it always takes the slow path, where the magic is
+ * checked.
+ */
+SCHED_FAST_PATH int msgq_put(struct msgq *q, const void *msg, k_timeout_t timeout)
 {
 	unsigned long flags = sched_lock();
-	struct thread *s;
-	int err = 0;
+
+	if (likely(q->used < q->max_msgs && wait_queue_empty(&q->receivers) && msg)) {
+		copy_msg(q, q->buf + q->write_off, msg);
+		q->write_off = next_off(q, q->write_off);
+		q->used++;
+		return sched_unlock_ret(flags, 0);
+	}
+	return msgq_put_slow(q, msg, timeout, flags);
+}
+
+static int __attribute__((noinline))
+msgq_get_slow(struct msgq *q, void *msg, k_timeout_t timeout, unsigned long flags)
+{
+	int err;
 
 	if (q->magic != MSGQ_MAGIC || !msg) {
 		err = -EINVAL;
-	} else if (q->used) {
-		memcpy(msg, slot(q, q->head), q->msg_size);
-		q->head = (q->head + 1) % q->max_msgs;
-		q->used--;
-		s = wait_queue_first(&q->senders);
-		if (s) {
-			/* The freed slot goes to the most urgent sender, keeping FIFO order. */
-			memcpy(slot(q, q->head + q->used), s->wait_data, q->msg_size);
-			q->used++;
-			sched_wake(s, 0);
-		}
 	} else if ((err = check_wait(timeout)) == 0) {
-		struct thread *cur = thread_current();
-
-		cur->wait_data = msg; /* a sender copies into it */
+		thread_current()->wait_data = msg; /* a sender copies into it */
 		return sched_block(&q->receivers, "msgq-get", timeout, flags);
 	}
 	sched_unlock(flags);
 	return err;
+}
+
+/* A slot just freed: it goes to the most urgent waiting sender, keeping FIFO order. */
+static void __attribute__((noinline))
+refill_from_sender(struct msgq *q, struct thread *s, unsigned long flags)
+{
+	copy_msg(q, q->buf + q->write_off, s->wait_data);
+	q->write_off = next_off(q, q->write_off);
+	q->used++;
+	sched_wake_unlock(s, 0, flags);
+}
+
+SCHED_FAST_PATH int msgq_get(struct msgq *q, void *msg, k_timeout_t timeout)
+{
+	unsigned long flags = sched_lock();
+	struct thread *s;
+
+	if (likely(q->used && msg)) {
+		copy_msg(q, msg, q->buf + q->read_off);
+		q->read_off = next_off(q, q->read_off);
+		q->used--;
+		s = wait_queue_first(&q->senders);
+		if (unlikely(s)) {
+			refill_from_sender(q, s, flags);
+			return 0;
+		}
+		return sched_unlock_ret(flags, 0);
+	}
+	return msgq_get_slow(q, msg, timeout, flags);
 }
 
 uint32_t msgq_used(const struct msgq *q)
@@ -109,6 +160,8 @@ int msgq_destroy(struct msgq *q)
 	n = wait_queue_wake_all(&q->senders, -ECANCELED);
 	n += wait_queue_wake_all(&q->receivers, -ECANCELED);
 	q->magic = 0;
+	q->used = 0;
+	q->max_msgs = 0;
 	sched_unlock(flags);
 	return n;
 }

@@ -9,6 +9,8 @@
  * preempted it (it keeps its turn). The idle thread is never queued:
  * sched_pick_next() falls back to it.
  */
+/* The ready queue's code is compiled in here, inline (see <bora/sched_queue.h>). */
+#define RUNQ_API static inline __attribute__((unused))
 #include <bora/errno.h>
 #include <bora/mutex.h>
 #include <bora/panic.h>
@@ -21,13 +23,16 @@
 
 #include "sched_internal.h"
 
+#include "sched_bitmap.c"
+#include "sched_simple.c"
+
 #ifdef CONFIG_PREEMPT
 #define PREEMPT_ENABLED 1
 #else
 #define PREEMPT_ENABLED 0
 #endif
 
-static spinlock_t sched_spin = SPINLOCK_INIT;
+spinlock_t sched_spinlock = SPINLOCK_INIT;
 
 _Static_assert(offsetof(struct percpu, current) == PERCPU_OFFSET_CURRENT,
                "trap_entry.S finds percpu.current at PERCPU_OFFSET_CURRENT");
@@ -35,11 +40,6 @@ _Static_assert(offsetof(struct percpu, current) == PERCPU_OFFSET_CURRENT,
 const char *sched_description(void)
 {
 	return PREEMPT_ENABLED ? "preemptive" : "cooperative";
-}
-
-unsigned long sched_lock(void)
-{
-	return spin_lock_irqsave(&sched_spin);
 }
 
 static inline bool is_idle(const struct thread *t)
@@ -52,14 +52,16 @@ static inline unsigned int prio_of(const struct thread *t)
 	return t->rq_node.prio;
 }
 
+static inline struct thread *pick_next(struct percpu *cpu)
+{
+	struct runq_node *n = runq_pop(&cpu->runq);
+
+	return n ? container_of(n, struct thread, rq_node) : cpu->idle;
+}
+
 struct thread *sched_pick_next(struct percpu *cpu)
 {
-	struct runq_node *n = runq_peek(&cpu->runq);
-
-	if (!n)
-		return cpu->idle;
-	runq_remove(&cpu->runq, n);
-	return container_of(n, struct thread, rq_node);
+	return pick_next(cpu);
 }
 
 /* A thread that wants the CPU more than cpu's current one (or than idle). */
@@ -80,23 +82,28 @@ void sched_enqueue(struct thread *t)
 	spin_unlock(&cpu->runq_lock);
 }
 
-/*
- * With cpu->runq_lock held and interrupts off; prev is already queued,
- * blocked, asleep or dead. Returns (in prev, once it runs again) with the
- * lock released.
- */
-static void switch_away(struct percpu *cpu, struct thread *prev)
+/* The tail of every switch, in the thread switched to (inlined into the hot paths). */
+static inline __attribute__((always_inline)) void finish_switch(struct thread *prev)
 {
-	struct thread *next = sched_pick_next(cpu);
-	uint64_t now;
+	struct percpu *cpu = this_cpu(); /* the hart we run on now, whatever prev's was */
+
+	(void)prev;
+	spin_unlock(&cpu->runq_lock);
+	sched_timeslice_start(cpu->current);
+}
+
+void sched_finish_switch(struct thread *prev)
+{
+	finish_switch(prev);
+}
+
+/* With cpu->runq_lock held and interrupts off; prev is queued, blocked, asleep or dead. */
+static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, struct thread *prev,
+                                                            struct thread *next)
+{
+	uint64_t now = read_time();
 
 	cpu->need_resched = false;
-	if (next == prev) {
-		prev->state = THREAD_RUNNING;
-		spin_unlock(&cpu->runq_lock);
-		return;
-	}
-	now = read_time();
 	prev->runtime_ticks += now - cpu->switched_at;
 	cpu->switched_at = now;
 	thread_check_sentinel(prev);
@@ -105,16 +112,22 @@ static void switch_away(struct percpu *cpu, struct thread *prev)
 	next->switches++;
 	cpu->current = next;
 	prev = arch_switch(prev, next);
-	sched_finish_switch(prev);
+	finish_switch(prev);
 }
 
-void sched_finish_switch(struct thread *prev)
+/* As switch_to, to whatever runs next; returns with the run-queue lock released. */
+static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu,
+                                                              struct thread *prev)
 {
-	struct percpu *cpu = this_cpu();
+	struct thread *next = pick_next(cpu);
 
-	(void)prev;
-	spin_unlock(&cpu->runq_lock);
-	sched_timeslice_start(cpu->current);
+	if (next == prev) {
+		cpu->need_resched = false;
+		prev->state = THREAD_RUNNING;
+		spin_unlock(&cpu->runq_lock);
+		return;
+	}
+	switch_to(cpu, prev, next);
 }
 
 /* Interrupts off, no lock held: put the running thread back and run the best one. */
@@ -123,8 +136,8 @@ static void preempt_current(struct percpu *cpu)
 	struct thread *cur = cpu->current;
 
 	spin_lock(&cpu->runq_lock);
+	cur->state = THREAD_READY;
 	if (!is_idle(cur)) {
-		cur->state = THREAD_READY;
 		if (cur->timeslice_expired)
 			runq_add_tail(&cpu->runq, &cur->rq_node);
 		else
@@ -134,19 +147,23 @@ static void preempt_current(struct percpu *cpu)
 	switch_away(cpu, cur);
 }
 
-void sched_unlock(unsigned long flags)
+void sched_unlock_resched(unsigned long flags)
 {
 	struct percpu *cpu = this_cpu();
 
-	spin_unlock(&sched_spin);
 	/*
 	 * Switch only where the caller could have blocked: interrupts were on
 	 * (no other spinlock held) and no handler is running.
 	 */
-	if (PREEMPT_ENABLED && cpu->need_resched && (flags & ARCH_SSTATUS_SIE) && !in_interrupt() &&
-	    cpu->current)
+	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && !in_interrupt() && cpu->current)
 		preempt_current(cpu);
 	arch_irq_restore(flags);
+}
+
+int sched_unlock_resched_ret(unsigned long flags, int ret)
+{
+	sched_unlock_resched(flags);
+	return ret;
 }
 
 void sched_irq_exit(void)
@@ -168,18 +185,18 @@ void sched_yield(void)
 	struct runq_node *n;
 
 	spin_lock(&cpu->runq_lock);
-	n = runq_peek(&cpu->runq);
-	if (!n || (!is_idle(cur) && n->prio > prio_of(cur))) {
+	cur->timeslice_expired = false;
+	if (likely(!is_idle(cur)))
+		n = runq_yield(&cpu->runq, &cur->rq_node); /* cur queued if n */
+	else
+		n = runq_pop(&cpu->runq);
+	if (!n) {
 		spin_unlock(&cpu->runq_lock);
 		arch_irq_restore(flags);
 		return;
 	}
-	if (!is_idle(cur)) {
-		cur->state = THREAD_READY;
-		runq_add_tail(&cpu->runq, &cur->rq_node);
-	}
-	cur->timeslice_expired = false;
-	switch_away(cpu, cur);
+	cur->state = THREAD_READY;
+	switch_to(cpu, cur, container_of(n, struct thread, rq_node));
 	arch_irq_restore(flags);
 }
 
@@ -195,13 +212,6 @@ static void wait_queue_insert(struct wait_queue *wq, struct thread *t)
 			break;
 	}
 	list_insert_before(&t->wait_link, pos);
-}
-
-struct thread *wait_queue_first(const struct wait_queue *wq)
-{
-	struct list_node *n = list_first(&wq->waiters);
-
-	return n ? list_entry(n, struct thread, wait_link) : NULL;
 }
 
 int wait_queue_wake_all(struct wait_queue *wq, int result)
@@ -238,13 +248,13 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
 	}
 	cur->state = THREAD_BLOCKED;
 	spin_lock(&cpu->runq_lock);
-	spin_unlock(&sched_spin);
+	spin_unlock(&sched_spinlock);
 	switch_away(cpu, cur);
 	arch_irq_restore(flags);
 	return cur->wait_result;
 }
 
-void sched_wake(struct thread *t, int result)
+static inline void leave_wait_queue(struct thread *t, int result)
 {
 	if (t->wait_on) {
 		list_del(&t->wait_link);
@@ -252,7 +262,42 @@ void sched_wake(struct thread *t, int result)
 	}
 	t->wait_result = result;
 	sched_cancel_wakeup(t);
+}
+
+void sched_wake(struct thread *t, int result)
+{
+	leave_wait_queue(t, result);
 	sched_enqueue(t);
+}
+
+int sched_wake_unlock(struct thread *t, int result, unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	leave_wait_queue(t, result);
+	/*
+	 * The direct hand-over: t beats the running thread and everything ready
+	 * on this hart, and the caller may switch. Then there is no point in
+	 * queueing t only to pick it again: cur keeps its turn at the head of
+	 * its priority and t runs now.
+	 */
+	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && t->hart == cpu->index &&
+	    prio_of(t) < prio_of(cur) && !is_idle(cur) && !in_interrupt()) {
+		spin_lock(&cpu->runq_lock);
+		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t))) {
+			cur->state = THREAD_READY;
+			runq_add_head(&cpu->runq, &cur->rq_node);
+			spin_unlock(&sched_spinlock);
+			switch_to(cpu, cur, t);
+			arch_irq_restore(flags);
+			return 0;
+		}
+		spin_unlock(&cpu->runq_lock);
+	}
+	sched_enqueue(t);
+	sched_unlock(flags);
+	return 0;
 }
 
 void sched_set_effective_prio(struct thread *t, unsigned int prio)
@@ -303,7 +348,7 @@ void sched_exit_locked(void)
 	cur->state = THREAD_DEAD;
 	sched_cancel_wakeup(cur);
 	spin_lock(&cpu->runq_lock);
-	spin_unlock(&sched_spin);
+	spin_unlock(&sched_spinlock);
 	switch_away(cpu, cur);
 	panic("thread '%s' (id %zu) ran again after it exited", cur->name, cur->id);
 }
@@ -334,7 +379,7 @@ int sched_sleep(k_timeout_t timeout)
 	cur->state = THREAD_SLEEPING;
 	cur->wait_what = "sleep";
 	spin_lock(&cpu->runq_lock);
-	spin_unlock(&sched_spin);
+	spin_unlock(&sched_spinlock);
 	switch_away(cpu, cur);
 	arch_irq_restore(flags);
 	return 0;
@@ -373,7 +418,7 @@ void sched_init(void)
 	cpu->switched_at = read_time();
 	cpu->idle = thread_create_idle(cpu->index, idle_entry);
 	printk("sched: %s, %s queue, %d priorities%s%s, main thread id %zu\n", sched_description(),
-	       runq_kind_name, CONFIG_NUM_PRIORITIES,
+	       RUNQ_KIND_NAME, CONFIG_NUM_PRIORITIES,
 #ifdef CONFIG_TIMESLICING
 	       ", time slicing",
 #else

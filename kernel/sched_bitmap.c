@@ -9,12 +9,9 @@
 
 #if !defined(CONFIG_SCHED_SIMPLE)
 
-#include <bora/bitops.h>
 #include <bora/errno.h>
 
-const char runq_kind_name[] = "bitmap";
-
-void runq_init(struct runq *rq)
+RUNQ_API void runq_init(struct runq *rq)
 {
 	for (unsigned int w = 0; w < RUNQ_WORDS; w++)
 		rq->bitmap[w] = 0;
@@ -28,21 +25,21 @@ static inline void mark(struct runq *rq, unsigned int p)
 	rq->bitmap[p / 64] |= 1ULL << (p % 64);
 }
 
-void runq_add_tail(struct runq *rq, struct runq_node *n)
+RUNQ_API void runq_add_tail(struct runq *rq, struct runq_node *n)
 {
 	list_add_tail(&rq->queues[n->prio], &n->link);
 	mark(rq, n->prio);
 	rq->count++;
 }
 
-void runq_add_head(struct runq *rq, struct runq_node *n)
+RUNQ_API void runq_add_head(struct runq *rq, struct runq_node *n)
 {
 	list_add_head(&rq->queues[n->prio], &n->link);
 	mark(rq, n->prio);
 	rq->count++;
 }
 
-void runq_remove(struct runq *rq, struct runq_node *n)
+RUNQ_API void runq_remove(struct runq *rq, struct runq_node *n)
 {
 	unsigned int p = n->prio;
 
@@ -52,19 +49,86 @@ void runq_remove(struct runq *rq, struct runq_node *n)
 	rq->count--;
 }
 
-struct runq_node *runq_peek(const struct runq *rq)
-{
-	for (unsigned int w = 0; w < RUNQ_WORDS; w++) {
-		if (rq->bitmap[w]) {
-			unsigned int p = w * 64 + (unsigned int)ffs64(rq->bitmap[w]);
+/*
+ * Index of the lowest set bit of x != 0 without a ctz instruction (RV64IMAC
+ * has no Zbb, and libgcc's __ctzdi2 is a call): isolate the bit, multiply by
+ * a de Bruijn sequence, and the top six bits of the product index a table.
+ * Leiserson, Prokop and Randall, "Using de Bruijn Sequences to Index a 1 in a
+ * Computer Word" (MIT, 1998).
+ */
+#define DEBRUIJN64 0x03f79d71b4cb0a89ULL
 
-			return list_entry(rq->queues[p].next, struct runq_node, link);
-		}
-	}
-	return NULL;
+static const uint8_t debruijn_bit[64] = {
+    0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
+    43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+    44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
+};
+
+static inline unsigned int lowest_bit(uint64_t x)
+{
+	return debruijn_bit[((x & -x) * DEBRUIJN64) >> 58];
 }
 
-int runq_validate(const struct runq *rq, char *why, size_t why_len)
+/* The best non-empty priority, or CONFIG_NUM_PRIORITIES when every queue is empty. */
+static inline unsigned int best_prio(const struct runq *rq)
+{
+	for (unsigned int w = 0; w < RUNQ_WORDS; w++)
+		if (rq->bitmap[w])
+			return w * 64 + lowest_bit(rq->bitmap[w]);
+	return CONFIG_NUM_PRIORITIES;
+}
+
+RUNQ_API struct runq_node *runq_peek(const struct runq *rq)
+{
+	unsigned int p = best_prio(rq);
+
+	if (p == CONFIG_NUM_PRIORITIES)
+		return NULL;
+	return list_entry(rq->queues[p].next, struct runq_node, link);
+}
+
+RUNQ_API bool runq_has_prio_at_least(const struct runq *rq, unsigned int prio)
+{
+	unsigned int w = prio / 64;
+
+	/* Bits 0..prio of word w, and every word before it. */
+	if (rq->bitmap[w] & (~0ULL >> (63 - prio % 64)))
+		return true;
+	while (w-- > 0)
+		if (rq->bitmap[w])
+			return true;
+	return false;
+}
+
+RUNQ_API struct runq_node *runq_pop(struct runq *rq)
+{
+	struct runq_node *n = runq_peek(rq);
+
+	if (n)
+		runq_remove(rq, n);
+	return n;
+}
+
+RUNQ_API struct runq_node *runq_yield(struct runq *rq, struct runq_node *cur)
+{
+	unsigned int p = best_prio(rq);
+	struct runq_node *n;
+
+	if (p > cur->prio) /* CONFIG_NUM_PRIORITIES when empty */
+		return NULL;
+	n = list_entry(rq->queues[p].next, struct runq_node, link);
+	if (p == cur->prio) {
+		/* The common yield: rotate one queue; it stays non-empty, the bitmap stays. */
+		list_del(&n->link);
+		list_add_tail(&rq->queues[p], &cur->link);
+		return n;
+	}
+	runq_remove(rq, n);
+	runq_add_tail(rq, cur);
+	return n;
+}
+
+RUNQ_API int runq_validate(const struct runq *rq, char *why, size_t why_len)
 {
 	unsigned int n = 0;
 

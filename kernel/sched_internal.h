@@ -8,13 +8,40 @@
 /* thread.c */
 struct thread *thread_init_main(unsigned int hart);
 struct thread *thread_create_idle(unsigned int hart, void (*entry)(void *));
-/* Panics naming the thread when its stack sentinel was overwritten. */
-void thread_check_sentinel(const struct thread *t);
+/* Bottom word of every stack (thread.c); a different value means it overflowed. */
+#define STACK_SENTINEL 0xb0a5deadc0defeedULL
+
+void thread_stack_overflowed(const struct thread *t) __attribute__((noreturn, cold));
+
+/* With CONFIG_THREAD_STACK_SENTINEL: panic naming the thread when its sentinel changed. */
+static inline void thread_check_sentinel(const struct thread *t)
+{
+#ifdef CONFIG_THREAD_STACK_SENTINEL
+	if (unlikely(*(const uint64_t *)t->stack_base != STACK_SENTINEL))
+		thread_stack_overflowed(t);
+#else
+	(void)t;
+#endif
+}
 
 /* sched_time.c: timed wake-ups and time slices. */
 int sched_arm_wakeup(struct thread *t, k_timeout_t timeout); /* 0, -ENOTSUP */
-void sched_cancel_wakeup(struct thread *t);
-void sched_timeslice_start(struct thread *t);
+void sched_cancel_wakeup_armed(struct thread *t);
+
+/* Most waits are FOREVER: test the flag inline, call only when a wake-up is armed. */
+static inline void sched_cancel_wakeup(struct thread *t)
+{
+#ifdef THREAD_HAVE_TIMEOUTS
+	if (t->timeout.pending)
+		sched_cancel_wakeup_armed(t);
+#else
+	(void)t;
+#endif
+}
+static inline void sched_timeslice_start(struct thread *t)
+{
+	(void)t;
+}
 
 /* mutex.c: a waiter for m left its wait queue without the mutex (timeout). */
 void mutex_waiter_left(struct thread *t);

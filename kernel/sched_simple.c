@@ -11,9 +11,7 @@
 
 #include <bora/errno.h>
 
-const char runq_kind_name[] = "simple";
-
-void runq_init(struct runq *rq)
+RUNQ_API void runq_init(struct runq *rq)
 {
 	list_init(&rq->list);
 	rq->count = 0;
@@ -34,32 +32,59 @@ static struct list_node *first_after(struct runq *rq, unsigned int p, bool befor
 	return &rq->list;
 }
 
-void runq_add_tail(struct runq *rq, struct runq_node *n)
+RUNQ_API void runq_add_tail(struct runq *rq, struct runq_node *n)
 {
 	list_insert_before(&n->link, first_after(rq, n->prio, false));
 	rq->count++;
 }
 
-void runq_add_head(struct runq *rq, struct runq_node *n)
+RUNQ_API void runq_add_head(struct runq *rq, struct runq_node *n)
 {
 	list_insert_before(&n->link, first_after(rq, n->prio, true));
 	rq->count++;
 }
 
-void runq_remove(struct runq *rq, struct runq_node *n)
+RUNQ_API void runq_remove(struct runq *rq, struct runq_node *n)
 {
 	list_del(&n->link);
 	rq->count--;
 }
 
-struct runq_node *runq_peek(const struct runq *rq)
+RUNQ_API struct runq_node *runq_peek(const struct runq *rq)
 {
 	struct list_node *first = list_first(&rq->list);
 
 	return first ? list_entry(first, struct runq_node, link) : NULL;
 }
 
-int runq_validate(const struct runq *rq, char *why, size_t why_len)
+RUNQ_API bool runq_has_prio_at_least(const struct runq *rq, unsigned int prio)
+{
+	struct runq_node *n = runq_peek(rq);
+
+	return n && n->prio <= prio;
+}
+
+RUNQ_API struct runq_node *runq_pop(struct runq *rq)
+{
+	struct runq_node *n = runq_peek(rq);
+
+	if (n)
+		runq_remove(rq, n);
+	return n;
+}
+
+RUNQ_API struct runq_node *runq_yield(struct runq *rq, struct runq_node *cur)
+{
+	struct runq_node *n = runq_peek(rq);
+
+	if (!n || n->prio > cur->prio)
+		return NULL;
+	runq_remove(rq, n);
+	runq_add_tail(rq, cur);
+	return n;
+}
+
+RUNQ_API int runq_validate(const struct runq *rq, char *why, size_t why_len)
 {
 	const struct list_node *pos, *prev = &rq->list;
 	unsigned int last = 0, n = 0;

@@ -40,7 +40,7 @@ int sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
 	return 0;
 }
 
-void sched_cancel_wakeup(struct thread *t)
+void sched_cancel_wakeup_armed(struct thread *t)
 {
 	timeout_cancel(&t->timeout);
 }
@@ -51,14 +51,4 @@ int sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
 	(void)timeout;
 	return -ENOTSUP;
 }
-
-void sched_cancel_wakeup(struct thread *t)
-{
-	(void)t;
-}
 #endif
-
-void sched_timeslice_start(struct thread *t)
-{
-	(void)t;
-}

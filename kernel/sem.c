@@ -18,16 +18,11 @@ int sem_init(struct sem *s, unsigned int initial, unsigned int limit)
 	return 0;
 }
 
-int sem_take(struct sem *s, k_timeout_t timeout)
+static int __attribute__((noinline))
+sem_take_slow(struct sem *s, k_timeout_t timeout, unsigned long flags)
 {
-	unsigned long flags = sched_lock();
 	int err;
 
-	if (likely(s->magic == SEM_MAGIC && s->count)) {
-		s->count--;
-		sched_unlock(flags);
-		return 0;
-	}
 	if (s->magic != SEM_MAGIC)
 		err = -EINVAL;
 	else if (timeout_is_no_wait(timeout))
@@ -40,22 +35,46 @@ int sem_take(struct sem *s, k_timeout_t timeout)
 	return err;
 }
 
-int sem_give(struct sem *s)
+static int __attribute__((noinline)) sem_give_slow(struct sem *s, unsigned long flags)
 {
-	unsigned long flags = sched_lock();
 	struct thread *w;
-	int err = 0;
+	int err;
 
-	if (unlikely(s->magic != SEM_MAGIC))
+	if (s->magic != SEM_MAGIC) {
 		err = -EINVAL;
-	else if ((w = wait_queue_first(&s->waiters)) != NULL)
-		sched_wake(w, 0);
-	else if (s->count < s->limit)
-		s->count++;
-	else
+	} else if ((w = wait_queue_first(&s->waiters)) != NULL) {
+		return sched_wake_unlock(w, 0, flags); /* the unit goes to w, count stays */
+	} else {
 		err = -EOVERFLOW;
+	}
 	sched_unlock(flags);
 	return err;
+}
+
+/*
+ * The fast paths test only count and limit: a destroyed semaphore has both at
+ * 0, so it always takes the slow path, where the magic is checked.
+ */
+SCHED_FAST_PATH int sem_take(struct sem *s, k_timeout_t timeout)
+{
+	unsigned long flags = sched_lock();
+
+	if (likely(s->count)) {
+		s->count--;
+		return sched_unlock_ret(flags, 0);
+	}
+	return sem_take_slow(s, timeout, flags);
+}
+
+SCHED_FAST_PATH int sem_give(struct sem *s)
+{
+	unsigned long flags = sched_lock();
+
+	if (likely(wait_queue_empty(&s->waiters) && s->count < s->limit)) {
+		s->count++;
+		return sched_unlock_ret(flags, 0);
+	}
+	return sem_give_slow(s, flags);
 }
 
 unsigned int sem_count(const struct sem *s)
@@ -74,6 +93,8 @@ int sem_destroy(struct sem *s)
 	}
 	n = wait_queue_wake_all(&s->waiters, -ECANCELED);
 	s->magic = 0;
+	s->count = 0;
+	s->limit = 0;
 	sched_unlock(flags);
 	return n;
 }

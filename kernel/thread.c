@@ -29,7 +29,6 @@
 #include "sched_internal.h"
 
 #define STACK_FILL      0x5a5a5a5a5a5a5a5aULL
-#define STACK_SENTINEL  0xb0a5deadc0defeedULL
 #define STACK_MAX_BYTES (1UL << 20)
 
 _Static_assert(offsetof(struct thread, ctx) == 0, "switch.S takes &thread->ctx == thread");
@@ -128,17 +127,12 @@ size_t thread_stack_used(const struct thread *t)
 	return (size_t)((uintptr_t)end - (uintptr_t)p);
 }
 
-void thread_check_sentinel(const struct thread *t)
+void thread_stack_overflowed(const struct thread *t)
 {
-#ifdef CONFIG_THREAD_STACK_SENTINEL
-	if (unlikely(*(const uint64_t *)t->stack_base != STACK_SENTINEL))
-		panic("stack overflow in thread '%s' (id %zu): sentinel at %#lx overwritten "
-		      "(stack %#lx..%#lx)",
-		      t->name, t->id, (unsigned long)t->stack_base, (unsigned long)t->stack_base,
-		      (unsigned long)(t->stack_base + t->stack_size));
-#else
-	(void)t;
-#endif
+	panic("stack overflow in thread '%s' (id %zu): sentinel at %#lx overwritten "
+	      "(stack %#lx..%#lx)",
+	      t->name, t->id, (unsigned long)t->stack_base, (unsigned long)t->stack_base,
+	      (unsigned long)(t->stack_base + t->stack_size));
 }
 
 bool thread_stack_contains(uintptr_t addr)

@@ -21,9 +21,12 @@
 struct msgq {
 	char *buf;
 	size_t msg_size;
+	size_t ring_bytes; /* msg_size * max_msgs */
+	size_t read_off;   /* byte offset of the oldest message */
+	size_t write_off;  /* byte offset of the next free slot */
 	uint32_t max_msgs;
 	uint32_t used;
-	uint32_t head; /* next to read */
+	bool word_copy; /* buffer and msg_size 8-byte aligned: copy whole words */
 	struct wait_queue senders, receivers;
 	uint32_t magic;
 };

@@ -25,11 +25,11 @@
 #ifndef BORA_SCHED_H
 #define BORA_SCHED_H
 
+#include <bora/percpu.h>
+#include <bora/spinlock.h>
 #include <bora/thread.h>
 #include <bora/types.h>
 #include <bora/wait.h>
-
-struct percpu;
 
 /* Make kernel_main the thread "main" and create this hart's idle thread. */
 void sched_init(void);
@@ -39,11 +39,46 @@ void sched_irq_exit(void);
 
 /* ---- for synchronization objects (kernel/mutex.c, sem.c, msgq.c, thread.c) ---- */
 
+extern spinlock_t sched_spinlock;
+
+/*
+ * For the few-instruction fast paths of the synchronization calls (no call
+ * but tail calls): no frame of their own, so they cost what their work costs.
+ * A backtrace through them still walks the caller's frames.
+ */
+#define SCHED_FAST_PATH __attribute__((optimize("omit-frame-pointer")))
+
+/* The out-of-line half of sched_unlock(): a wake-up asked for a switch. */
+void sched_unlock_resched(unsigned long flags);
+
+/* The same, for sched_unlock_ret(): returns ret (so callers tail-call it). */
+int sched_unlock_resched_ret(unsigned long flags, int ret);
+
 /* Take the global scheduler lock, interrupts off; returns the previous interrupt state. */
-unsigned long sched_lock(void);
+static inline unsigned long sched_lock(void)
+{
+	return spin_lock_irqsave(&sched_spinlock);
+}
 
 /* Release it and restore interrupts; switch first if a wake-up asked for it (PREEMPT). */
-void sched_unlock(unsigned long flags);
+static inline void sched_unlock(unsigned long flags)
+{
+	spin_unlock(&sched_spinlock);
+	if (unlikely(this_cpu()->need_resched))
+		sched_unlock_resched(flags);
+	else
+		arch_irq_restore(flags);
+}
+
+/* sched_unlock(flags); return ret; with the switch, if any, as a tail call. */
+static inline int sched_unlock_ret(unsigned long flags, int ret)
+{
+	spin_unlock(&sched_spinlock);
+	if (unlikely(this_cpu()->need_resched))
+		return sched_unlock_resched_ret(flags, ret);
+	arch_irq_restore(flags);
+	return ret;
+}
 
 /*
  * With sched_lock held: block the current thread on wq (wait_what names it for
@@ -58,8 +93,19 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
 /* With sched_lock held: take t off its wait queue, cancel its timeout, make it ready. */
 void sched_wake(struct thread *t, int result);
 
+/*
+ * sched_wake(t, result) then sched_unlock(flags), switching straight to t when
+ * it should run at once (preemptive, t beats everything ready here).
+ */
+int sched_wake_unlock(struct thread *t, int result, unsigned long flags); /* returns 0 */
+
 /* With sched_lock held: the waiter that a wake-up would pick, or NULL. */
-struct thread *wait_queue_first(const struct wait_queue *wq);
+static inline struct thread *wait_queue_first(const struct wait_queue *wq)
+{
+	struct list_node *n = list_first(&wq->waiters);
+
+	return n ? list_entry(n, struct thread, wait_link) : NULL;
+}
 
 /* With sched_lock held: wake every waiter with `result`; returns how many. */
 int wait_queue_wake_all(struct wait_queue *wq, int result);

@@ -38,22 +38,48 @@ struct runq {
 	unsigned int count;
 };
 
-/* "simple" or "bitmap". */
-extern const char runq_kind_name[];
+#ifdef CONFIG_SCHED_SIMPLE
+#define RUNQ_KIND_NAME "simple"
+#else
+#define RUNQ_KIND_NAME "bitmap"
+#endif
 
-void runq_init(struct runq *rq);
+/*
+ * kernel/sched.c compiles the queue's source into itself with RUNQ_API
+ * defined as `static inline`, so its hot paths (yield, wake) inline these
+ * calls; everywhere else (the host tests) they are ordinary functions.
+ */
+#ifndef RUNQ_API
+#define RUNQ_API
+#endif
+
+RUNQ_API void runq_init(struct runq *rq);
 
 /* Queue n behind every node of its priority (a yield, a wake-up). */
-void runq_add_tail(struct runq *rq, struct runq_node *n);
+RUNQ_API void runq_add_tail(struct runq *rq, struct runq_node *n);
 
 /* Queue n ahead of every node of its priority (a thread preempted by a higher one). */
-void runq_add_head(struct runq *rq, struct runq_node *n);
+RUNQ_API void runq_add_head(struct runq *rq, struct runq_node *n);
 
 /* n must be on rq. */
-void runq_remove(struct runq *rq, struct runq_node *n);
+RUNQ_API void runq_remove(struct runq *rq, struct runq_node *n);
 
 /* The node that runs next (lowest prio value, oldest of it) without removing it; NULL if empty. */
-struct runq_node *runq_peek(const struct runq *rq);
+RUNQ_API struct runq_node *runq_peek(const struct runq *rq);
+
+/* Some queued node has priority prio or a higher one (a lower value). */
+RUNQ_API bool runq_has_prio_at_least(const struct runq *rq, unsigned int prio);
+
+/* Remove and return the node that runs next; NULL if empty. */
+RUNQ_API struct runq_node *runq_pop(struct runq *rq);
+
+/*
+ * A yield of the running `cur` (not queued): when the next node has cur's
+ * priority or a higher one, queue cur behind its equals and remove and return
+ * that node; otherwise (empty, or only lower priorities) return NULL and
+ * change nothing.
+ */
+RUNQ_API struct runq_node *runq_yield(struct runq *rq, struct runq_node *cur);
 
 static inline bool runq_empty(const struct runq *rq)
 {
@@ -66,6 +92,6 @@ static inline bool runq_empty(const struct runq *rq)
  * links consistent both ways, count equal to the nodes. 0 or -ECORRUPT with a
  * reason in why.
  */
-int runq_validate(const struct runq *rq, char *why, size_t why_len);
+RUNQ_API int runq_validate(const struct runq *rq, char *why, size_t why_len);
 
 #endif

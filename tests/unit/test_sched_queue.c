@@ -31,7 +31,7 @@ static void assert_valid(const struct runq *q)
 	char why[96] = "";
 
 	if (runq_validate(q, why, sizeof(why)))
-		fail_msg("runq_validate (%s): %s", runq_kind_name, why);
+		fail_msg("runq_validate (%s): %s", RUNQ_KIND_NAME, why);
 }
 
 static struct runq_node *pop(void)
@@ -126,6 +126,38 @@ static void removal_from_the_middle_keeps_the_order(void **state)
 	assert_null(pop());
 }
 
+static void yield_rotates_only_for_equal_or_better(void **state)
+{
+	struct runq_node cur;
+
+	(void)state;
+	runq_init(&rq);
+	node_set(&cur, 5);
+	assert_null(runq_yield(&rq, &cur)); /* nothing else ready */
+	node_set(&nodes[0], 6);
+	runq_add_tail(&rq, &nodes[0]);
+	assert_null(runq_yield(&rq, &cur)); /* only a lower priority */
+	assert_int_equal(rq.count, 1);
+	node_set(&nodes[1], 5);
+	node_set(&nodes[2], 5);
+	runq_add_tail(&rq, &nodes[1]);
+	runq_add_tail(&rq, &nodes[2]);
+	assert_ptr_equal(runq_yield(&rq, &cur), &nodes[1]); /* cur goes behind nodes[2] */
+	assert_valid(&rq);
+	assert_int_equal(rq.count, 3);
+	node_set(&nodes[3], 2);
+	runq_add_tail(&rq, &nodes[3]);
+	/* nodes[1] runs now; a better thread is ready (cooperative builds allow that). */
+	assert_ptr_equal(runq_yield(&rq, &nodes[1]), &nodes[3]);
+	assert_valid(&rq);
+	assert_ptr_equal(runq_pop(&rq), &nodes[2]);
+	assert_ptr_equal(runq_pop(&rq), &cur);
+	assert_ptr_equal(runq_pop(&rq), &nodes[1]);
+	assert_ptr_equal(runq_pop(&rq), &nodes[0]);
+	assert_null(runq_pop(&rq));
+	assert_valid(&rq);
+}
+
 static void validator_catches_broken_state(void **state)
 {
 	struct list_node *saved;
@@ -185,14 +217,14 @@ static void random_operations_match_the_model(void **state)
 
 	(void)state;
 	printf("sched_queue (%s, %d priorities): seed %llu (BORA_SEED=%llu replays it)\n",
-	       runq_kind_name, CONFIG_NUM_PRIORITIES, (unsigned long long)seed,
+	       RUNQ_KIND_NAME, CONFIG_NUM_PRIORITIES, (unsigned long long)seed,
 	       (unsigned long long)seed);
 	rng_state = seed ? seed : 1;
 	runq_init(&rq);
 	for (int i = 0; i < NODES; i++)
 		queued[i] = false;
 	for (int step = 0; step < 200000; step++) {
-		int i = (int)(rng() % NODES), expect, op = (int)(rng() % 4);
+		int i = (int)(rng() % NODES), expect, op = (int)(rng() % 5);
 		struct runq_node *n;
 
 		if (!queued[i] && op < 3) {
@@ -213,6 +245,19 @@ static void random_operations_match_the_model(void **state)
 			runq_remove(&rq, &nodes[i]);
 			queued[i] = false;
 			count--;
+		} else if (!queued[i] && op == 4) {
+			/* i is the running thread and yields. */
+			node_set(&nodes[i], (unsigned int)(rng() % CONFIG_NUM_PRIORITIES));
+			expect = model_next();
+			n = runq_yield(&rq, &nodes[i]);
+			if (expect < 0 || nodes[expect].prio > nodes[i].prio) {
+				assert_null(n);
+			} else {
+				assert_ptr_equal(n, &nodes[expect]);
+				queued[expect] = false;
+				queued[i] = true;
+				order_of[i] = ++tail_seq;
+			}
 		} else if (op == 3) {
 			expect = model_next();
 			n = runq_peek(&rq);
@@ -227,6 +272,12 @@ static void random_operations_match_the_model(void **state)
 		}
 		assert_int_equal(rq.count, count);
 		expect = model_next();
+		{
+			unsigned int p = (unsigned int)(rng() % CONFIG_NUM_PRIORITIES);
+
+			assert_int_equal(runq_has_prio_at_least(&rq, p),
+			                 expect >= 0 && nodes[expect].prio <= p);
+		}
 		if (expect < 0)
 			assert_null(runq_peek(&rq));
 		else if (runq_peek(&rq) != &nodes[expect])
@@ -247,6 +298,7 @@ int main(void)
 	    cmocka_unit_test(strict_priority_order),
 	    cmocka_unit_test(fifo_within_a_priority_and_head_insertion),
 	    cmocka_unit_test(removal_from_the_middle_keeps_the_order),
+	    cmocka_unit_test(yield_rotates_only_for_equal_or_better),
 	    cmocka_unit_test(validator_catches_broken_state),
 	    cmocka_unit_test(random_operations_match_the_model),
 	};
