@@ -70,6 +70,21 @@ static inline bool beats_current(const struct percpu *cpu, const struct thread *
 	return cpu->current && (is_idle(cpu->current) || prio_of(t) < prio_of(cpu->current));
 }
 
+/* With cpu->runq_lock held: cur's turn may need a time slice (an equal is ready). */
+static inline void timeslice_check(struct percpu *cpu, const struct thread *cur)
+{
+#ifdef CONFIG_TIMESLICING
+	bool needed = !is_idle(cur) && runq_has_prio_at_least(&cpu->runq, prio_of(cur));
+
+	/* Armed only while needed, so a lone thread or an idle hart takes no slice interrupt. */
+	if (needed != sched_timeslice_pending(cpu))
+		sched_timeslice_set(cpu, needed);
+#else
+	(void)cpu;
+	(void)cur;
+#endif
+}
+
 void sched_enqueue(struct thread *t)
 {
 	struct percpu *cpu = &percpu_harts[t->hart];
@@ -79,6 +94,8 @@ void sched_enqueue(struct thread *t)
 	runq_add_tail(&cpu->runq, &t->rq_node);
 	if (beats_current(cpu, t))
 		cpu->need_resched = true;
+	else if (cpu->current)
+		timeslice_check(cpu, cpu->current);
 	spin_unlock(&cpu->runq_lock);
 }
 
@@ -88,8 +105,8 @@ static inline __attribute__((always_inline)) void finish_switch(struct thread *p
 	struct percpu *cpu = this_cpu(); /* the hart we run on now, whatever prev's was */
 
 	(void)prev;
+	timeslice_check(cpu, cpu->current);
 	spin_unlock(&cpu->runq_lock);
-	sched_timeslice_start(cpu->current);
 }
 
 void sched_finish_switch(struct thread *prev)

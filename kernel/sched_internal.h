@@ -38,10 +38,27 @@ static inline void sched_cancel_wakeup(struct thread *t)
 	(void)t;
 #endif
 }
-static inline void sched_timeslice_start(struct thread *t)
+#ifdef CONFIG_TIMESLICING
+#include <bora/percpu.h>
+
+/* Arm (from percpu.switched_at) or cancel cpu's slice timeout. */
+void sched_timeslice_set(struct percpu *cpu, bool on);
+
+#ifdef THREAD_HAVE_TIMEOUTS
+extern struct timeout sched_slice_timeouts[PERCPU_MAX_HARTS];
+
+static inline bool sched_timeslice_pending(const struct percpu *cpu)
 {
-	(void)t;
+	return sched_slice_timeouts[cpu->index].pending;
 }
+#else
+static inline bool sched_timeslice_pending(const struct percpu *cpu)
+{
+	(void)cpu;
+	return false;
+}
+#endif
+#endif
 
 /* mutex.c: a waiter for m left its wait queue without the mutex (timeout). */
 void mutex_waiter_left(struct thread *t);

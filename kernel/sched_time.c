@@ -4,6 +4,13 @@
  * ends, and time slices. Both ride on the timeout structure (<bora/timeout.h>,
  * kernel/timeout.c); the callbacks run in the timer interrupt with interrupts
  * off, so whatever they make ready runs from sched_irq_exit().
+ *
+ * Time slices are lazy: one timeout per hart, armed only while another thread
+ * of the running thread's priority is ready (so a thread running alone, or
+ * an idle hart, takes no slice interrupts). When it fires it checks how long
+ * the current thread has run since it was switched in (percpu.switched_at):
+ * a full slice ends its turn (it goes behind its equals), a partial one
+ * re-arms for the rest.
  */
 #include <bora/errno.h>
 #include <bora/percpu.h>
@@ -32,11 +39,9 @@ static void wakeup_expired(struct timeout *to)
 
 int sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
 {
-	uint64_t us = (uint64_t)timeout.us;
-	/* Round up, so the wait is never shorter than asked. */
-	uint64_t ticks = (us * timer_freq() + 999999) / 1000000;
-
-	timeout_arm(&t->timeout, timer_now() + ticks, wakeup_expired);
+	/* timer_us_to_ticks rounds up: the wait is never shorter than asked. */
+	timeout_arm(&t->timeout, timer_now() + timer_us_to_ticks((uint64_t)timeout.us),
+	            wakeup_expired);
 	return 0;
 }
 
@@ -44,11 +49,81 @@ void sched_cancel_wakeup_armed(struct thread *t)
 {
 	timeout_cancel(&t->timeout);
 }
-#else
+
+#ifdef CONFIG_TIMESLICING
+struct timeout sched_slice_timeouts[PERCPU_MAX_HARTS];
+static uint64_t slice_ticks; /* 0: not computed yet */
+static bool slicing_off;     /* sched_set_timeslice_ms(0) */
+
+static void slice_expired(struct timeout *to)
+{
+	struct percpu *cpu = &percpu_harts[to - sched_slice_timeouts];
+	struct thread *cur = cpu->current;
+
+	spin_lock(&cpu->runq_lock);
+	if (cur && !(cur->flags & THREAD_F_IDLE) &&
+	    runq_has_prio_at_least(&cpu->runq, cur->rq_node.prio)) {
+		uint64_t due = cpu->switched_at + slice_ticks;
+
+		if (timer_now() >= due) {
+			cur->timeslice_expired = true;
+			cpu->need_resched = true;
+		} else {
+			timeout_arm(to, due, slice_expired);
+		}
+	}
+	spin_unlock(&cpu->runq_lock);
+}
+
+void sched_timeslice_set(struct percpu *cpu, bool on)
+{
+	struct timeout *to = &sched_slice_timeouts[cpu->index];
+
+	if (!on || slicing_off) {
+		timeout_cancel(to);
+		return;
+	}
+	if (!slice_ticks)
+		slice_ticks = timer_ms_to_ticks(CONFIG_TIMESLICE_MS);
+	timeout_arm(to, cpu->switched_at + slice_ticks, slice_expired);
+}
+
+int sched_set_timeslice_ms(uint32_t ms)
+{
+	unsigned long flags = sched_lock();
+
+	slicing_off = ms == 0;
+	if (ms)
+		slice_ticks = timer_ms_to_ticks(ms);
+	for (unsigned int i = 0; i < PERCPU_MAX_HARTS; i++)
+		timeout_cancel(&sched_slice_timeouts[i]); /* re-armed at the next switch if needed */
+	sched_unlock(flags);
+	return 0;
+}
+#endif /* CONFIG_TIMESLICING */
+
+#else /* !THREAD_HAVE_TIMEOUTS */
+
 int sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
 {
 	(void)t;
 	(void)timeout;
+	return -ENOTSUP;
+}
+
+#ifdef CONFIG_TIMESLICING
+void sched_timeslice_set(struct percpu *cpu, bool on)
+{
+	(void)cpu;
+	(void)on;
+}
+#endif
+#endif /* THREAD_HAVE_TIMEOUTS */
+
+#if !defined(CONFIG_TIMESLICING) || !defined(THREAD_HAVE_TIMEOUTS)
+int sched_set_timeslice_ms(uint32_t ms)
+{
+	(void)ms;
 	return -ENOTSUP;
 }
 #endif

@@ -140,6 +140,13 @@ void sched_yield(void);
 /* The context switch (arch/riscv/switch.S): save into prev, load next; returns prev. */
 struct thread *arch_switch(struct thread *prev, struct thread *next);
 
+/*
+ * Time slice length for equal priorities from now on, 0 to stop slicing
+ * (CONFIG_TIMESLICE_MS at boot). -ENOTSUP without CONFIG_TIMESLICING or a
+ * timer.
+ */
+int sched_set_timeslice_ms(uint32_t ms);
+
 /* Kconfig choices as words, for boot lines and tests. */
 const char *sched_description(void);
 

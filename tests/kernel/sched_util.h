@@ -8,6 +8,7 @@
 #ifndef TESTS_KERNEL_SCHED_UTIL_H
 #define TESTS_KERNEL_SCHED_UTIL_H
 
+#include <bora/sched.h>
 #include <bora/thread.h>
 
 #ifdef CONFIG_PREEMPT
@@ -20,6 +21,23 @@
 #else
 #define TEST_PRIO_INHERIT 0
 #endif
+
+/*
+ * Tests that check the order of equal-priority threads turn time slicing off:
+ * a slice that ends (in real time, on a busy host) would legitimately
+ * reorder them. The default comes back at the end of the test.
+ */
+static inline void slicing_off(void)
+{
+	sched_set_timeslice_ms(0);
+}
+
+static inline void slicing_default(void)
+{
+#ifdef CONFIG_TIMESLICE_MS
+	sched_set_timeslice_ms(CONFIG_TIMESLICE_MS);
+#endif
+}
 
 #define LOG_MAX 64
 

@@ -76,6 +76,7 @@ KTEST(bench, yield_between_two_threads)
 {
 	struct thread *a, *b;
 
+	slicing_off();
 	yield_fig = (struct figure){0};
 	KTEST_ASSERT_EQ(thread_create(&a, yield_pingpong, NULL, ABOVE_MAIN(1), 0, "yield-a"), 0);
 	KTEST_ASSERT_EQ(thread_create(&b, yield_pingpong, (void *)1, ABOVE_MAIN(1), 0, "yield-b"),
@@ -84,6 +85,7 @@ KTEST(bench, yield_between_two_threads)
 	KTEST_ASSERT_EQ(thread_join(b, FOREVER), 0);
 	KTEST_ASSERT(yield_fig.n >= ROUNDS);
 	goal("yield", &yield_fig, 60);
+	slicing_default();
 }
 
 KTEST(bench, sem_give_take_without_switch)

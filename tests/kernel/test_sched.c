@@ -51,6 +51,7 @@ KTEST(sched, strict_priority_order)
 	struct logger l[ARRAY_SIZE(prios)];
 	struct thread *t[ARRAY_SIZE(prios)];
 
+	slicing_off();
 	order.n = 0;
 	for (unsigned i = 0; i < ARRAY_SIZE(prios); i++) {
 		l[i] = (struct logger){&order, (int)prios[i]};
@@ -62,6 +63,7 @@ KTEST(sched, strict_priority_order)
 	KTEST_ASSERT_EQ(order.n, ARRAY_SIZE(prios));
 	for (int i = 1; i < order.n; i++)
 		KTEST_ASSERT(order.ev[i - 1] < order.ev[i]);
+	slicing_default();
 }
 
 KTEST(sched, fifo_within_a_priority)
@@ -69,6 +71,7 @@ KTEST(sched, fifo_within_a_priority)
 	struct logger l[6];
 	struct thread *t[6];
 
+	slicing_off();
 	order.n = 0;
 	for (int i = 0; i < 6; i++) {
 		l[i] = (struct logger){&order, i};
@@ -80,6 +83,7 @@ KTEST(sched, fifo_within_a_priority)
 	KTEST_ASSERT_EQ(order.n, 6);
 	for (int i = 0; i < 6; i++)
 		KTEST_ASSERT_EQ(order.ev[i], i);
+	slicing_default();
 }
 
 /* Preemptive: a new higher-priority thread runs inside thread_create. Cooperative: not before main
@@ -156,6 +160,7 @@ KTEST(sched, yield_alternates_equal_priorities)
 	struct yielder a = {&order, 0, 5}, b = {&order, 1, 5};
 	struct thread *ta, *tb;
 
+	slicing_off();
 	order.n = 0;
 	KTEST_ASSERT_EQ(thread_create(&ta, yield_loop, &a, BELOW_MAIN(1), 0, "yield-a"), 0);
 	KTEST_ASSERT_EQ(thread_create(&tb, yield_loop, &b, BELOW_MAIN(1), 0, "yield-b"), 0);
@@ -164,6 +169,7 @@ KTEST(sched, yield_alternates_equal_priorities)
 	KTEST_ASSERT_EQ(order.n, 10);
 	for (int i = 0; i < 10; i++)
 		KTEST_ASSERT_EQ(order.ev[i], i % 2);
+	slicing_default();
 }
 
 static void idle_work(void *arg)
@@ -281,6 +287,7 @@ KTEST(sched, priority_change_reorders)
 	struct logger l[3];
 	struct thread *t[3];
 
+	slicing_off();
 	order.n = 0;
 	for (int i = 0; i < 3; i++) {
 		l[i] = (struct logger){&order, i};
@@ -295,4 +302,5 @@ KTEST(sched, priority_change_reorders)
 	KTEST_ASSERT_EQ(order.ev[0], 2);
 	KTEST_ASSERT_EQ(order.ev[1], 0);
 	KTEST_ASSERT_EQ(order.ev[2], 1);
+	slicing_default();
 }

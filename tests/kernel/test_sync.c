@@ -65,6 +65,7 @@ KTEST(sync, sem_wakes_the_highest_priority_waiter_first)
 	struct thread *t[ARRAY_SIZE(by)];
 	struct sem s;
 
+	slicing_off();
 	sem_init(&s, 0, 10);
 	sync_log.n = 0;
 	for (unsigned i = 0; i < ARRAY_SIZE(by); i++) {
@@ -86,6 +87,7 @@ KTEST(sync, sem_wakes_the_highest_priority_waiter_first)
 	KTEST_ASSERT_EQ(sync_log.ev[3], 2);
 	KTEST_ASSERT_EQ(sync_log.ev[4], 0);
 	KTEST_ASSERT_EQ(sem_count(&s), 0);
+	slicing_default();
 }
 
 KTEST(sync, destroy_wakes_waiters_with_ecanceled)
@@ -467,6 +469,7 @@ KTEST(sync, msgq_hands_over_to_waiters)
 	struct q_user g = {.result = 1}, p[2];
 	struct thread *tg, *tp[2];
 
+	slicing_off();
 	msgq_init(&q, buf, sizeof(uint32_t), 1);
 	/* A receiver waiting on an empty queue gets the next message directly. */
 	g.q = &q;
@@ -504,4 +507,5 @@ KTEST(sync, msgq_hands_over_to_waiters)
 	KTEST_ASSERT_EQ(msgq_destroy(&q), 1);
 	KTEST_ASSERT_EQ(thread_join(tg, FOREVER), 0);
 	KTEST_ASSERT_EQ(g.result, -ECANCELED);
+	slicing_default();
 }
