@@ -252,3 +252,175 @@ KTEST(sync_stress, every_message_arrives_once_in_order)
 	KTEST_ASSERT_EQ(msgq_used(&queue), 0);
 	KTEST_ASSERT_EQ(msgq_destroy(&queue), 0);
 }
+
+/* ---- with timeouts
+ * ---------------------------------------------------------------------------------- */
+
+#ifdef THREAD_HAVE_TIMEOUTS
+#include <bora/timer.h>
+
+static volatile long timed_taken, timed_timeouts, timed_given;
+static volatile bool timed_done;
+
+/* Gives ROUNDS units, sleeping now and then so the takers' timeouts expire. */
+static void timed_giver(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < ROUNDS / 4; i++) {
+		if (sem_give(&units) != 0)
+			w->result = -1;
+		__atomic_add_fetch(&timed_given, 1, __ATOMIC_SEQ_CST);
+		if (next_random(&w->rng) % 8 == 0)
+			thread_sleep(TIMEOUT_US(300 + next_random(&w->rng) % 1500));
+	}
+}
+
+/* Takes with short timeouts until the givers are done and the count is drained. */
+static void timed_taker(void *arg)
+{
+	struct worker *w = arg;
+
+	for (;;) {
+		int err = sem_take(&units, TIMEOUT_US(200 + next_random(&w->rng) % 800));
+
+		if (err == 0) {
+			__atomic_add_fetch(&timed_taken, 1, __ATOMIC_SEQ_CST);
+		} else if (err == -ETIMEDOUT) {
+			__atomic_add_fetch(&timed_timeouts, 1, __ATOMIC_SEQ_CST);
+			if (timed_done && sem_count(&units) == 0)
+				return;
+		} else {
+			w->result = err;
+			return;
+		}
+	}
+}
+
+/*
+ * Units given == units taken, whatever mix of timeouts happened; every
+ * timed-out take left the count alone.
+ */
+KTEST(sync_stress, timed_semaphore_takes_lose_nothing)
+{
+	struct worker w[8];
+	struct thread *t[8];
+
+	printk("sync_stress: seed %#llx\n", (unsigned long long)STRESS_SEED * 11);
+	sem_init(&units, 0, 1000000);
+	timed_taken = timed_timeouts = timed_given = 0;
+	timed_done = false;
+	for (int i = 0; i < 8; i++) {
+		w[i] = (struct worker){i, STRESS_SEED * 11 + (uint64_t)i, 0};
+		KTEST_ASSERT_EQ(thread_create(&t[i], i < 4 ? timed_giver : timed_taker, &w[i],
+		                              stress_prio(i), 0, "timed-stress"),
+		                0);
+	}
+	for (int i = 0; i < 4; i++)
+		KTEST_ASSERT_EQ(thread_join(t[i], FOREVER), 0);
+	timed_done = true;
+	for (int i = 0; i < 8; i++) {
+		if (i >= 4)
+			KTEST_ASSERT_EQ(thread_join(t[i], FOREVER), 0);
+		KTEST_ASSERT_EQ(w[i].result, 0);
+	}
+	printk("sync_stress: %ld given, %ld taken, %ld timeouts\n", (long)timed_given,
+	       (long)timed_taken, (long)timed_timeouts);
+	KTEST_ASSERT_EQ(timed_given, 4 * (ROUNDS / 4));
+	KTEST_ASSERT_EQ(timed_taken, timed_given);
+	KTEST_ASSERT_EQ(sem_count(&units), 0);
+	KTEST_ASSERT(timed_timeouts > 0);
+}
+
+static volatile long q_sent, q_received, q_put_timeouts, q_get_timeouts;
+
+static void timed_q_producer(void *arg)
+{
+	struct worker *w = arg;
+	uint32_t s = 0;
+
+	while (s < ROUNDS / 4) {
+		struct message m = {(uint32_t)w->id, s, check_of((uint32_t)w->id, s)};
+		int err = msgq_put(&queue, &m, TIMEOUT_US(100 + next_random(&w->rng) % 400));
+
+		if (err == 0) {
+			s++;
+			__atomic_add_fetch(&q_sent, 1, __ATOMIC_SEQ_CST);
+		} else if (err == -ETIMEDOUT) {
+			__atomic_add_fetch(&q_put_timeouts, 1, __ATOMIC_SEQ_CST);
+		} else {
+			w->result = err;
+			return;
+		}
+	}
+}
+
+static void timed_q_consumer(void *arg)
+{
+	struct worker *w = arg;
+
+	for (;;) {
+		struct message m;
+		int err = msgq_get(&queue, &m, TIMEOUT_US(100 + next_random(&w->rng) % 900));
+
+		if (err == 0) {
+			if (m.producer >= PRODUCERS || m.seq >= ROUNDS ||
+			    m.check != check_of(m.producer, m.seq))
+				torn = true;
+			else
+				seen[m.producer][m.seq]++;
+			__atomic_add_fetch(&q_received, 1, __ATOMIC_SEQ_CST);
+			if (next_random(&w->rng) % 16 == 0)
+				thread_sleep(TIMEOUT_US(500));
+		} else if (err == -ETIMEDOUT) {
+			__atomic_add_fetch(&q_get_timeouts, 1, __ATOMIC_SEQ_CST);
+			if (timed_done && msgq_used(&queue) == 0)
+				return;
+		} else {
+			w->result = err;
+			return;
+		}
+	}
+}
+
+/* Every message sent arrives once, while puts and gets keep timing out on both sides. */
+KTEST(sync_stress, timed_queue_loses_and_duplicates_nothing)
+{
+	struct worker w[PRODUCERS + CONSUMERS];
+	struct thread *t[PRODUCERS + CONSUMERS];
+
+	KTEST_ASSERT_EQ(msgq_init(&queue, ring, sizeof(struct message), 2), 0);
+	for (int p = 0; p < PRODUCERS; p++)
+		for (int s = 0; s < ROUNDS; s++)
+			seen[p][s] = 0;
+	torn = false;
+	timed_done = false;
+	q_sent = q_received = q_put_timeouts = q_get_timeouts = 0;
+	for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
+		w[i] = (struct worker){i < PRODUCERS ? i : i - PRODUCERS,
+		                       STRESS_SEED * 13 + (uint64_t)i, 0};
+		KTEST_ASSERT_EQ(thread_create(&t[i],
+		                              i < PRODUCERS ? timed_q_producer : timed_q_consumer,
+		                              &w[i], stress_prio(i), 0, "timed-msgq"),
+		                0);
+	}
+	for (int i = 0; i < PRODUCERS; i++)
+		KTEST_ASSERT_EQ(thread_join(t[i], FOREVER), 0);
+	timed_done = true;
+	for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
+		if (i >= PRODUCERS)
+			KTEST_ASSERT_EQ(thread_join(t[i], FOREVER), 0);
+		KTEST_ASSERT_EQ(w[i].result, 0);
+	}
+	printk("sync_stress: %ld sent, %ld received, %ld put and %ld get timeouts\n", (long)q_sent,
+	       (long)q_received, (long)q_put_timeouts, (long)q_get_timeouts);
+	KTEST_ASSERT(!torn);
+	KTEST_ASSERT_EQ(q_sent, PRODUCERS * (ROUNDS / 4));
+	KTEST_ASSERT_EQ(q_received, q_sent);
+	for (int p = 0; p < PRODUCERS; p++)
+		for (int s = 0; s < ROUNDS; s++)
+			KTEST_ASSERT_EQ(seen[p][s], s < ROUNDS / 4 ? 1 : 0);
+	KTEST_ASSERT(q_get_timeouts > 0);
+	KTEST_ASSERT_EQ(msgq_destroy(&queue), 0);
+}
+#endif /* THREAD_HAVE_TIMEOUTS */
