@@ -136,6 +136,7 @@ KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c) $(wildcard lib/*.c) $(wildcar
 	$(wildcard kernel/*.c)
 # IPC (kernel/Kconfig.ipc): handles, endpoints, notifications only when configured.
 KSRCS := $(filter-out $(if $(CONFIG_IPC),,kernel/handle.c kernel/ipc%.c kernel/syscall_ipc.c),$(KSRCS))
+KSRCS += $(if $(CONFIG_SMP),$(wildcard kernel/smp/*.c))
 KSRCS += $(if $(CONFIG_CONSOLE_NS16550A),drivers/console/ns16550a.c)
 KSRCS += $(if $(CONFIG_CONSOLE_SBI),drivers/console/sbi.c)
 KSRCS += $(if $(CONFIG_CONSOLE_SIFIVE_UART),drivers/console/sifive_uart.c)

@@ -8,6 +8,7 @@
 #include <bora/sched.h>
 #include <bora/sem.h>
 #include <bora/shell.h>
+#include <bora/smp.h>
 #include <bora/task.h>
 #include <asm/csr.h>
 
@@ -76,6 +77,7 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 
 	boot_mm_init(&bi);
 	sched_init();
+	smp_init(dtb_pa);
 #ifdef CONFIG_USERSPACE
 	task_subsystem_init();
 #endif

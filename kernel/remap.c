@@ -17,6 +17,7 @@
 #include <bora/panic.h>
 #include <bora/printk.h>
 #include <bora/remap.h>
+#include <bora/smp.h>
 
 #define KERNEL_RW (SV39_PTE_R | SV39_PTE_W | SV39_PTE_G)
 #define KERNEL_RX (SV39_PTE_R | SV39_PTE_X | SV39_PTE_G)
@@ -59,16 +60,20 @@ static void *kpt_phys_to_virt(void *ctx, uint64_t pa)
 	return phys_to_virt(pa);
 }
 
-/* Privileged spec 4.2.1: sfence.vma after changing a live PTE, local to this hart. */
+/*
+ * Privileged spec 4.2.1: sfence.vma after changing a live PTE. It is local to
+ * the hart, and every hart may cache these global mappings: tlb_flush_range
+ * fences the others too.
+ */
 static void kpt_flush(void *ctx, uint64_t va)
 {
 	(void)ctx;
 	if (!kernel_pt_live)
 		return;
 	if (va == SV39_FLUSH_ALL)
-		__asm__ volatile("sfence.vma zero, zero" ::: "memory");
+		tlb_flush_range(0, 0);
 	else
-		__asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
+		tlb_flush_range(va, PAGE_SIZE);
 }
 
 static const struct sv39_env kernel_env = {

@@ -12,7 +12,7 @@
 #define BORA_PERCPU_H
 
 #include <bora/sched_queue.h>
-#include <bora/spinlock.h>
+#include <bora/spinlock_types.h>
 #include <bora/types.h>
 
 #ifndef CONFIG_MAX_HARTS
@@ -34,6 +34,8 @@ struct percpu {
 	uint64_t switched_at;     /* time CSR at the last switch here (runtime accounting) */
 	spinlock_t runq_lock;     /* the run queue; see <bora/sched.h> for the order */
 	struct runq runq;         /* this hart's ready threads */
+	unsigned int spin_depth;  /* spinlocks this hart holds (<bora/spinlock.h>) */
+	unsigned long ipi_bits;   /* IPI_* requests other harts raised (kernel/smp/ipi.c) */
 };
 
 extern struct percpu percpu_harts[PERCPU_MAX_HARTS];

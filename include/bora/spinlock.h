@@ -1,39 +1,137 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test-and-set spinlock on GCC's __atomic builtins: on RV64 they become AMOSWAP.W
- * with .aq/.rl (A extension), on the host the native equivalent, so mm/ code
- * that takes a lock compiles unchanged for the unit tests.
+ * Fair (ticket) spinlock on GCC's __atomic builtins. A locker takes the next
+ * ticket with one fetch-and-add (AMOADD.W on RV64, A extension) and waits
+ * until `owner` reaches it; unlock advances `owner`. Harts get the lock in the
+ * order they asked (Mellor-Crummey and Scott, "Algorithms for scalable
+ * synchronization on shared-memory multiprocessors", TOCS 1991, section 2.2).
+ * The same code compiles for the host unit tests, where "harts" are threads.
+ *
+ * In the kernel every hart counts the spinlocks it holds (struct percpu
+ * spin_depth), so the scheduler can refuse to switch away from a hart that
+ * holds one. CONFIG_SPINLOCK_DEBUG also records the holder and reports
+ * recursion, unlock by a non-holder, and blocking with a lock held
+ * (kernel/spinlock_debug.c).
  */
 #ifndef BORA_SPINLOCK_H
 #define BORA_SPINLOCK_H
 
 #include <bora/irqflags.h>
+#include <bora/spinlock_types.h>
 #include <bora/types.h>
 
-typedef struct spinlock {
-	volatile uint32_t locked;
-} spinlock_t;
+#if !defined(BORA_HOST)
+#include <bora/percpu.h>
+#define SPINLOCK_COUNT_DEPTH 1
+#else
+#include <sched.h>
+#endif
 
-#define SPINLOCK_INIT                                                                              \
-	{                                                                                          \
-		0                                                                                  \
-	}
+#ifdef SPINLOCK_CHECKS
+/* kernel/spinlock_debug.c; each returns false when the operation must not go on. */
+bool spin_debug_before_lock(spinlock_t *l, const void *pc);
+void spin_debug_after_lock(spinlock_t *l, const void *pc);
+bool spin_debug_before_unlock(spinlock_t *l, const void *pc);
+/* For tests: receives a report instead of the panic; the offending operation is then skipped. */
+extern void (*spin_debug_hook)(const spinlock_t *l, const char *what, const void *pc);
+#endif
+
+/* Panics (CONFIG_SPINLOCK_DEBUG) when this hart holds a spinlock; `what` names the blocking call.
+ */
+#ifdef SPINLOCK_CHECKS
+void spin_assert_none_held(const char *what);
+#else
+static inline void spin_assert_none_held(const char *what)
+{
+	(void)what;
+}
+#endif
+
+/* Spinlocks this hart holds now (always 0 in host builds). */
+static inline unsigned int spin_depth(void)
+{
+#ifdef SPINLOCK_COUNT_DEPTH
+	return this_cpu()->spin_depth;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * In a wait loop. Harts are never taken away while they spin; host threads
+ * are, and a ticket lock with more threads than cores stalls whenever the
+ * next ticket's thread is descheduled, so host builds give the core away.
+ */
+static inline void spin_relax(void)
+{
+#ifdef BORA_HOST
+	sched_yield();
+#endif
+}
 
 static inline void spin_lock_init(spinlock_t *l)
 {
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->word, 0, __ATOMIC_RELAXED);
+#ifdef SPINLOCK_CHECKS
+	l->holder = 0;
+	l->holder_pc = NULL;
+#endif
 }
 
-static inline void spin_lock(spinlock_t *l)
+static inline void spin_depth_add(int delta)
 {
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-			;
+#ifdef SPINLOCK_COUNT_DEPTH
+	this_cpu()->spin_depth += (unsigned int)delta;
+#else
+	(void)delta;
+#endif
 }
 
-static inline void spin_unlock(spinlock_t *l)
+static inline __attribute__((always_inline)) void spin_lock(spinlock_t *l)
 {
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	uint32_t ticket;
+
+#ifdef SPINLOCK_CHECKS
+	if (!spin_debug_before_lock(l, __builtin_return_address(0)))
+		return;
+#endif
+	ticket = __atomic_fetch_add(&l->ticket.next, 1, __ATOMIC_RELAXED);
+	while (__atomic_load_n(&l->ticket.owner, __ATOMIC_ACQUIRE) != ticket)
+		spin_relax();
+	spin_depth_add(1);
+#ifdef SPINLOCK_CHECKS
+	spin_debug_after_lock(l, __builtin_return_address(0));
+#endif
+}
+
+/* Take the lock only if nobody holds or waits for it. */
+static inline __attribute__((always_inline)) bool spin_trylock(spinlock_t *l)
+{
+	uint64_t old = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+
+	if ((uint32_t)old != (uint32_t)(old >> 32))
+		return false;
+	if (!__atomic_compare_exchange_n(&l->word, &old, old + (1ULL << 32), false,
+	                                 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	spin_depth_add(1);
+#ifdef SPINLOCK_CHECKS
+	spin_debug_after_lock(l, __builtin_return_address(0));
+#endif
+	return true;
+}
+
+static inline __attribute__((always_inline)) void spin_unlock(spinlock_t *l)
+{
+	/* Only the holder writes owner, so a plain read of it is current. */
+	uint32_t owner = __atomic_load_n(&l->ticket.owner, __ATOMIC_RELAXED);
+
+#ifdef SPINLOCK_CHECKS
+	if (!spin_debug_before_unlock(l, __builtin_return_address(0)))
+		return;
+#endif
+	spin_depth_add(-1);
+	__atomic_store_n(&l->ticket.owner, owner + 1, __ATOMIC_RELEASE);
 }
 
 /*
@@ -41,7 +139,7 @@ static inline void spin_unlock(spinlock_t *l)
  * while the lock is held, or the handler would spin on a lock its own hart
  * holds. The returned flags restore the caller's interrupt state, so these nest.
  */
-static inline unsigned long spin_lock_irqsave(spinlock_t *l)
+static inline __attribute__((always_inline)) unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long flags = arch_irq_save();
 
@@ -49,7 +147,8 @@ static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 	return flags;
 }
 
-static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+static inline __attribute__((always_inline)) void spin_unlock_irqrestore(spinlock_t *l,
+                                                                         unsigned long flags)
 {
 	spin_unlock(l);
 	arch_irq_restore(flags);
@@ -57,7 +156,9 @@ static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
 
 static inline bool spin_is_locked(spinlock_t *l)
 {
-	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0;
+	uint64_t w = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+
+	return (uint32_t)w != (uint32_t)(w >> 32);
 }
 
 #endif
