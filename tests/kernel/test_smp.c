@@ -82,6 +82,7 @@ KTEST(smp, call_function_ignores_offline_harts)
 		KTEST_ASSERT_EQ(ran_on[i], 0);
 }
 
+#ifdef CONFIG_SMP
 KTEST(smp, reschedule_ipi_reaches_each_hart)
 {
 	cpumask_t rest = others();
@@ -104,6 +105,8 @@ KTEST(smp, reschedule_ipi_reaches_each_hart)
 	KTEST_ASSERT(this_cpu()->need_resched);
 	this_cpu()->need_resched = false;
 }
+
+#endif
 
 /* ---- ticket locks under contention ------------------------------------------------- */
 
