@@ -16,6 +16,9 @@
 #include <asm/trap.h>
 #include <uapi/bora/errno.h>
 #include "internal.h"
+#ifdef CONFIG_IPC
+#include <bora/syscall_ipc.h>
+#endif
 
 /* User code sees the same numbers the kernel returns. */
 _Static_assert(ENOSYS == 38 && EFAULT == 14 && EINVAL == 22 && ECHILD == 10 && E2BIG == 7,
@@ -37,6 +40,9 @@ const syscall_fn syscall_table[SYS_MAX] = {
     [SYS_WAIT] = sys_wait,
     [SYS_TASK_ID] = sys_task_id,
     [SYS_KILL] = sys_kill,
+#ifdef CONFIG_IPC
+    [SYS_IPC_BASE... SYS_IPC_BASE + SYS_IPC_COUNT - 1] = sys_ipc, /* kernel/syscall_ipc.c */
+#endif
 };
 
 long sys_null(long a0, long a1, long a2, long a3, long a4, long a5)

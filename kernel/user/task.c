@@ -14,6 +14,9 @@
 #include <asm/csr.h>
 #include <asm/trap.h>
 #include "internal.h"
+#ifdef CONFIG_IPC
+#include <bora/syscall_ipc.h>
+#endif
 
 /* Each task's kernel stack: its traps and system calls run there. */
 #define KSTACK_PAGES 4
@@ -149,6 +152,9 @@ static void free_kstack(struct task *t)
 /* Give back the address space and ASID: at exit, or for a task that never ran. */
 static void release_memory(struct task *t)
 {
+#ifdef CONFIG_IPC
+	ipc_task_destroy(t); /* first: peers see the handles go while the task is still whole */
+#endif
 	aspace_release_asid(&t->as);
 	aspace_destroy(&t->as);
 	kfree(t->tf);

@@ -39,11 +39,13 @@ const char *err_name(long err)
 		long value;
 		const char *name;
 	} names[] = {
-	    {EPERM, "EPERM"},   {ENOENT, "ENOENT"},   {ESRCH, "ESRCH"},
-	    {E2BIG, "E2BIG"},   {ENOEXEC, "ENOEXEC"}, {ECHILD, "ECHILD"},
-	    {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"},   {EFAULT, "EFAULT"},
-	    {EEXIST, "EEXIST"}, {EINVAL, "EINVAL"},   {ENAMETOOLONG, "ENAMETOOLONG"},
-	    {ENOSYS, "ENOSYS"},
+	    {EPERM, "EPERM"},           {ENOENT, "ENOENT"},       {ESRCH, "ESRCH"},
+	    {E2BIG, "E2BIG"},           {ENOEXEC, "ENOEXEC"},     {ECHILD, "ECHILD"},
+	    {EAGAIN, "EAGAIN"},         {ENOMEM, "ENOMEM"},       {EFAULT, "EFAULT"},
+	    {EEXIST, "EEXIST"},         {EINVAL, "EINVAL"},       {ENAMETOOLONG, "ENAMETOOLONG"},
+	    {ENOSYS, "ENOSYS"},         {ENOSPC, "ENOSPC"},       {ETIMEDOUT, "ETIMEDOUT"},
+	    {EBADHANDLE, "EBADHANDLE"}, {ECLOSED, "ECLOSED"},     {EWRONGTYPE, "EWRONGTYPE"},
+	    {ENORIGHT, "ENORIGHT"},     {EPEERDIED, "EPEERDIED"}, {ENOREPLY, "ENOREPLY"},
 	};
 
 	if (err >= 0)

@@ -45,5 +45,19 @@
 #ifndef ENOSYS
 #define ENOSYS 38 /* no such system call */
 #endif
+/* IPC (<uapi/bora/ipc.h>; its own values are in <uapi/bora/ipc_errno.h>). */
+#ifndef ENOSPC
+#define ENOSPC 28 /* the task's handle table is full */
+#endif
+#ifndef EMSGSIZE
+#define EMSGSIZE 90
+#endif
+#ifndef ENOTSUP
+#define ENOTSUP 95
+#endif
+#ifndef ETIMEDOUT
+#define ETIMEDOUT 110 /* a blocking call's timeout expired, or NO_WAIT found nothing */
+#endif
+#include <uapi/bora/ipc_errno.h>
 
 #endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IPC inside the kernel (kernel/ipc.c): the per-thread IPC state of kernel
+ * and user threads, and the objects the kernel makes for user-mode drivers.
+ */
+#ifndef BORA_IPC_KERNEL_H
+#define BORA_IPC_KERNEL_H
+
+#include <bora/ipc_syscall.h>
+#include <bora/thread.h>
+
+struct ipc_kthread {
+	struct ipc_thread ipc;
+	struct wait_queue wq; /* only this thread ever sleeps on it */
+	struct thread *thread;
+	uint8_t *staging; /* IPC_BUF_MAX bytes, allocated on first buffer use */
+	bool kernel;      /* a kernel thread: its "user" buffers are kernel memory */
+};
+
+/*
+ * The IPC state of thread t, created on first use with `table` as its task's
+ * handles. kernel: buffers are kernel addresses (in-kernel tests and
+ * benchmarks). NULL when out of memory.
+ */
+struct ipc_thread *ipc_thread_attach(struct thread *t, struct handle_table *table, bool kernel);
+/* t's IPC state, or NULL. */
+struct ipc_thread *ipc_thread_of(struct thread *t);
+/*
+ * t is going away (before its struct is freed): leave every queue, fail the
+ * caller it owes a reply, free its state. Safe for a thread that never used IPC.
+ */
+void ipc_thread_release(struct thread *t);
+
+/* An interrupt object for source irq with its handler connected and the source masked. */
+struct ipc_irq *ipc_irq_object_create(unsigned int irq, int *err);
+
+#endif

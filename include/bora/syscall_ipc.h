@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* The IPC syscalls' entry and the tasks' handle tables (kernel/syscall_ipc.c). */
+#ifndef BORA_SYSCALL_IPC_H
+#define BORA_SYSCALL_IPC_H
+
+#include <bora/handle.h>
+
+struct task;
+struct trap_frame;
+
+/* A task's empty handle table (CONFIG_IPC_MAX_HANDLES slots): 0 or -ENOMEM. */
+int ipc_task_init(struct task *t);
+/* Close every handle and free the table (the task's threads are gone already). */
+void ipc_task_destroy(struct task *t);
+struct handle_table *ipc_task_table(struct task *t);
+/*
+ * Spawning: copy handles[0..count) of `from` into `to`'s empty table, which
+ * finds them at 0..count-1 with the same rights and badges. Any bad handle
+ * fails the whole set (its error: -EBADHANDLE...) and leaves `to` empty.
+ */
+int ipc_task_give(struct task *from, struct task *to, const long *handles, int count);
+
+/* SYS_IPC_BASE..: a0..a6 from the frame, a1..a6 written back; returns a0. */
+long ipc_syscall_trap(struct trap_frame *tf);
+/* The syscall table's entry for every IPC number: works on the current task's frame. */
+long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5);
+
+#endif

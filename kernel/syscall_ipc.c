@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IPC syscalls' entry from the trap path and the tasks' handle tables.
+ * kernel/user/syscall.c hands every number in SYS_IPC_BASE.. here with the
+ * trap frame, because IPC reads a6 and returns results in a1..a6 as well as
+ * a0 (<uapi/bora/ipc.h>).
+ */
+#include <bora/errno.h>
+#include <bora/ipc_kernel.h>
+#include <bora/kmalloc.h>
+#include <bora/sched.h>
+#include <bora/syscall_ipc.h>
+#include <bora/task.h>
+#include <asm/trap.h>
+
+struct ipc_task {
+	struct handle_table table;
+	struct handle slots[CONFIG_IPC_MAX_HANDLES];
+};
+
+int ipc_task_init(struct task *t)
+{
+	struct ipc_task *it = kzalloc(sizeof(*it));
+
+	if (!it)
+		return -ENOMEM;
+	handle_table_init(&it->table, it->slots, CONFIG_IPC_MAX_HANDLES);
+	t->handles = it;
+	return 0;
+}
+
+struct handle_table *ipc_task_table(struct task *t)
+{
+	return t->handles ? &((struct ipc_task *)t->handles)->table : NULL;
+}
+
+void ipc_task_destroy(struct task *t)
+{
+	struct ipc_task *it = t->handles;
+	unsigned long flags;
+
+	if (!it)
+		return;
+	flags = ipc_lock();
+	handle_table_close_all(&it->table);
+	ipc_unlock(flags);
+	t->handles = NULL;
+	kfree(it);
+}
+
+int ipc_task_give(struct task *from, struct task *to, const long *handles, int count)
+{
+	struct handle_table *src = ipc_task_table(from), *dst = ipc_task_table(to);
+	unsigned long flags;
+	int err = 0;
+
+	if (count < 0 || count > CONFIG_IPC_MAX_HANDLES)
+		return -EINVAL;
+	if (!count)
+		return 0;
+	if (!to->handles && ipc_task_init(to))
+		return -ENOMEM;
+	dst = ipc_task_table(to);
+	if (!src)
+		return -EBADHANDLE; /* the parent holds no handles at all */
+	flags = ipc_lock();
+	for (int i = 0; i < count && !err; i++) {
+		int slot = handle_copy(src, handles[i], IPC_RIGHTS_ALL, dst);
+
+		err = slot < 0 ? slot : 0;
+	}
+	if (err)
+		handle_table_close_all(dst);
+	ipc_unlock(flags);
+	return err;
+}
+
+long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return ipc_syscall_trap(task_user_frame(task_current()));
+}
+
+long ipc_syscall_trap(struct trap_frame *tf)
+{
+	struct task *task = task_current();
+	struct handle_table *table = NULL;
+
+	/* A task's table is made on its first IPC call (or when spawned with handles). */
+	if (task && !task->handles)
+		ipc_task_init(task);
+	if (task)
+		table = ipc_task_table(task);
+	struct ipc_thread *self = table ? ipc_thread_attach(thread_current(), table, false) : NULL;
+	struct ipc_regs r;
+	long ret;
+
+	if (!self)
+		return -ENOMEM;
+	for (int i = 0; i < 7; i++)
+		r.a[i] = tf->regs[10 + i];
+	ret = ipc_syscall(self, tf->regs[17], &r);
+	for (int i = 1; i < 7; i++)
+		tf->regs[10 + i] = r.a[i];
+	return ret;
+}
+
+/*
+ * Device pages need user address spaces to hold leaves they do not own (no
+ * frame to free at unmap or exit); until mm/aspace.c has that, mapping one is
+ * refused by name rather than risking a device page going back to the frame
+ * allocator.
+ */
+int ipc_env_map_device(struct ipc_thread *self, uint64_t va, uint64_t phys, uint64_t size)
+{
+	(void)self, (void)va, (void)phys, (void)size;
+	return -ENOTSUP;
+}

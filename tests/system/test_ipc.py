@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+"""IPC from user mode (qemu_virt_user_defconfig, CONFIG_IPC): the handle and IPC syscalls'
+results and errors as user programs see them."""
+
+import re
+
+import pytest
+
+from conftest import build
+from qemu_console import QemuConsole, lines
+
+DEFCONFIG = "qemu_virt_user_defconfig"
+
+
+@pytest.fixture(scope="module")
+def shell():
+    con = QemuConsole(build(DEFCONFIG))
+    con.expect(r"^Bora: boot complete\r*\n")
+    con.wait_prompt()
+    yield con
+    con.close()
+
+
+def test_ipc_syscalls_from_one_task(shell):
+    text = lines(shell.command("run ipc_test"))
+    m = re.search(r"^ipc_test: (\d+) passed, (\d+) failed$", text, re.M)
+    assert m, text
+    assert int(m.group(2)) == 0 and int(m.group(1)) >= 40, text
+    assert re.search(r"^task ipc_test \(\d+\) exited with status 0$", text, re.M), text
