@@ -6,6 +6,7 @@
  * a0 (<uapi/bora/ipc.h>).
  */
 #include <bora/errno.h>
+#include <bora/ipc_fastpath.h>
 #include <bora/ipc_kernel.h>
 #include <bora/kmalloc.h>
 #include <bora/sched.h>
@@ -81,6 +82,38 @@ long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5)
 	return ipc_syscall_trap(task_user_frame(task_current()));
 }
 
+/* The fast path's way in: the thread's IPC state must exist and act for this task already. */
+static inline struct ipc_thread *fast_self(struct task *task)
+{
+	struct ipc_thread *self = ipc_thread_of(thread_current());
+
+	return self && self->table == ipc_task_table(task) ? self : NULL;
+}
+
+long sys_ipc_call(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct task *task = task_current();
+	struct trap_frame *tf = task_user_frame(task);
+	struct ipc_thread *self = fast_self(task);
+
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (!self)
+		return ipc_syscall_trap(tf);
+	return ipc_fastpath_call(self, &tf->regs[10]);
+}
+
+long sys_ipc_reply_recv(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct task *task = task_current();
+	struct trap_frame *tf = task_user_frame(task);
+	struct ipc_thread *self = fast_self(task);
+
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (!self)
+		return ipc_syscall_trap(tf);
+	return ipc_fastpath_reply_recv(self, &tf->regs[10]);
+}
+
 long ipc_syscall_trap(struct trap_frame *tf)
 {
 	struct task *task = task_current();
@@ -92,17 +125,11 @@ long ipc_syscall_trap(struct trap_frame *tf)
 	if (task)
 		table = ipc_task_table(task);
 	struct ipc_thread *self = table ? ipc_thread_attach(thread_current(), table, false) : NULL;
-	struct ipc_regs r;
-	long ret;
 
 	if (!self)
 		return -ENOMEM;
-	for (int i = 0; i < 7; i++)
-		r.a[i] = tf->regs[10 + i];
-	ret = ipc_syscall(self, tf->regs[17], &r);
-	for (int i = 1; i < 7; i++)
-		tf->regs[10 + i] = r.a[i];
-	return ret;
+	/* a0..a7 lie in the frame in order, as struct ipc_regs has them: results go back in place. */
+	return ipc_syscall(self, tf->regs[17], (struct ipc_regs *)&tf->regs[10]);
 }
 
 /*

@@ -90,6 +90,18 @@ static inline int sched_unlock_ret(unsigned long flags, int ret)
 int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeout,
                 unsigned long flags);
 
+/*
+ * Direct hand-off (the IPC fast path): with sched_lock held, block the current
+ * thread on wq with no timeout, as sched_block, and run `next` — blocked on a
+ * wait queue, which it leaves with wait result 0 — at once on this hart,
+ * without a pass through the run queue. Returns like sched_block. Only for a
+ * next that sched_can_handoff() accepts: blocked, allowed on this hart, and
+ * at least as urgent as the current thread (so nothing ready is skipped).
+ */
+bool sched_can_handoff(const struct thread *next);
+int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                        unsigned long flags);
+
 /* With sched_lock held: take t off its wait queue, cancel its timeout, make it ready. */
 void sched_wake(struct thread *t, int result);
 

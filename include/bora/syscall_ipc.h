@@ -22,7 +22,16 @@ int ipc_task_give(struct task *from, struct task *to, const long *handles, int c
 
 /* SYS_IPC_BASE..: a0..a6 from the frame, a1..a6 written back; returns a0. */
 long ipc_syscall_trap(struct trap_frame *tf);
-/* The syscall table's entry for every IPC number: works on the current task's frame. */
+/* The syscall table's entries for the IPC numbers: they work on the current task's frame. */
 long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5);
+long sys_ipc_call(long a0, long a1, long a2, long a3, long a4, long a5);       /* fast path */
+long sys_ipc_reply_recv(long a0, long a1, long a2, long a3, long a4, long a5); /* fast path */
+
+/* The IPC block of the syscall table (kernel/user/syscall.c). */
+#define SYSCALL_TABLE_IPC_ENTRIES                                                                  \
+	[SYS_IPC_BASE... SYS_IPC_CALL - 1] = sys_ipc, [SYS_IPC_CALL] = sys_ipc_call,              \
+	[SYS_IPC_CALL + 1 ... SYS_IPC_REPLY_RECV - 1] = sys_ipc,                                  \
+	[SYS_IPC_REPLY_RECV] = sys_ipc_reply_recv,                                                 \
+	[SYS_IPC_REPLY_RECV + 1 ... SYS_IPC_BASE + SYS_IPC_COUNT - 1] = sys_ipc
 
 #endif

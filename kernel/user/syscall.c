@@ -41,7 +41,7 @@ const syscall_fn syscall_table[SYS_MAX] = {
     [SYS_TASK_ID] = sys_task_id,
     [SYS_KILL] = sys_kill,
 #ifdef CONFIG_IPC
-    [SYS_IPC_BASE... SYS_IPC_BASE + SYS_IPC_COUNT - 1] = sys_ipc, /* kernel/syscall_ipc.c */
+    SYSCALL_TABLE_IPC_ENTRIES, /* kernel/syscall_ipc.c */
 #endif
 };
 

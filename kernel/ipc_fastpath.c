@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IPC fast path: call and reply_recv in the common case of a client/server
+ * round trip, after seL4's fastpath idea (Heiser & Elphinstone, "L4
+ * Microkernels: The Lessons from 20 Years of Research and Deployment", TOCS
+ * 2016, section 3.2). The case it takes:
+ *
+ *   call:        a receiver already waits on the endpoint;
+ *   reply_recv:  the caller we owe a reply waits for it, and no sender is
+ *                queued (so we are going to block on the receive);
+ *   both:        registers only (no buffer, no grant), no finite timeout, a
+ *                valid handle with the right, and the peer may run here now
+ *                (sched_can_handoff: this hart, at least our priority).
+ *
+ * It then does what the general path (kernel/ipc_endpoint.c) would do — the
+ * same queue, reply-capability and message state, so either path may pick up
+ * after the other — but without decoding a buffer or a grant, without waking
+ * the peer through the run queue: sched_block_handoff() switches straight to
+ * it, and the peer leaves its own wait through whichever path it blocked in.
+ * Anything else, at any check, goes to the general path with nothing changed.
+ *
+ * `a` is a0..a7 as the syscall left them in the trap frame (a kernel thread
+ * passes its own array): handle, info, words; the results are written back in
+ * place, a0 is returned.
+ */
+#include <bora/errno.h>
+#include <bora/ipc_fastpath.h>
+#include <bora/ipc_kernel.h>
+#include <bora/sched.h>
+
+struct ipc_fastpath_stats ipc_fastpath_stats; /* under the scheduler lock */
+
+#define FAST_INFO_MASK                                                                             \
+	((IPC_INFO_WORDS_MASK << IPC_INFO_WORDS_SHIFT) | (IPC_INFO_TMO_MASK << IPC_INFO_TMO_SHIFT))
+
+/* Words and a timeout, nothing else; `receive_too` also rules out NO_WAIT. */
+static inline bool fast_info(uint64_t info, bool receive_too)
+{
+	uint64_t tmo = IPC_INFO_FIELD(info, TMO);
+
+	return !(info & ~FAST_INFO_MASK) && IPC_INFO_FIELD(info, WORDS) <= CONFIG_IPC_MSG_WORDS &&
+	       (tmo == IPC_TIMEOUT_FOREVER || (tmo == IPC_TIMEOUT_NO_WAIT && !receive_too));
+}
+
+static inline const struct handle *fast_endpoint(const struct handle_table *t, uint64_t h,
+                                                 uint32_t right)
+{
+	const struct handle *slot;
+
+	if (h >= t->size)
+		return NULL;
+	slot = &t->slots[h];
+	if (!slot->obj || slot->obj->type != KOBJ_ENDPOINT || !(slot->rights & right))
+		return NULL;
+	return slot;
+}
+
+/* The peer may take the CPU from us directly: it sleeps on its own queue and may run here. */
+static inline struct thread *fast_peer(struct ipc_thread *peer)
+{
+	struct ipc_kthread *k = container_of(peer, struct ipc_kthread, ipc);
+
+	if (k->thread->wait_on != &k->wq || !sched_can_handoff(k->thread))
+		return NULL;
+	return k->thread;
+}
+
+/* The register message (a[1] words a[2..]) into a sleeping peer, which wakes with 0. */
+static inline void fast_deliver(struct ipc_thread *to, const uint64_t *a, uint64_t badge)
+{
+	struct ipc_msg *m = &to->msg;
+	uint32_t n = (uint32_t)IPC_INFO_FIELD(a[1], WORDS);
+
+	m->nwords = n;
+	for (uint32_t i = 0; i < n; i++)
+		m->words[i] = a[2 + i];
+	m->len = 0;
+	m->badge = badge;
+	m->handle = -1;
+	m->rights = 0;
+	m->flags = 0;
+	to->state = IPC_IDLE;
+	to->result = 0;
+}
+
+/* Back from the hand-off: what arrived goes to the registers. */
+static long fast_return(struct ipc_thread *self, uint64_t *a, int woke)
+{
+	long ret;
+
+	if (woke) { /* not our partner's wake-up (see ipc_env_block) */
+		unsigned long flags = sched_lock();
+
+		ipc_cancel(self, woke);
+		sched_unlock(flags);
+	}
+	ret = self->result;
+	if (ret == 0) {
+		const struct ipc_msg *m = &self->msg;
+
+		a[1] = ipc_info_received(m);
+		for (uint32_t i = 0; i < IPC_MSG_WORDS_MAX; i++)
+			a[2 + i] = i < m->nwords ? m->words[i] : 0;
+		a[6] = m->badge;
+	}
+	a[0] = (uint64_t)ret;
+	return ret;
+}
+
+static long general_path(struct ipc_thread *self, unsigned long nr, uint64_t *a)
+{
+	return ipc_syscall(self, nr, (struct ipc_regs *)a);
+}
+
+long ipc_fastpath_call(struct ipc_thread *self, uint64_t *a)
+{
+	struct ipc_kthread *k = container_of(self, struct ipc_kthread, ipc);
+	const struct handle *slot;
+	struct ipc_endpoint *ep;
+	struct ipc_thread *receiver;
+	struct thread *next;
+	unsigned long flags;
+
+	if (!fast_info(a[1], false))
+		return general_path(self, SYS_IPC_CALL, a);
+	flags = sched_lock();
+	slot = fast_endpoint(self->table, a[0], IPC_RIGHT_SEND);
+	if (!slot)
+		goto slow;
+	ep = container_of(slot->obj, struct ipc_endpoint, obj);
+	receiver = ep->receivers.head;
+	if (!receiver || !(next = fast_peer(receiver)))
+		goto slow;
+
+	ipc_queue_remove(&ep->receivers, receiver);
+	fast_deliver(receiver, a, slot->badge);
+	receiver->reply_to = self;
+	receiver->reply_lost = false;
+	self->replier = receiver;
+	self->call = true;
+	self->grant_back = (slot->rights & IPC_RIGHT_GRANT) != 0;
+	self->state = IPC_REPLY_BLOCKED;
+	ipc_fastpath_stats.calls++;
+	return fast_return(self, a, sched_block_handoff(&k->wq, "ipc", next, flags));
+slow:
+	sched_unlock(flags);
+	return general_path(self, SYS_IPC_CALL, a);
+}
+
+long ipc_fastpath_reply_recv(struct ipc_thread *self, uint64_t *a)
+{
+	struct ipc_kthread *k = container_of(self, struct ipc_kthread, ipc);
+	struct ipc_thread *caller;
+	const struct handle *slot;
+	struct ipc_endpoint *ep;
+	struct thread *next;
+	unsigned long flags;
+
+	if (!fast_info(a[1], true))
+		return general_path(self, SYS_IPC_REPLY_RECV, a);
+	flags = sched_lock();
+	caller = self->reply_to;
+	if (!caller || !(next = fast_peer(caller)))
+		goto slow;
+	slot = fast_endpoint(self->table, a[0], IPC_RIGHT_RECV);
+	if (!slot)
+		goto slow;
+	ep = container_of(slot->obj, struct ipc_endpoint, obj);
+	if (ep->senders.head || !ep->send_handles)
+		goto slow;
+
+	self->reply_to = NULL;
+	caller->replier = NULL;
+	fast_deliver(caller, a, 0);
+	self->reply_result = 0;
+	self->buf = NULL;
+	self->buf_cap = 0;
+	self->state = IPC_RECV_BLOCKED;
+	ipc_queue_push(&ep->receivers, self);
+	ipc_fastpath_stats.reply_recvs++;
+	return fast_return(self, a, sched_block_handoff(&k->wq, "ipc", next, flags));
+slow:
+	sched_unlock(flags);
+	return general_path(self, SYS_IPC_REPLY_RECV, a);
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IPC fast path between kernel threads (suite "ipc_fast"): round trips
+ * that take it (counted), mixed with the general path on the same endpoint,
+ * hand-offs refused for a peer of lower priority, and with CONFIG_KTEST_BENCH
+ * the instruction counts of one-way calls and replies through both paths and
+ * of a notification signal to its waiter's wake-up (goal lines for
+ * scripts/boot_cost.py; meaningful under QEMU -icount).
+ */
+#ifdef CONFIG_IPC
+
+#include <bora/errno.h>
+#include <bora/ipc_fastpath.h>
+#include <bora/ipc_kernel.h>
+#include <bora/ktest.h>
+#include <bora/printk.h>
+#include <bora/sched.h>
+#include <bora/thread.h>
+
+#define ROUNDS 200
+
+static struct handle slots[8];
+static struct handle_table table;
+enum { H_EP = 0, H_CLIENT = 1, H_NOTIFY = 2 };
+
+static int setup(void)
+{
+	struct ipc_endpoint *ep = ipc_endpoint_create();
+	struct ipc_notification *n = ipc_notification_create();
+	unsigned long flags = ipc_lock();
+	int err = !ep || !n ? -ENOMEM : 0;
+
+	handle_table_init(&table, slots, ARRAY_SIZE(slots));
+	if (!err && (handle_install(&table, &ep->obj, IPC_RIGHTS_ALL, 0) != H_EP ||
+	             handle_mint(&table, H_EP, IPC_RIGHT_SEND, 0xc0ffee) != H_CLIENT ||
+	             handle_install(&table, &n->obj, IPC_RIGHTS_ALL, 0) != H_NOTIFY))
+		err = -ECORRUPT;
+	if (ep)
+		kobject_put(&ep->obj);
+	if (n)
+		kobject_put(&n->obj);
+	ipc_unlock(flags);
+	return err;
+}
+
+static void teardown(void)
+{
+	unsigned long flags = ipc_lock();
+
+	handle_table_close_all(&table);
+	ipc_unlock(flags);
+	ipc_thread_release(thread_current());
+}
+
+static struct ipc_thread *me(void)
+{
+	return ipc_thread_attach(thread_current(), &table, true);
+}
+
+static inline unsigned long instret(void)
+{
+	unsigned long v;
+
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+
+/*
+ * The server: receives, answers word0 * 2 and the badge, until word0 == 0.
+ * `fast` picks the fast path's reply_recv; the timestamps feed the bench.
+ */
+struct server {
+	bool fast;
+	long handled, result;
+	volatile unsigned long arrived,
+	    replying; /* instret when a request arrived / before replying */
+};
+
+static void server_main(void *arg)
+{
+	struct server *s = arg;
+	uint64_t a[8] = {H_EP, ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER)};
+	long ret = ipc_syscall(me(), SYS_IPC_RECV, (struct ipc_regs *)a);
+
+	while (ret == 0) {
+		s->arrived = instret();
+		uint64_t w0 = a[2], badge = a[6];
+
+		if (w0 == 0)
+			break;
+		s->handled++;
+		a[0] = H_EP;
+		a[1] = ipc_info(2, 0, 0, IPC_TIMEOUT_FOREVER);
+		a[2] = w0 * 2;
+		a[3] = badge;
+		s->replying = instret();
+		ret = s->fast ? ipc_fastpath_reply_recv(me(), a)
+		              : ipc_syscall(me(), SYS_IPC_REPLY_RECV, (struct ipc_regs *)a);
+	}
+	if (ret == 0) {
+		a[1] = ipc_info(0, 0, 0, 0);
+		ipc_syscall(me(), SYS_IPC_REPLY, (struct ipc_regs *)a);
+	}
+	s->result = ret;
+	ipc_thread_release(thread_current());
+}
+
+static long client_call(bool fast, uint64_t w0, uint64_t *a)
+{
+	a[0] = H_CLIENT;
+	a[1] = ipc_info(1, 0, 0, IPC_TIMEOUT_FOREVER);
+	a[2] = w0;
+	return fast ? ipc_fastpath_call(me(), a)
+	            : ipc_syscall(me(), SYS_IPC_CALL, (struct ipc_regs *)a);
+}
+
+static int start_server(struct server *s, struct thread **t, unsigned int prio)
+{
+	int err = thread_create(t, server_main, s, prio, 0, "ipcfast");
+
+	thread_yield(); /* let it block in its receive, whatever the priorities */
+	return err;
+}
+
+KTEST(ipc_fast, round_trips_take_the_fast_path_and_mix_with_the_general_one)
+{
+	struct server s = {.fast = true};
+	struct ipc_fastpath_stats before = ipc_fastpath_stats;
+	struct thread *t;
+	uint64_t a[8];
+
+	KTEST_ASSERT_EQ(setup(), 0);
+	KTEST_ASSERT_EQ(start_server(&s, &t, THREAD_PRIO_DEFAULT), 0);
+	KTEST_ASSERT(t->state == THREAD_BLOCKED);
+	for (uint64_t i = 1; i <= ROUNDS; i++) {
+		bool fast = i % 4 != 0; /* every fourth call through the general path */
+
+		KTEST_ASSERT_EQ(client_call(fast, i, a), 0);
+		KTEST_ASSERT_EQ(a[2], 2 * i);
+		KTEST_ASSERT_EQ(a[3], 0xc0ffee);
+		KTEST_ASSERT_EQ(a[6], 0);
+		KTEST_ASSERT_EQ(IPC_INFO_FIELD(a[1], WORDS), 2);
+	}
+	KTEST_ASSERT_EQ(client_call(true, 0, a), 0);
+	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
+	KTEST_ASSERT_EQ(s.handled, ROUNDS);
+	KTEST_ASSERT_EQ(s.result, 0);
+	/* The fast calls were all taken by the fast path; so were the replies to fast calls. */
+	KTEST_ASSERT_EQ(ipc_fastpath_stats.calls - before.calls, ROUNDS - ROUNDS / 4 + 1);
+	KTEST_ASSERT(ipc_fastpath_stats.reply_recvs - before.reply_recvs >= ROUNDS - ROUNDS / 4);
+	teardown();
+}
+
+KTEST(ipc_fast, a_less_urgent_peer_is_not_handed_the_cpu)
+{
+	struct server s = {.fast = true};
+	struct ipc_fastpath_stats before = ipc_fastpath_stats;
+	struct thread *t;
+	uint64_t a[8];
+
+	KTEST_ASSERT_EQ(setup(), 0);
+	/* The server runs below main: a direct switch to it would skip main's priority. */
+	KTEST_ASSERT_EQ(start_server(&s, &t, THREAD_PRIO_DEFAULT + 2), 0);
+	for (uint64_t i = 1; i <= 20; i++) {
+		KTEST_ASSERT_EQ(client_call(true, i, a), 0);
+		KTEST_ASSERT_EQ(a[2], 2 * i);
+	}
+	KTEST_ASSERT_EQ(ipc_fastpath_stats.calls, before.calls);
+	KTEST_ASSERT_EQ(client_call(true, 0, a), 0);
+	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
+	KTEST_ASSERT_EQ(s.handled, 20);
+	teardown();
+}
+
+KTEST(ipc_fast, bad_handles_and_rights_fall_to_the_general_path_errors)
+{
+	uint64_t a[8] = {99, ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER)};
+
+	KTEST_ASSERT_EQ(setup(), 0);
+	KTEST_ASSERT_EQ(ipc_fastpath_call(me(), a), -EBADHANDLE);
+	KTEST_ASSERT_EQ((long)a[0], -EBADHANDLE);
+	a[0] = H_NOTIFY;
+	a[1] = ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER);
+	KTEST_ASSERT_EQ(ipc_fastpath_call(me(), a), -EWRONGTYPE);
+	a[0] = H_CLIENT;
+	a[1] = ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER);
+	KTEST_ASSERT_EQ(ipc_fastpath_reply_recv(me(), a), -ENORIGHT);
+	a[0] = H_EP;
+	a[1] = ipc_info(0, 0, 0, IPC_TIMEOUT_NO_WAIT);
+	KTEST_ASSERT_EQ(ipc_fastpath_call(me(), a), -ETIMEDOUT); /* nobody receives */
+	teardown();
+}
+
+#ifdef CONFIG_KTEST_BENCH
+#define LIMIT_ONE_WAY 250 /* issue 12; seL4's fast path: 694 cycles cross-AS on a SiFive U54 */
+
+struct figure {
+	unsigned long min, sum, n;
+};
+
+static void add(struct figure *f, unsigned long v)
+{
+	if (!f->n || v < f->min)
+		f->min = v;
+	f->sum += v;
+	f->n++;
+}
+
+static void goal(const char *what, const struct figure *f, unsigned long limit)
+{
+	printk("bench: goal %s figure=%lu limit=%lu unit=instret %s mean=%lu\n", what, f->min,
+	       limit, f->min <= limit ? "met" : "missed", f->n ? f->sum / f->n : 0);
+}
+
+static void figure(const char *what, const struct figure *f)
+{
+	printk("bench: figure %s figure=%lu unit=instret mean=%lu\n", what, f->min,
+	       f->n ? f->sum / f->n : 0);
+}
+
+/* Client and server at the same priority, so every hand-off is allowed both ways. */
+static int measure(bool fast, struct figure *call, struct figure *reply)
+{
+	struct server s = {.fast = fast};
+	struct thread *t;
+	uint64_t a[8];
+	int err = start_server(&s, &t, THREAD_PRIO_DEFAULT);
+
+	for (uint64_t i = 1; i <= ROUNDS && !err; i++) {
+		unsigned long sent = instret();
+
+		err = (int)client_call(fast, i, a);
+		unsigned long back = instret();
+
+		if (i > 8) { /* warm */
+			add(call, s.arrived - sent);
+			add(reply, back - s.replying);
+		}
+	}
+	client_call(true, 0, a);
+	thread_join(t, FOREVER);
+	return err;
+}
+
+struct waiter {
+	volatile unsigned long woke;
+	long result;
+};
+
+static void notify_waiter(void *arg)
+{
+	struct waiter *w = arg;
+	uint64_t a[8] = {H_NOTIFY, ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER)};
+
+	w->result = ipc_syscall(me(), SYS_NOTIFY_WAIT, (struct ipc_regs *)a);
+	w->woke = instret();
+	ipc_thread_release(thread_current());
+}
+
+KTEST(bench, ipc)
+{
+	struct figure fc = {0}, fr = {0}, sc = {0}, sr = {0}, nw = {0};
+
+	KTEST_ASSERT_EQ(setup(), 0);
+	KTEST_ASSERT_EQ(measure(true, &fc, &fr), 0);
+	KTEST_ASSERT_EQ(measure(false, &sc, &sr), 0);
+	for (int i = 0; i < 32; i++) {
+		struct waiter w = {0, 1};
+		struct thread *t;
+		uint64_t a[8] = {H_NOTIFY, 1};
+
+		/* Above main: the signal's wake-up preempts main at once. */
+		KTEST_ASSERT_EQ(
+		    thread_create(&t, notify_waiter, &w, THREAD_PRIO_DEFAULT - 1, 0, "ipcw"), 0);
+		unsigned long sent = instret();
+
+		KTEST_ASSERT_EQ(ipc_syscall(me(), SYS_NOTIFY_SIGNAL, (struct ipc_regs *)a), 0);
+		KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
+		KTEST_ASSERT_EQ(w.result, 0);
+		add(&nw, w.woke - sent);
+	}
+	goal("ipc_call_fast_same_as", &fc, LIMIT_ONE_WAY);
+	goal("ipc_reply_fast_same_as", &fr, LIMIT_ONE_WAY);
+	figure("ipc_call_slow_same_as", &sc);
+	figure("ipc_reply_slow_same_as", &sr);
+	figure("ipc_notify_to_wakeup", &nw);
+	teardown();
+}
+#endif
+
+#endif
