@@ -95,8 +95,9 @@ static void transfer(struct ipc_thread *from, struct ipc_thread *to, uint64_t ba
 
 	in->flags = 0;
 	in->nwords = from->msg.nwords;
-	for (uint32_t i = 0; i < from->msg.nwords; i++)
-		in->words[i] = from->msg.words[i];
+	/* Unsent words arrive as zeros: nothing of an earlier message stays readable. */
+	for (uint32_t i = 0; i < IPC_MSG_WORDS_MAX; i++)
+		in->words[i] = i < from->msg.nwords ? from->msg.words[i] : 0;
 	if (len > to->buf_cap || (len && !to->buf)) {
 		len = to->buf ? to->buf_cap : 0;
 		in->flags |= IPC_INFO_TRUNCATED;

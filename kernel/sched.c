@@ -281,14 +281,6 @@ static inline void leave_wait_queue(struct thread *t, int result)
 	sched_cancel_wakeup(t);
 }
 
-bool sched_can_handoff(const struct thread *next)
-{
-	struct percpu *cpu = this_cpu();
-
-	return next->state == THREAD_BLOCKED && (next->affinity & (1ULL << cpu->index)) &&
-	       !is_idle(cpu->current) && prio_of(next) <= prio_of(cpu->current);
-}
-
 int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
                         unsigned long flags)
 {
@@ -302,7 +294,7 @@ int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thr
 	cur->state = THREAD_BLOCKED;
 	leave_wait_queue(next, 0);
 	spin_lock(&cpu->runq_lock);
-	spin_unlock(&sched_spin);
+	spin_unlock(&sched_spinlock);
 	switch_to(cpu, cur, next);
 	arch_irq_restore(flags);
 	return cur->wait_result;

@@ -98,7 +98,14 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
  * next that sched_can_handoff() accepts: blocked, allowed on this hart, and
  * at least as urgent as the current thread (so nothing ready is skipped).
  */
-bool sched_can_handoff(const struct thread *next);
+static inline bool sched_can_handoff(const struct thread *next)
+{
+	const struct percpu *cpu = this_cpu();
+	const struct thread *cur = cpu->current;
+
+	return next->state == THREAD_BLOCKED && (next->affinity & (1ULL << cpu->index)) &&
+	       !(cur->flags & THREAD_F_IDLE) && next->rq_node.prio <= cur->rq_node.prio;
+}
 int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
                         unsigned long flags);
 

@@ -79,8 +79,9 @@ struct server {
 static void server_main(void *arg)
 {
 	struct server *s = arg;
+	struct ipc_thread *self = me();
 	uint64_t a[8] = {H_EP, ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER)};
-	long ret = ipc_syscall(me(), SYS_IPC_RECV, (struct ipc_regs *)a);
+	long ret = ipc_syscall(self, SYS_IPC_RECV, (struct ipc_regs *)a);
 
 	while (ret == 0) {
 		s->arrived = instret();
@@ -94,8 +95,8 @@ static void server_main(void *arg)
 		a[2] = w0 * 2;
 		a[3] = badge;
 		s->replying = instret();
-		ret = s->fast ? ipc_fastpath_reply_recv(me(), a)
-		              : ipc_syscall(me(), SYS_IPC_REPLY_RECV, (struct ipc_regs *)a);
+		ret = s->fast ? ipc_fastpath_reply_recv(self, a)
+		              : ipc_syscall(self, SYS_IPC_REPLY_RECV, (struct ipc_regs *)a);
 	}
 	if (ret == 0) {
 		a[1] = ipc_info(0, 0, 0, 0);
@@ -105,13 +106,13 @@ static void server_main(void *arg)
 	ipc_thread_release(thread_current());
 }
 
-static long client_call(bool fast, uint64_t w0, uint64_t *a)
+static long client_call(struct ipc_thread *self, bool fast, uint64_t w0, uint64_t *a)
 {
 	a[0] = H_CLIENT;
 	a[1] = ipc_info(1, 0, 0, IPC_TIMEOUT_FOREVER);
 	a[2] = w0;
-	return fast ? ipc_fastpath_call(me(), a)
-	            : ipc_syscall(me(), SYS_IPC_CALL, (struct ipc_regs *)a);
+	return fast ? ipc_fastpath_call(self, a)
+	            : ipc_syscall(self, SYS_IPC_CALL, (struct ipc_regs *)a);
 }
 
 static int start_server(struct server *s, struct thread **t, unsigned int prio)
@@ -130,18 +131,20 @@ KTEST(ipc_fast, round_trips_take_the_fast_path_and_mix_with_the_general_one)
 	uint64_t a[8];
 
 	KTEST_ASSERT_EQ(setup(), 0);
+	struct ipc_thread *self = me();
+
 	KTEST_ASSERT_EQ(start_server(&s, &t, THREAD_PRIO_DEFAULT), 0);
 	KTEST_ASSERT(t->state == THREAD_BLOCKED);
 	for (uint64_t i = 1; i <= ROUNDS; i++) {
 		bool fast = i % 4 != 0; /* every fourth call through the general path */
 
-		KTEST_ASSERT_EQ(client_call(fast, i, a), 0);
+		KTEST_ASSERT_EQ(client_call(self, fast, i, a), 0);
 		KTEST_ASSERT_EQ(a[2], 2 * i);
 		KTEST_ASSERT_EQ(a[3], 0xc0ffee);
 		KTEST_ASSERT_EQ(a[6], 0);
 		KTEST_ASSERT_EQ(IPC_INFO_FIELD(a[1], WORDS), 2);
 	}
-	KTEST_ASSERT_EQ(client_call(true, 0, a), 0);
+	KTEST_ASSERT_EQ(client_call(self, true, 0, a), 0);
 	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
 	KTEST_ASSERT_EQ(s.handled, ROUNDS);
 	KTEST_ASSERT_EQ(s.result, 0);
@@ -159,14 +162,16 @@ KTEST(ipc_fast, a_less_urgent_peer_is_not_handed_the_cpu)
 	uint64_t a[8];
 
 	KTEST_ASSERT_EQ(setup(), 0);
+	struct ipc_thread *self = me();
+
 	/* The server runs below main: a direct switch to it would skip main's priority. */
 	KTEST_ASSERT_EQ(start_server(&s, &t, THREAD_PRIO_DEFAULT + 2), 0);
 	for (uint64_t i = 1; i <= 20; i++) {
-		KTEST_ASSERT_EQ(client_call(true, i, a), 0);
+		KTEST_ASSERT_EQ(client_call(self, true, i, a), 0);
 		KTEST_ASSERT_EQ(a[2], 2 * i);
 	}
 	KTEST_ASSERT_EQ(ipc_fastpath_stats.calls, before.calls);
-	KTEST_ASSERT_EQ(client_call(true, 0, a), 0);
+	KTEST_ASSERT_EQ(client_call(self, true, 0, a), 0);
 	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
 	KTEST_ASSERT_EQ(s.handled, 20);
 	teardown();
@@ -224,12 +229,13 @@ static int measure(bool fast, struct figure *call, struct figure *reply)
 	struct server s = {.fast = fast};
 	struct thread *t;
 	uint64_t a[8];
+	struct ipc_thread *self = me();
 	int err = start_server(&s, &t, THREAD_PRIO_DEFAULT);
 
 	for (uint64_t i = 1; i <= ROUNDS && !err; i++) {
 		unsigned long sent = instret();
 
-		err = (int)client_call(fast, i, a);
+		err = (int)client_call(self, fast, i, a);
 		unsigned long back = instret();
 
 		if (i > 8) { /* warm */
@@ -237,7 +243,7 @@ static int measure(bool fast, struct figure *call, struct figure *reply)
 			add(reply, back - s.replying);
 		}
 	}
-	client_call(true, 0, a);
+	client_call(self, true, 0, a);
 	thread_join(t, FOREVER);
 	return err;
 }
