@@ -17,6 +17,7 @@
 #include <bora/percpu.h>
 #include <bora/printk.h>
 #include <bora/sched.h>
+#include <bora/task.h>
 #include <bora/spinlock.h>
 #include <asm/csr.h>
 #include <asm/trap.h>
@@ -105,6 +106,9 @@ static inline __attribute__((always_inline)) void finish_switch(struct thread *p
 	struct percpu *cpu = this_cpu(); /* the hart we run on now, whatever prev's was */
 
 	(void)prev;
+#ifdef CONFIG_USERSPACE
+	task_switch_mm(cpu->current); /* a user task's thread runs in its address space */
+#endif
 	timeslice_check(cpu, cpu->current);
 	spin_unlock(&cpu->runq_lock);
 }

@@ -40,6 +40,7 @@ BOOT_DONE = b"Bora: boot complete\n\0"
 BENCH_FRAGMENT = "tests/bench/ktest_bench.config"
 # A figure an issue sets a goal for: "bench: goal <what> figure=<n> limit=<n> unit=<u> met|missed".
 GOAL_LINE = re.compile(r"^bench: goal (\S+) figure=(\d+) limit=(\d+) unit=(\S+) (met|missed)", re.M)
+FIGURE_LINE = re.compile(r"^bench: figure (\S+) value=(\d+) unit=(\S+)", re.M)
 BENCH_LINE = re.compile(r"^bench: (\S+) (\S+) size=(\d+) n=(\d+) alloc_mean=([\d.]+) "
                         r"alloc_max=(\d+) free_mean=([\d.]+) free_max=(\d+) unit=(\w+)", re.M)
 
@@ -262,6 +263,10 @@ def ktest_one(row, bench, args, goals=None):
         row["error"] = "ktest bench: %s" % str(e).splitlines()[0][:100]
         return
     row["ktest_summary"] = summary
+    for m in FIGURE_LINE.finditer(text):
+        if goals is not None:
+            goals.append({"defconfig": name, "what": m.group(1), "figure": int(m.group(2)),
+                          "limit": None, "unit": m.group(3), "met": None})
     for m in GOAL_LINE.finditer(text):
         if goals is not None:
             goals.append({"defconfig": name, "what": m.group(1), "figure": int(m.group(2)),
@@ -325,6 +330,9 @@ def main():
                      r.get("boot_instructions", "-"), r.get("pt_pages", "-"), r.get("text", "-"),
                      r.get("data", "-"), r.get("bss", "-"), r.get("error", "")))
     for g in goals:
+        if g["limit"] is None:
+            print("figure %-26s %8d instructions (%s)" % (g["what"], g["figure"], g["defconfig"]))
+            continue
         print("goal %-28s %8d instructions, limit %5d: %s (%s)" % (
             g["what"], g["figure"], g["limit"], "met" if g["met"] else "missed", g["defconfig"]))
     print("bench-kernel: %d defconfigs in %d s, wrote %s" % (len(rows), doc["seconds"],

@@ -7,11 +7,14 @@
  * `kill`; its parent collects the exit status with SYS_WAIT, which frees
  * what is left.
  *
- * Execution today (before the kernel has threads for tasks): a task runs on
- * its own kernel stack, entered from the kernel code that calls task_run()
- * (the boot, the shell, or a parent's SYS_WAIT) until it ends, and task_run()
- * then returns its exit status. Nested this way, SYS_WAIT runs the child to
- * completion inside the parent's call.
+ * Every thread of a task is a kernel thread (<bora/thread.h>, t->task set)
+ * whose stack takes its traps and system calls; the scheduler's switch hook
+ * (task_switch_mm) puts the task's address space in satp. A task ends when its
+ * last thread leaves: exit and faults mark the task dying, and every other
+ * thread leaves at its next system call; the last one returns the address
+ * space and ASID and signals `done`. The waiter (the parent's SYS_WAIT, the
+ * shell, or the reaper thread for detached tasks) then joins the threads and
+ * frees the rest.
  */
 #ifndef BORA_TASK_H
 #define BORA_TASK_H
@@ -28,9 +31,18 @@ enum task_state {
 	TASK_ZOMBIE,  /* ended; exit_status valid; waits for its parent */
 };
 
-/* The kernel context task_run() resumes when the task ends (arch/riscv/user_run.S). */
-struct task_resume {
-	uint64_t ra, sp, s[12];
+#include <bora/sem.h>
+#include <bora/spinlock.h>
+#include <asm/trap.h>
+
+#define TASK_MAX_THREADS 8
+
+struct thread;
+
+/* How a user thread starts: its task and its first user registers. */
+struct task_thread_start {
+	struct task *task;
+	struct trap_frame tf;
 };
 
 struct task {
@@ -40,9 +52,14 @@ struct task {
 	struct aspace as;
 	struct task *parent;
 	int exit_status;
-	uintptr_t kstack;      /* base of the kernel stack its traps run on */
-	struct trap_frame *tf; /* the user registers at the first entry */
-	struct task_resume resume;
+	bool dying;    /* exit, fault or kill: every thread leaves at its next syscall */
+	bool detached; /* nobody waits: the reaper thread frees it */
+	spinlock_t lock;
+	unsigned int live_threads;
+	unsigned int nr_threads; /* created, for joining */
+	struct thread *threads[TASK_MAX_THREADS];
+	struct task_thread_start start[TASK_MAX_THREADS];
+	struct sem done;   /* given when the last thread has left */
 	void *handles;     /* the IPC handle table (NULL until IPC adds one) */
 	struct task *next; /* the list of live tasks, by id */
 };
@@ -59,14 +76,38 @@ void task_subsystem_init(void);
 int task_create(struct task **out, const char *name, const char *const *argv, int argc,
                 struct task *parent);
 
-/* Run t until it ends; returns its exit status (t is then a zombie). */
+/* Start t's main thread. 0, or -EAGAIN/-ENOMEM (t stays NEW). */
+int task_start(struct task *t);
+
+/* Block until t has ended; its exit status. Does not free t (task_reap does). */
+int task_wait(struct task *t);
+
+/* Start, wait, and return the exit status (t is then a zombie). */
 int task_run(struct task *t);
 
-/* Free a zombie (or a task that never ran): every frame, table page, ASID and id. */
+/* Free an ended task (or one that never started): frames, table pages, ASID, id, threads. */
 void task_reap(struct task *t);
 
-/* Kill: a NEW task becomes a zombie with EXIT_STATUS_KILLED at once. */
+/* Start t with nobody waiting: the reaper thread reports its end and frees it. */
+int task_start_detached(struct task *t);
+
+/*
+ * Kill: a NEW task ends at once; a running one is marked dying with
+ * EXIT_STATUS_KILLED and its threads leave at their next system call.
+ */
 int task_kill(struct task *t);
+
+/* Create a thread in the current task starting at entry with sp and a0 = arg. */
+long task_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg);
+
+/* The calling thread leaves its task (the task ends with it if it was the last). */
+__attribute__((noreturn)) void task_thread_leave(void);
+
+/* If the current task is dying, leave now. Called after blocking system calls. */
+void task_check_dying(void);
+
+/* The scheduler's switch hook: load next's address space if it belongs to a task. */
+void task_switch_mm(struct thread *next);
 
 /* The task whose code this hart runs (in U-mode or in its syscall), or NULL. */
 struct task *task_current(void);
@@ -77,7 +118,7 @@ struct task *task_find(size_t id);
 void task_for_each(void (*fn)(const struct task *t, void *arg), void *arg);
 size_t task_count(void);
 
-/* End the current task with `status` (never returns to it). */
+/* End the current task with `status`: this thread leaves, the others at their next syscall. */
 __attribute__((noreturn)) void task_exit_current(int status);
 
 /* Start CONFIG_USER_INIT_PROGRAM (if set) as the first task. */
@@ -114,7 +155,7 @@ void aspace_release_asid(struct aspace *as);
 typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5);
 extern const syscall_fn syscall_table[SYS_MAX];
 
-/* The saved user registers of t's (running) thread, at the top of its kernel stack. */
-struct trap_frame *task_user_frame(struct task *t);
+/* The saved user registers of the calling thread, at the top of its kernel stack. */
+struct trap_frame *task_user_frame(void);
 
 #endif

@@ -44,6 +44,7 @@ struct thread_context {
 };
 
 struct mutex;
+struct task;
 
 struct thread {
 	struct thread_context ctx; /* first: switch.S addresses it directly */
@@ -73,6 +74,7 @@ struct thread {
 
 	void (*entry)(void *arg);
 	void *arg;
+	struct task *task; /* the user task it runs for (CONFIG_USERSPACE), NULL for kernel threads */
 	struct wait_queue joiners;
 	bool joining; /* someone is in thread_join on it */
 

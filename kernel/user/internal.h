@@ -17,9 +17,6 @@ extern const uint64_t user_program_count;
 
 void uspace_init(void);
 
-long task_resume_save(struct task_resume *r) __attribute__((returns_twice));
-__attribute__((noreturn)) void task_resume_jump(const struct task_resume *r, long value);
-
 /* The system calls, one group per file (sys_task.c, sys_mem.c, sys_console.c). */
 long sys_null(long, long, long, long, long, long);
 long sys_exit(long, long, long, long, long, long);

@@ -2,6 +2,7 @@
 /* System calls about tasks and threads: exit, yield, sleep, spawn, wait, kill, ids. */
 #include <bora/errno.h>
 #include <bora/string.h>
+#include <bora/thread.h>
 #include <bora/uaccess.h>
 #include "internal.h"
 
@@ -17,7 +18,9 @@ long sys_yield(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	(void)a0;
 	UNUSED5(a1, a2, a3, a4, a5);
-	return 0; /* one task runs at a time today: nothing to yield to */
+	thread_yield();
+	task_check_dying();
+	return 0;
 }
 
 long sys_sleep(long ms, long a1, long a2, long a3, long a4, long a5)
@@ -25,7 +28,11 @@ long sys_sleep(long ms, long a1, long a2, long a3, long a4, long a5)
 	UNUSED5(a1, a2, a3, a4, a5);
 	if (ms < 0)
 		return -EINVAL;
-	return 0; /* no timers for tasks yet: returns at once */
+	/* Until the kernel has timeouts a finite sleep is ENOTSUP there: yield instead. */
+	if (ms == 0 || thread_sleep(TIMEOUT_MS(ms)) == -ENOTSUP)
+		thread_yield();
+	task_check_dying();
+	return 0;
 }
 
 long sys_task_id(long a0, long a1, long a2, long a3, long a4, long a5)
@@ -37,20 +44,19 @@ long sys_task_id(long a0, long a1, long a2, long a3, long a4, long a5)
 
 long sys_thread_create(long entry, long stack_top, long arg, long a3, long a4, long a5)
 {
-	(void)arg;
 	(void)a3, (void)a4, (void)a5;
 	if (!user_range_ok((uint64_t)entry, 2) || !user_range_ok((uint64_t)stack_top - 16, 16))
 		return -EFAULT;
-	if (stack_top % 16)
+	if (stack_top % 16 || entry % 2)
 		return -EINVAL;
-	return -EAGAIN; /* tasks are single-threaded until the kernel has threads for them */
+	return task_thread_create((uint64_t)entry, (uint64_t)stack_top, (uint64_t)arg);
 }
 
 long sys_thread_exit(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	(void)a0;
 	UNUSED5(a1, a2, a3, a4, a5);
-	task_exit_current(0);
+	task_thread_leave();
 }
 
 /* Arguments for spawn, copied in: the strings live in one buffer. */
@@ -102,7 +108,14 @@ long sys_spawn(long uname, long uargv, long argc, long a3, long a4, long a5)
 	if (err)
 		return err;
 	err = task_create(&child, sa.name, sa.argv, (int)argc, task_current());
-	return err ? err : (long)child->id;
+	if (err)
+		return err;
+	err = task_start(child);
+	if (err) {
+		task_reap(child);
+		return err;
+	}
+	return (long)child->id;
 }
 
 static struct task *own_child(long id)
@@ -130,8 +143,11 @@ long sys_wait(long id, long ustatus, long a2, long a3, long a4, long a5)
 	child = own_child(id);
 	if (!child)
 		return -ECHILD;
-	status = child->state == TASK_NEW ? task_run(child) : child->exit_status;
+	/* Taken off the list first, so a second wait for the same child is ECHILD. */
+	child->parent = NULL;
+	status = task_wait(child);
 	task_reap(child);
+	task_check_dying();
 	if (ustatus && copy_to_user((void *)ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	return 0;

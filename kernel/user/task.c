@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Task lifecycle: create from an embedded program, run, exit, reap. */
+/* Task lifecycle: create from an embedded program, start its threads, end, reap. */
 #include <bora/elf.h>
 #include <bora/errno.h>
 #include <bora/frame.h>
@@ -9,7 +9,9 @@
 #include <bora/panic.h>
 #include <bora/printk.h>
 #include <bora/remap.h>
+#include <bora/sched.h>
 #include <bora/string.h>
+#include <bora/thread.h>
 #include <bora/uaccess.h>
 #include <asm/csr.h>
 #include <asm/trap.h>
@@ -18,14 +20,14 @@
 #include <bora/syscall_ipc.h>
 #endif
 
-/* Each task's kernel stack: its traps and system calls run there. */
-#define KSTACK_PAGES 4
-#define KSTACK_SIZE  (KSTACK_PAGES * PAGE_SIZE)
+/* Each user thread's kernel stack: its traps and system calls run there. */
+#define KSTACK_SIZE (4 * PAGE_SIZE)
 
 static struct id_bitmap task_ids;
 static uint64_t task_id_storage[id_storage_bytes(CONFIG_USER_MAX_TASKS + 1) / 8];
-static struct task *tasks; /* every live task, ascending id */
-static struct task *current;
+static struct task *tasks; /* every live task, ascending id; under tasks_lock */
+static spinlock_t tasks_lock = SPINLOCK_INIT;
+static struct sem reaper_wake; /* a detached task has ended */
 
 const char *task_program_name(size_t index)
 {
@@ -40,63 +42,84 @@ static const struct user_program *find_program(const char *name)
 	return NULL;
 }
 
+static void reaper_main(void *arg);
+
 void task_subsystem_init(void)
 {
+	struct thread *reaper;
+
 	if (id_bitmap_init(&task_ids, task_id_storage, sizeof(task_id_storage),
 	                   CONFIG_USER_MAX_TASKS + 1) ||
 	    id_bitmap_alloc_fixed(&task_ids, 0))
 		panic("task: cannot set up task ids");
 	uspace_init();
+	sem_init(&reaper_wake, 0, CONFIG_USER_MAX_TASKS);
+	if (thread_create(&reaper, reaper_main, NULL, THREAD_PRIO_DEFAULT, 0, "task_reaper"))
+		panic("task: cannot start the reaper thread");
 	printk("user: %llu embedded programs, up to %d tasks\n",
 	       (unsigned long long)user_program_count, CONFIG_USER_MAX_TASKS);
 }
 
 struct task *task_current(void)
 {
-	return current;
+	return thread_current()->task;
 }
 
 struct task *task_find(size_t id)
 {
-	for (struct task *t = tasks; t; t = t->next)
-		if (t->id == id)
-			return t;
-	return NULL;
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+	struct task *t = tasks;
+
+	while (t && t->id != id)
+		t = t->next;
+	spin_unlock_irqrestore(&tasks_lock, flags);
+	return t;
 }
 
+/* The callback runs with the list locked and interrupts off: print, do not block. */
 void task_for_each(void (*fn)(const struct task *t, void *arg), void *arg)
 {
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+
 	for (struct task *t = tasks; t; t = t->next)
 		fn(t, arg);
+	spin_unlock_irqrestore(&tasks_lock, flags);
 }
 
 size_t task_count(void)
 {
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
 	size_t n = 0;
 
 	for (struct task *t = tasks; t; t = t->next)
 		n++;
+	spin_unlock_irqrestore(&tasks_lock, flags);
 	return n;
 }
 
 static void link_task(struct task *t)
 {
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
 	struct task **p = &tasks;
 
 	while (*p && (*p)->id < t->id)
 		p = &(*p)->next;
 	t->next = *p;
 	*p = t;
+	spin_unlock_irqrestore(&tasks_lock, flags);
 }
 
 static void unlink_task(struct task *t)
 {
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+
 	for (struct task **p = &tasks; *p; p = &(*p)->next) {
 		if (*p == t) {
 			*p = t->next;
-			return;
+			break;
 		}
 	}
+	spin_unlock_irqrestore(&tasks_lock, flags);
 }
 
 static int check_args(const char *const *argv, int argc, size_t *bytes)
@@ -142,14 +165,7 @@ static int push_args(struct task *t, const char *const *argv, int argc, size_t b
 	return err;
 }
 
-static void free_kstack(struct task *t)
-{
-	if (t->kstack)
-		frame_free(t->kstack, KSTACK_PAGES);
-	t->kstack = 0;
-}
-
-/* Give back the address space and ASID: at exit, or for a task that never ran. */
+/* Give back the address space and ASID: at the end, or for a task that never ran. */
 static void release_memory(struct task *t)
 {
 #ifdef CONFIG_IPC
@@ -157,8 +173,19 @@ static void release_memory(struct task *t)
 #endif
 	aspace_release_asid(&t->as);
 	aspace_destroy(&t->as);
-	kfree(t->tf);
-	t->tf = NULL;
+}
+
+/* U-mode registers for a new thread: sret to U (SPP 0), interrupts on there, no SUM. */
+static void init_user_frame(struct trap_frame *tf, uint64_t pc, uint64_t sp, uint64_t a0,
+                            uint64_t a1)
+{
+	*tf = (struct trap_frame){0};
+	tf->regs[2] = sp;
+	tf->regs[10] = a0;
+	tf->regs[11] = a1;
+	tf->sepc = pc;
+	tf->sstatus =
+	    (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE;
 }
 
 static int load(struct task *t, const struct user_program *prog, const char *const *argv, int argc,
@@ -187,22 +214,9 @@ static int load(struct task *t, const struct user_program *prog, const char *con
 		                      PROT_READ | PROT_WRITE);
 	if (!err)
 		err = push_args(t, argv, argc, arg_bytes, &sp);
-	if (!err)
-		err = frame_alloc(KSTACK_PAGES, PAGE_SIZE, &t->kstack);
-	if (!err) {
-		t->tf = kzalloc(sizeof(*t->tf));
-		if (!t->tf)
-			err = -ENOMEM;
-	}
 	if (err)
 		return err;
-	t->tf->regs[2] = sp;
-	t->tf->regs[10] = (uint64_t)argc;
-	t->tf->regs[11] = sp;
-	t->tf->sepc = img.entry;
-	/* sret to U-mode (SPP 0) with interrupts on there (SPIE), no SUM. */
-	t->tf->sstatus =
-	    (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE;
+	init_user_frame(&t->start[0].tf, img.entry, sp, (uint64_t)argc, sp);
 	return 0;
 }
 
@@ -229,12 +243,13 @@ int task_create(struct task **out, const char *name, const char *const *argv, in
 	t->id = id;
 	t->parent = parent;
 	t->state = TASK_NEW;
+	spin_lock_init(&t->lock);
+	sem_init(&t->done, 0, 1);
 	memcpy(t->name, prog->name, MIN(strlen(prog->name), sizeof(t->name) - 1));
 	err = load(t, prog, argv, argc, arg_bytes);
 	if (err) {
 		if (t->as.pt.table_pages)
 			release_memory(t);
-		free_kstack(t);
 		kfree(t);
 		id_bitmap_free(&task_ids, id);
 		return err;
@@ -244,56 +259,169 @@ int task_create(struct task **out, const char *name, const char *const *argv, in
 	return 0;
 }
 
-struct trap_frame *task_user_frame(struct task *t)
+struct trap_frame *task_user_frame(void)
 {
-	return (struct trap_frame *)(t->kstack + KSTACK_SIZE) - 1;
+	struct thread *self = thread_current();
+
+	return (struct trap_frame *)(self->stack_base + self->stack_size) - 1;
 }
 
-int task_run(struct task *t)
+void task_switch_mm(struct thread *next)
 {
-	struct task *prev = current;
-	unsigned long sie = csr_read(sstatus) & SSTATUS_SIE;
+	/* Kernel threads run on whatever table is loaded: its kernel half is the same. */
+	if (next->task)
+		aspace_activate(&next->task->as);
+}
+
+/* Every user thread starts here, on its own kernel stack, and leaves for U-mode. */
+static void user_thread_main(void *arg)
+{
+	struct task_thread_start *start = arg;
+	struct thread *self = thread_current();
+
+	self->task = start->task;
+	aspace_activate(&start->task->as);
+	trap_enter_user(&start->tf, self->stack_base + self->stack_size);
+}
+
+/* Add a thread running start[slot]; the caller holds no lock. */
+static long add_thread(struct task *t, unsigned int slot)
+{
+	struct thread *th;
+	unsigned long flags;
+	char name[THREAD_NAME_MAX];
+	int err;
+
+	ksnprintf(name, sizeof(name), "%s.%u", t->name, slot);
+	t->start[slot].task = t;
+	flags = spin_lock_irqsave(&t->lock);
+	t->live_threads++;
+	spin_unlock_irqrestore(&t->lock, flags);
+	err = thread_create(&th, user_thread_main, &t->start[slot], THREAD_PRIO_DEFAULT,
+	                    KSTACK_SIZE, name);
+	if (err) {
+		flags = spin_lock_irqsave(&t->lock);
+		t->live_threads--;
+		spin_unlock_irqrestore(&t->lock, flags);
+		return err == -EBUSY ? -EAGAIN : err;
+	}
+	th->task = t;
+	t->threads[slot] = th;
+	return (long)th->id;
+}
+
+int task_start(struct task *t)
+{
+	long rc;
 
 	if (t->state != TASK_NEW)
 		return -EINVAL;
+	t->nr_threads = 1;
 	t->state = TASK_RUNNING;
-	current = t;
-	aspace_activate(&t->as);
-	if (task_resume_save(&t->resume) == 0)
-		trap_enter_user(t->tf, t->kstack + KSTACK_SIZE);
-	/* Back from task_exit_current(), on this stack again. */
-	free_kstack(t);
-	current = prev;
-	aspace_activate(prev ? &prev->as : NULL);
-	if (sie)
-		__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
-	return t->exit_status;
+	rc = add_thread(t, 0);
+	if (rc < 0) {
+		t->nr_threads = 0;
+		t->state = TASK_NEW;
+		return (int)rc;
+	}
+	return 0;
+}
+
+long task_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg)
+{
+	struct task *t = task_current();
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	unsigned int slot = t->nr_threads;
+
+	if (slot == TASK_MAX_THREADS || t->dying) {
+		spin_unlock_irqrestore(&t->lock, flags);
+		return -EAGAIN;
+	}
+	t->nr_threads++;
+	spin_unlock_irqrestore(&t->lock, flags);
+	init_user_frame(&t->start[slot].tf, entry, stack_top, arg, 0);
+	return add_thread(t, slot);
+}
+
+void task_thread_leave(void)
+{
+	struct task *t = task_current();
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	bool last = --t->live_threads == 0;
+
+	spin_unlock_irqrestore(&t->lock, flags);
+	if (last) {
+		/* Off the task's table before it is freed; the kernel half is the same. */
+		aspace_activate(NULL);
+		release_memory(t);
+		t->state = TASK_ZOMBIE;
+		sem_give(&t->done);
+		if (t->detached)
+			sem_give(&reaper_wake);
+	}
+	thread_exit();
+}
+
+/* Mark t dying with `status` unless it already is. */
+static void doom(struct task *t, int status)
+{
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+
+	if (!t->dying) {
+		t->dying = true;
+		t->exit_status = status;
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
 }
 
 void task_exit_current(int status)
 {
-	struct task *t = current;
+	doom(task_current(), status);
+	task_thread_leave();
+}
 
-	if (!t)
-		panic("task_exit_current outside a task");
-	t->exit_status = status;
-	t->state = TASK_ZOMBIE;
-	/* Off the task's table before it is freed; the kernel half is the same. */
-	aspace_activate(NULL);
-	release_memory(t);
-	task_resume_jump(&t->resume, 1);
+void task_check_dying(void)
+{
+	struct task *t = task_current();
+
+	if (t && t->dying)
+		task_thread_leave();
+}
+
+int task_wait(struct task *t)
+{
+	if (t->state == TASK_NEW)
+		return -EINVAL;
+	sem_take(&t->done, FOREVER);
+	sem_give(&t->done); /* stays signalled: a second wait returns at once */
+	return t->exit_status;
+}
+
+int task_run(struct task *t)
+{
+	int err = task_start(t);
+
+	return err ? err : task_wait(t);
+}
+
+int task_start_detached(struct task *t)
+{
+	t->detached = true;
+	return task_start(t);
 }
 
 int task_kill(struct task *t)
 {
 	if (t->state == TASK_ZOMBIE)
 		return 0;
-	if (t->state != TASK_NEW)
-		return -EBUSY; /* running below us: only it can end itself today */
-	t->exit_status = EXIT_STATUS_KILLED;
-	t->state = TASK_ZOMBIE;
-	release_memory(t);
-	free_kstack(t);
+	if (t->state == TASK_NEW) {
+		t->exit_status = EXIT_STATUS_KILLED;
+		t->state = TASK_ZOMBIE;
+		release_memory(t);
+		sem_give(&t->done);
+		return 0;
+	}
+	doom(t, EXIT_STATUS_KILLED);
 	return 0;
 }
 
@@ -301,20 +429,61 @@ void task_reap(struct task *t)
 {
 	if (t->state == TASK_NEW)
 		task_kill(t);
-	if (t->state != TASK_ZOMBIE)
-		panic("task_reap: task %zu is running", t->id);
+	task_wait(t);
+	for (unsigned int i = 0; i < t->nr_threads; i++)
+		if (t->threads[i])
+			thread_join(t->threads[i], FOREVER);
 	unlink_task(t);
-	/* Children it never waited for go with it (none of them can be running). */
-	for (struct task *c = tasks; c;) {
-		if (c->parent == t && c->state != TASK_RUNNING) {
-			task_reap(c);
-			c = tasks;
-		} else {
-			c = c->next;
+	/* Children it never waited for: the reaper takes the running ones, the rest go now. */
+	for (;;) {
+		struct task *c = NULL;
+		unsigned long flags = spin_lock_irqsave(&tasks_lock);
+
+		for (struct task *p = tasks; p && !c; p = p->next)
+			if (p->parent == t)
+				c = p;
+		if (c) {
+			c->parent = NULL;
+			c->detached = c->state == TASK_RUNNING;
 		}
+		spin_unlock_irqrestore(&tasks_lock, flags);
+		if (!c)
+			break;
+		if (!c->detached)
+			task_reap(c);
+		else if (c->state == TASK_ZOMBIE)
+			sem_give(&reaper_wake);
 	}
 	id_bitmap_free(&task_ids, t->id);
+	sem_destroy(&t->done);
 	kfree(t);
+}
+
+static struct task *ended_detached(void)
+{
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+	struct task *t = tasks;
+
+	while (t && !(t->detached && t->state == TASK_ZOMBIE))
+		t = t->next;
+	spin_unlock_irqrestore(&tasks_lock, flags);
+	return t;
+}
+
+/* Reports and frees detached tasks (the shell's `run ... &`, orphans) when they end. */
+static void reaper_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct task *t;
+
+		sem_take(&reaper_wake, FOREVER);
+		while ((t = ended_detached()) != NULL) {
+			printk("task %s (%zu) exited with status %d\n", t->name, t->id,
+			       t->exit_status);
+			task_reap(t);
+		}
+	}
 }
 
 void task_run_init(void)

@@ -4,13 +4,21 @@
 #include <bora/errno.h>
 #include <bora/printk.h>
 #include <bora/shell.h>
+#include <bora/string.h>
 #include <bora/task.h>
 
 static int cmd_run(int argc, char *argv[])
 {
+	bool background = strcmp(argv[argc - 1], "&") == 0;
 	struct task *t;
 	int err, status;
 
+	if (background)
+		argc--;
+	if (argc < 2) {
+		printk("run: which program?\n");
+		return -EINVAL;
+	}
 	err = task_create(&t, argv[1], (const char *const *)&argv[1], argc - 1, NULL);
 	if (err) {
 		printk("run: %s: %s\n", argv[1], errno_name(err));
@@ -21,6 +29,16 @@ static int cmd_run(int argc, char *argv[])
 			printk("\n");
 		}
 		return err;
+	}
+	if (background) {
+		err = task_start_detached(t);
+		if (err) {
+			task_reap(t);
+			printk("run: %s: %s\n", argv[1], errno_name(err));
+			return err;
+		}
+		printk("task %s (%zu) started\n", t->name, t->id);
+		return 0;
 	}
 	status = task_run(t);
 	printk("task %s (%zu) exited with status %d\n", t->name, t->id, status);
@@ -53,8 +71,6 @@ static int cmd_kill(int argc, char *argv[])
 		return err;
 	}
 	printk("task %s (%lu) killed\n", t->name, id);
-	if (!t->parent)
-		task_reap(t);
 	return 0;
 }
 
@@ -81,7 +97,8 @@ static int cmd_tasks(int argc, char *argv[])
 	return 0;
 }
 
-SHELL_CMD(run, "<program> [args]", "run an embedded user program as a task", 1, 16, cmd_run);
+SHELL_CMD(run, "<program> [args] [&]",
+          "run an embedded user program as a task (& in the background)", 1, 16, cmd_run);
 SHELL_CMD(kill, "<task id>", "kill a task", 1, 1, cmd_kill);
 SHELL_CMD(tasks, "", "user tasks and ASID use", 0, 0, cmd_tasks);
 #endif

@@ -265,11 +265,32 @@ KTEST(task, a_thousand_tasks_return_every_frame_and_asid)
 	KTEST_ASSERT_EQ(frames_used(), before);
 }
 
+/* Every system call, every error path, threads, spawn/wait/kill, faults, isolation: 0 failures. */
+KTEST(task, syscall_test_passes)
+{
+	size_t before = frames_used();
+
+	KTEST_ASSERT_EQ(run("syscall_test", NULL), 0);
+	KTEST_ASSERT_EQ(task_count(), 0);
+	KTEST_ASSERT_EQ(frames_used(), before);
+}
+
 #ifdef CONFIG_KTEST_BENCH
-/* bench_syscall prints its own "bench: goal null_syscall ..." line (scripts/boot_cost.py). */
+/* The programs print their own "bench: goal ..." and "bench: figure ..." lines (boot_cost.py). */
 KTEST(bench, null_syscall)
 {
 	KTEST_ASSERT_EQ(run("bench_syscall", NULL), 0);
+}
+
+KTEST(bench, task_switch_with_and_without_asids)
+{
+	struct uspace_stats st;
+
+	uspace_stats(&st);
+	KTEST_ASSERT_EQ(run("bench_switch", st.asids >= 3 ? "asids" : "no_asids"), 0);
+	uspace_asid_reconfigure(1);
+	KTEST_ASSERT_EQ(run("bench_switch", "asids_off"), 0);
+	uspace_asid_reconfigure(CONFIG_ASID_LIMIT);
 }
 #endif
 #endif

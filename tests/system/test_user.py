@@ -76,3 +76,11 @@ def test_fault_kills_only_the_task(shell, program):
 def test_kill_refuses_bad_ids(shell):
     assert "kill: 'x1' is not a task id" in lines(shell.command("kill x1"))
     assert "kill: no task 4242" in lines(shell.command("kill 4242"))
+
+
+def test_syscall_test_passes(shell):
+    text = lines(shell.command("run syscall_test"))
+    m = re.search(r"^syscall_test: (\d+) passed, (\d+) failed$", text, re.M)
+    assert m, text
+    assert int(m.group(1)) >= 100 and m.group(2) == "0", text
+    assert re.search(r"^task syscall_test \(\d+\) exited with status 0$", text, re.M), text
