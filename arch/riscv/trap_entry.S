@@ -112,6 +112,10 @@ trap_entry:
 	ld	t0, TRAP_SSTATUS(sp)
 	andi	t0, t0, SSTATUS_SPP
 	bnez	t0, .Lrestore
+#ifdef CONFIG_USERSPACE
+	/* A thread of a killed task leaves here instead (after an interrupt, say). */
+	call	task_check_dying
+#endif
 	/* Back to U-mode: the next user trap finds this stack top and this hart. */
 	lwu	t0, PERCPU_INDEX(tp)
 	slli	t0, t0, UENTRY_SIZE_SHIFT
