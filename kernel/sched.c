@@ -65,6 +65,18 @@ struct thread *sched_pick_next(struct percpu *cpu)
 	return pick_next(cpu);
 }
 
+/* t is placed on cpu (always true with one hart). */
+static inline bool on_this_hart(const struct percpu *cpu, const struct thread *t)
+{
+#if PERCPU_MAX_HARTS > 1
+	return t->hart == cpu->index;
+#else
+	(void)cpu;
+	(void)t;
+	return true;
+#endif
+}
+
 /* A thread that wants the CPU more than cpu's current one (or than idle). */
 static inline bool beats_current(const struct percpu *cpu, const struct thread *t)
 {
@@ -90,14 +102,14 @@ void sched_enqueue(struct thread *t)
 {
 	struct percpu *cpu = &percpu_harts[t->hart];
 
-	spin_lock(&cpu->runq_lock);
+	sched_spin_lock(&cpu->runq_lock);
 	t->state = THREAD_READY;
 	runq_add_tail(&cpu->runq, &t->rq_node);
 	if (beats_current(cpu, t))
 		cpu->need_resched = true;
 	else if (cpu->current)
 		timeslice_check(cpu, cpu->current);
-	spin_unlock(&cpu->runq_lock);
+	sched_spin_unlock(&cpu->runq_lock);
 }
 
 /* The tail of every switch, in the thread switched to (inlined into the hot paths). */
@@ -110,7 +122,7 @@ static inline __attribute__((always_inline)) void finish_switch(struct thread *p
 	task_switch_mm(cpu->current); /* a user task's thread runs in its address space */
 #endif
 	timeslice_check(cpu, cpu->current);
-	spin_unlock(&cpu->runq_lock);
+	sched_spin_unlock(&cpu->runq_lock);
 }
 
 void sched_finish_switch(struct thread *prev)
@@ -128,8 +140,7 @@ static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, 
 	prev->runtime_ticks += now - cpu->switched_at;
 	cpu->switched_at = now;
 	thread_check_sentinel(prev);
-	next->state = THREAD_RUNNING;
-	next->hart = cpu->index;
+	next->state = THREAD_RUNNING; /* next->hart is cpu already: it was on cpu's queue */
 	next->switches++;
 	cpu->current = next;
 	prev = arch_switch(prev, next);
@@ -145,7 +156,7 @@ static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu
 	if (next == prev) {
 		cpu->need_resched = false;
 		prev->state = THREAD_RUNNING;
-		spin_unlock(&cpu->runq_lock);
+		sched_spin_unlock(&cpu->runq_lock);
 		return;
 	}
 	switch_to(cpu, prev, next);
@@ -156,7 +167,7 @@ static void preempt_current(struct percpu *cpu)
 {
 	struct thread *cur = cpu->current;
 
-	spin_lock(&cpu->runq_lock);
+	sched_spin_lock(&cpu->runq_lock);
 	cur->state = THREAD_READY;
 	if (!is_idle(cur)) {
 		if (cur->timeslice_expired)
@@ -205,14 +216,14 @@ void sched_yield(void)
 	struct thread *cur = cpu->current;
 	struct runq_node *n;
 
-	spin_lock(&cpu->runq_lock);
+	sched_spin_lock(&cpu->runq_lock);
 	cur->timeslice_expired = false;
 	if (likely(!is_idle(cur)))
 		n = runq_yield(&cpu->runq, &cur->rq_node); /* cur queued if n */
 	else
 		n = runq_pop(&cpu->runq);
 	if (!n) {
-		spin_unlock(&cpu->runq_lock);
+		sched_spin_unlock(&cpu->runq_lock);
 		arch_irq_restore(flags);
 		return;
 	}
@@ -268,8 +279,8 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
 		}
 	}
 	cur->state = THREAD_BLOCKED;
-	spin_lock(&cpu->runq_lock);
-	spin_unlock(&sched_spinlock);
+	sched_spin_lock(&cpu->runq_lock);
+	sched_spin_unlock(&sched_spinlock);
 	switch_away(cpu, cur);
 	arch_irq_restore(flags);
 	return cur->wait_result;
@@ -297,8 +308,9 @@ int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thr
 	wait_queue_insert(wq, cur);
 	cur->state = THREAD_BLOCKED;
 	leave_wait_queue(next, 0);
-	spin_lock(&cpu->runq_lock);
-	spin_unlock(&sched_spinlock);
+	next->hart = cpu->index; /* switch_to expects a thread placed on this hart */
+	sched_spin_lock(&cpu->runq_lock);
+	sched_spin_unlock(&sched_spinlock);
 	switch_to(cpu, cur, next);
 	arch_irq_restore(flags);
 	return cur->wait_result;
@@ -310,7 +322,7 @@ void sched_wake(struct thread *t, int result)
 	sched_enqueue(t);
 }
 
-int sched_wake_unlock(struct thread *t, int result, unsigned long flags)
+SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned long flags)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *cur = cpu->current;
@@ -322,18 +334,19 @@ int sched_wake_unlock(struct thread *t, int result, unsigned long flags)
 	 * queueing t only to pick it again: cur keeps its turn at the head of
 	 * its priority and t runs now.
 	 */
-	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && t->hart == cpu->index &&
-	    prio_of(t) < prio_of(cur) && !is_idle(cur) && !in_interrupt()) {
-		spin_lock(&cpu->runq_lock);
+	/* SIE on in flags: not in an interrupt handler, no other spinlock held, not idle. */
+	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && on_this_hart(cpu, t) &&
+	    prio_of(t) < prio_of(cur)) {
+		sched_spin_lock(&cpu->runq_lock);
 		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t))) {
 			cur->state = THREAD_READY;
 			runq_add_head(&cpu->runq, &cur->rq_node);
-			spin_unlock(&sched_spinlock);
+			sched_spin_unlock(&sched_spinlock);
 			switch_to(cpu, cur, t);
 			arch_irq_restore(flags);
 			return 0;
 		}
-		spin_unlock(&cpu->runq_lock);
+		sched_spin_unlock(&cpu->runq_lock);
 	}
 	sched_enqueue(t);
 	sched_unlock(flags);
@@ -348,13 +361,13 @@ void sched_set_effective_prio(struct thread *t, unsigned int prio)
 		return;
 	switch (t->state) {
 	case THREAD_READY:
-		spin_lock(&cpu->runq_lock);
+		sched_spin_lock(&cpu->runq_lock);
 		runq_remove(&cpu->runq, &t->rq_node);
 		t->rq_node.prio = prio;
 		runq_add_tail(&cpu->runq, &t->rq_node);
 		if (beats_current(cpu, t))
 			cpu->need_resched = true;
-		spin_unlock(&cpu->runq_lock);
+		sched_spin_unlock(&cpu->runq_lock);
 		break;
 	case THREAD_BLOCKED:
 		t->rq_node.prio = prio;
@@ -366,12 +379,12 @@ void sched_set_effective_prio(struct thread *t, unsigned int prio)
 	case THREAD_RUNNING: {
 		struct runq_node *best;
 
-		spin_lock(&cpu->runq_lock);
+		sched_spin_lock(&cpu->runq_lock);
 		t->rq_node.prio = prio;
 		best = runq_peek(&cpu->runq);
 		if (best && best->prio < prio)
 			cpu->need_resched = true;
-		spin_unlock(&cpu->runq_lock);
+		sched_spin_unlock(&cpu->runq_lock);
 		break;
 	}
 	default:
@@ -387,8 +400,8 @@ void sched_exit_locked(void)
 
 	cur->state = THREAD_DEAD;
 	sched_cancel_wakeup(cur);
-	spin_lock(&cpu->runq_lock);
-	spin_unlock(&sched_spinlock);
+	sched_spin_lock(&cpu->runq_lock);
+	sched_spin_unlock(&sched_spinlock);
 	switch_away(cpu, cur);
 	panic("thread '%s' (id %zu) ran again after it exited", cur->name, cur->id);
 }
@@ -418,8 +431,8 @@ int sched_sleep(k_timeout_t timeout)
 	}
 	cur->state = THREAD_SLEEPING;
 	cur->wait_what = "sleep";
-	spin_lock(&cpu->runq_lock);
-	spin_unlock(&sched_spinlock);
+	sched_spin_lock(&cpu->runq_lock);
+	sched_spin_unlock(&sched_spinlock);
 	switch_away(cpu, cur);
 	arch_irq_restore(flags);
 	return 0;
@@ -454,6 +467,9 @@ void sched_init(void)
 
 	spin_lock_init(&cpu->runq_lock);
 	runq_init(&cpu->runq);
+#ifdef CONFIG_TIMESLICING
+	sched_timeslice_init(cpu);
+#endif
 	cpu->current = thread_init_main(cpu->index);
 	cpu->switched_at = read_time();
 	cpu->idle = thread_create_idle(cpu->index, idle_entry);

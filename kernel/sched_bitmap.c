@@ -91,8 +91,10 @@ RUNQ_API bool runq_has_prio_at_least(const struct runq *rq, unsigned int prio)
 {
 	unsigned int w = prio / 64;
 
-	/* Bits 0..prio of word w, and every word before it. */
-	if (rq->bitmap[w] & (~0ULL >> (63 - prio % 64)))
+	if (RUNQ_WORDS == 1) /* the default 32 priorities: one word */
+		return (rq->bitmap[0] << (63 - prio)) != 0;
+	/* Bits 0..prio of word w (shifted out of the top), and every word before it. */
+	if (rq->bitmap[w] << (63 - prio % 64))
 		return true;
 	while (w-- > 0)
 		if (rq->bitmap[w])

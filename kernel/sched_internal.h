@@ -41,15 +41,17 @@ static inline void sched_cancel_wakeup(struct thread *t)
 #ifdef CONFIG_TIMESLICING
 #include <bora/percpu.h>
 
+/* Point cpu->slice at the hart's slice timeout (sched_init). */
+void sched_timeslice_init(struct percpu *cpu);
+
 /* Arm (from percpu.switched_at) or cancel cpu's slice timeout. */
 void sched_timeslice_set(struct percpu *cpu, bool on);
 
 #ifdef THREAD_HAVE_TIMEOUTS
-extern struct timeout sched_slice_timeouts[PERCPU_MAX_HARTS];
 
 static inline bool sched_timeslice_pending(const struct percpu *cpu)
 {
-	return sched_slice_timeouts[cpu->index].pending;
+	return cpu->slice->pending;
 }
 #else
 static inline bool sched_timeslice_pending(const struct percpu *cpu)

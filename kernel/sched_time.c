@@ -51,7 +51,7 @@ void sched_cancel_wakeup_armed(struct thread *t)
 }
 
 #ifdef CONFIG_TIMESLICING
-struct timeout sched_slice_timeouts[PERCPU_MAX_HARTS];
+static struct timeout sched_slice_timeouts[PERCPU_MAX_HARTS];
 static uint64_t slice_ticks; /* 0: not computed yet */
 static bool slicing_off;     /* sched_set_timeslice_ms(0) */
 
@@ -60,7 +60,7 @@ static void slice_expired(struct timeout *to)
 	struct percpu *cpu = &percpu_harts[to - sched_slice_timeouts];
 	struct thread *cur = cpu->current;
 
-	spin_lock(&cpu->runq_lock);
+	sched_spin_lock(&cpu->runq_lock);
 	if (cur && !(cur->flags & THREAD_F_IDLE) &&
 	    runq_has_prio_at_least(&cpu->runq, cur->rq_node.prio)) {
 		uint64_t due = cpu->switched_at + slice_ticks;
@@ -72,12 +72,17 @@ static void slice_expired(struct timeout *to)
 			timeout_arm(to, due, slice_expired);
 		}
 	}
-	spin_unlock(&cpu->runq_lock);
+	sched_spin_unlock(&cpu->runq_lock);
+}
+
+void sched_timeslice_init(struct percpu *cpu)
+{
+	cpu->slice = &sched_slice_timeouts[cpu->index];
 }
 
 void sched_timeslice_set(struct percpu *cpu, bool on)
 {
-	struct timeout *to = &sched_slice_timeouts[cpu->index];
+	struct timeout *to = cpu->slice;
 
 	if (!on || slicing_off) {
 		timeout_cancel(to);
@@ -96,7 +101,8 @@ int sched_set_timeslice_ms(uint32_t ms)
 	if (ms)
 		slice_ticks = timer_ms_to_ticks(ms);
 	for (unsigned int i = 0; i < PERCPU_MAX_HARTS; i++)
-		timeout_cancel(&sched_slice_timeouts[i]); /* re-armed at the next switch if needed */
+		timeout_cancel(
+		    &sched_slice_timeouts[i]); /* re-armed at the next switch if needed */
 	sched_unlock(flags);
 	return 0;
 }
@@ -112,6 +118,11 @@ int sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
 }
 
 #ifdef CONFIG_TIMESLICING
+void sched_timeslice_init(struct percpu *cpu)
+{
+	(void)cpu;
+}
+
 void sched_timeslice_set(struct percpu *cpu, bool on)
 {
 	(void)cpu;

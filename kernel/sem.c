@@ -52,8 +52,9 @@ static int __attribute__((noinline)) sem_give_slow(struct sem *s, unsigned long 
 }
 
 /*
- * The fast paths test only count and limit: a destroyed semaphore has both at
- * 0, so it always takes the slow path, where the magic is checked.
+ * The fast paths test only count, limit and waiters: a destroyed semaphore has
+ * count and limit 0 and no waiters, so it always takes the slow path, where
+ * the magic is checked.
  */
 SCHED_FAST_PATH int sem_take(struct sem *s, k_timeout_t timeout)
 {
@@ -70,11 +71,15 @@ SCHED_FAST_PATH int sem_give(struct sem *s)
 {
 	unsigned long flags = sched_lock();
 
-	if (likely(wait_queue_empty(&s->waiters) && s->count < s->limit)) {
-		s->count++;
-		return sched_unlock_ret(flags, 0);
+	if (likely(wait_queue_empty(&s->waiters))) {
+		if (likely(s->count < s->limit)) {
+			s->count++;
+			return sched_unlock_ret(flags, 0);
+		}
+		return sem_give_slow(s, flags);
 	}
-	return sem_give_slow(s, flags);
+	/* Waiters mean a live semaphore (destroy wakes them all): the unit goes to the first. */
+	return sched_wake_unlock(wait_queue_first(&s->waiters), 0, flags);
 }
 
 unsigned int sem_count(const struct sem *s)

@@ -22,6 +22,7 @@
 #endif
 
 struct thread;
+struct timeout;
 
 struct percpu {
 	struct percpu *self;      /* first: trap entry code may load it through tp */
@@ -36,6 +37,7 @@ struct percpu {
 	struct runq runq;         /* this hart's ready threads */
 	unsigned int spin_depth;  /* spinlocks this hart holds (<bora/spinlock.h>) */
 	unsigned long ipi_bits;   /* IPI_* requests other harts raised (kernel/smp/ipi.c) */
+	struct timeout *slice;    /* this hart's time-slice timeout (kernel/sched_time.c) */
 };
 
 extern struct percpu percpu_harts[PERCPU_MAX_HARTS];

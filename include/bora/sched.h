@@ -42,6 +42,32 @@ void sched_irq_exit(void);
 extern spinlock_t sched_spinlock;
 
 /*
+ * The scheduler's spinlocks (sched_spinlock, every percpu.runq_lock) are only
+ * ever taken with interrupts off. With one hart that alone excludes every
+ * other holder, so single-hart builds compile the lock words away, as Linux
+ * does for UP; they are real as soon as PERCPU_MAX_HARTS > 1.
+ */
+static inline void sched_spin_lock(spinlock_t *l)
+{
+#if PERCPU_MAX_HARTS > 1
+	spin_lock(l);
+#else
+	(void)l;
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+static inline void sched_spin_unlock(spinlock_t *l)
+{
+#if PERCPU_MAX_HARTS > 1
+	spin_unlock(l);
+#else
+	(void)l;
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+/*
  * For the few-instruction fast paths of the synchronization calls (no call
  * but tail calls): no frame of their own, so they cost what their work costs.
  * A backtrace through them still walks the caller's frames.
@@ -57,13 +83,16 @@ int sched_unlock_resched_ret(unsigned long flags, int ret);
 /* Take the global scheduler lock, interrupts off; returns the previous interrupt state. */
 static inline unsigned long sched_lock(void)
 {
-	return spin_lock_irqsave(&sched_spinlock);
+	unsigned long flags = arch_irq_save();
+
+	sched_spin_lock(&sched_spinlock);
+	return flags;
 }
 
 /* Release it and restore interrupts; switch first if a wake-up asked for it (PREEMPT). */
 static inline void sched_unlock(unsigned long flags)
 {
-	spin_unlock(&sched_spinlock);
+	sched_spin_unlock(&sched_spinlock);
 	if (unlikely(this_cpu()->need_resched))
 		sched_unlock_resched(flags);
 	else
@@ -73,7 +102,7 @@ static inline void sched_unlock(unsigned long flags)
 /* sched_unlock(flags); return ret; with the switch, if any, as a tail call. */
 static inline int sched_unlock_ret(unsigned long flags, int ret)
 {
-	spin_unlock(&sched_spinlock);
+	sched_spin_unlock(&sched_spinlock);
 	if (unlikely(this_cpu()->need_resched))
 		return sched_unlock_resched_ret(flags, ret);
 	arch_irq_restore(flags);
