@@ -2,6 +2,7 @@
 /* System calls on the console: write and read. */
 #include <bora/console.h>
 #include <bora/errno.h>
+#include <bora/thread.h>
 #include <bora/uaccess.h>
 #include "internal.h"
 
@@ -41,8 +42,10 @@ long sys_read(long ubuf, long len, long a2, long a3, long a4, long a5)
 	if (len == 0)
 		return 0;
 	/* Polled until the console has input interrupts: at least one byte, then what waits. */
-	while ((c = console_getc()) < 0)
-		;
+	while ((c = console_getc()) < 0) {
+		thread_yield();
+		task_check_dying();
+	}
 	do {
 		char ch = (char)c;
 
