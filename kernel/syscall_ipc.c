@@ -79,7 +79,7 @@ int ipc_task_give(struct task *from, struct task *to, const long *handles, int c
 long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return ipc_syscall_trap(task_user_frame(task_current()));
+	return ipc_syscall_trap(task_user_frame());
 }
 
 /* The fast path's way in: the thread's IPC state must exist and act for this task already. */
@@ -93,7 +93,7 @@ static inline struct ipc_thread *fast_self(struct task *task)
 long sys_ipc_call(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	struct task *task = task_current();
-	struct trap_frame *tf = task_user_frame(task);
+	struct trap_frame *tf = task_user_frame();
 	struct ipc_thread *self = fast_self(task);
 
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
@@ -105,7 +105,7 @@ long sys_ipc_call(long a0, long a1, long a2, long a3, long a4, long a5)
 long sys_ipc_reply_recv(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	struct task *task = task_current();
-	struct trap_frame *tf = task_user_frame(task);
+	struct trap_frame *tf = task_user_frame();
 	struct ipc_thread *self = fast_self(task);
 
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
