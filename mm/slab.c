@@ -16,43 +16,15 @@
  *
  * The fast paths (an object from a partial slab, and its free) touch the class,
  * the slab header, the object and one page-map byte: no probing, no list walk,
- * no bitmap outside CONFIG_ALLOC_DEBUG. Everything else (new slabs, list moves,
- * large requests, other regions, refusals) is in the slow paths below them.
+ * no bitmap outside CONFIG_ALLOC_DEBUG. Everything else (large requests, other
+ * regions, refusals) is in the slow paths below them; slabs themselves (class
+ * geometry, regions and their page maps, creation, lists, reaping, statistics)
+ * are in mm/slab_cache.c.
  */
 #include <bora/bitops.h>
 #include <bora/errno.h>
 #include <bora/slab.h>
 #include <bora/string.h>
-
-/*
- * Largest slab: PAGE_SIZE << CONFIG_SLAB_MAX_ORDER bytes, and no more than a
- * sixteenth of the initial region, so a few classes cannot pin all of a small
- * heap. Within that cap each class takes the smallest slab that wastes at most
- * 1/8 of itself (Bonwick's bound on internal fragmentation); from a 256 KiB
- * heap up, with the default 2, the 1 KiB and 2 KiB classes get 8 and 16 KiB
- * slabs of 7 objects, the smaller classes one page.
- */
-#ifndef CONFIG_SLAB_MAX_ORDER
-#define CONFIG_SLAB_MAX_ORDER 2
-#endif
-#if CONFIG_SLAB_MAX_ORDER < 0 || CONFIG_SLAB_MAX_ORDER > 4
-#error "CONFIG_SLAB_MAX_ORDER must be 0..4"
-#endif
-
-/* Mixed into the state's address to make the free key (any value works; see slab.h). */
-#define SLAB_KEY_SALT 0x9e3779b97f4a7c15ull
-/*
- * The buddy unit is a page on heaps of at least SLAB_MIN_PAGES pages. Smaller
- * heaps (a 4 KiB heap cannot even hold one page after the buddy's metadata) get
- * a unit of size / SLAB_SMALL_UNITS, at least 64 bytes.
- */
-#define SLAB_MIN_PAGES      16
-#define SLAB_SMALL_UNITS    64
-#define SLAB_MIN_UNIT_SHIFT 6
-#define SLAB_HEAP_FRACTION  16
-/* Alignments the fast paths take: 1, 2, 4, 8, 16 (bit a set for alignment a). */
-#define FAST_ALIGNS    0x10116u
-#define FAST_ALIGN_MAX 16
 
 #include "slab_internal.h"
 
@@ -65,191 +37,13 @@ int slab_class_for(size_t size, size_t align)
 	return ilog2_u64(roundup_pow2(need)) - SLAB_MIN_SHIFT;
 }
 
-static void list_push(struct slab_hdr **head, struct slab_hdr *h, uint8_t list)
-{
-	h->prev = NULL;
-	h->next = *head;
-	if (*head)
-		(*head)->prev = h;
-	*head = h;
-	h->list = list;
-}
-
-static void list_unlink(struct slab_hdr **head, struct slab_hdr *h)
-{
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		*head = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	h->next = h->prev = NULL;
-}
-
-/* Pick each class's slab order; a class whose object does not fit goes to the buddy. */
-static void compute_classes(struct slab *s, size_t heap)
-{
-	unsigned us = s->unit_shift;
-	size_t cap = MIN(PAGE_SIZE << CONFIG_SLAB_MAX_ORDER, (size_t)1 << ilog2_u64(heap));
-
-	if (heap / SLAB_HEAP_FRACTION >= ((size_t)1 << us))
-		cap = MIN(cap, (size_t)1 << ilog2_u64(heap / SLAB_HEAP_FRACTION));
-	else
-		cap = MIN(cap, (size_t)1 << us);
-	s->max_order = 0;
-	for (unsigned c = 0; c < SLAB_CLASSES; c++) {
-		size_t size = slab_class_size(c), first = ALIGN_UP(sizeof(struct slab_hdr), size);
-		size_t bytes = (size_t)1 << us, n = 0;
-		unsigned k = 0;
-
-		for (; bytes <= cap; k++, bytes <<= 1) {
-			if (bytes < first + size)
-				continue;
-			n = MIN((bytes - first) / size, (size_t)SLAB_MAX_OBJS);
-			if ((bytes - n * size) * 8 <= bytes || bytes == cap)
-				break;
-		}
-		s->cls[c].order = (uint8_t)(n ? k : 0);
-		s->cls[c].bytes = n ? buddy_block_bytes(&s->pages, k) : 0;
-		s->cls[c].first = (uint16_t)first;
-		s->cls[c].nobjs = (uint16_t)n;
-		s->cls[c].span = (uint32_t)(n * size);
-		if (n)
-			s->max_order = MAX(s->max_order, k);
-	}
-}
-
-/*
- * Carve the page map from the start of [base, base + size): one byte per unit
- * frame the region touches. The rest goes to the buddy, whose own header and
- * tags follow, so the map usually fits in the alignment slack before its first
- * unit rather than costing one.
- */
-static int region_setup(struct slab *s, void *base, size_t size, bool first)
-{
-	uintptr_t start = (uintptr_t)base;
-	struct slab_region *r = &s->regions[s->nregions];
-	size_t frames;
-	int err;
-
-	if (!base || !size || size > UINTPTR_MAX - start)
-		return -EINVAL;
-	for (unsigned n = 0; n < s->nregions; n++)
-		if (start < s->regions[n].start + s->regions[n].size &&
-		    s->regions[n].start < start + size)
-			return -EOVERLAP;
-	if (s->nregions == SLAB_MAX_REGIONS)
-		return -ENOMEM;
-	frames = ((start + size - 1) >> s->unit_shift) - (start >> s->unit_shift) + 1;
-	if (frames >= size)
-		return -EINVAL;
-	if (first)
-		err = buddy_init(&s->pages, (void *)(start + frames), size - frames, s->unit_shift);
-	else
-		err = buddy_add_region(&s->pages, (void *)(start + frames), size - frames);
-	if (err)
-		return err;
-	r->start = start;
-	r->size = size;
-	r->map_bytes = frames;
-	r->map_bias = start - (start >> s->unit_shift);
-	memset(base, 0, frames);
-	s->nregions++;
-	return 0;
-}
-
-int slab_init(struct slab *s, void *base, size_t size)
-{
-	unsigned shift = PAGE_SHIFT;
-	int err;
-
-	if (size >> PAGE_SHIFT < SLAB_MIN_PAGES)
-		shift =
-		    (unsigned)MAX(SLAB_MIN_UNIT_SHIFT, ilog2_u64(MAX(size / SLAB_SMALL_UNITS, 1)));
-	memset(s, 0, sizeof(*s));
-	s->unit_shift = shift;
-	s->free_key = (uintptr_t)s ^ (uintptr_t)SLAB_KEY_SALT;
-	err = region_setup(s, base, size, true);
-	if (!err)
-		compute_classes(s, size);
-	return err;
-}
-
-int slab_add_region(struct slab *s, void *base, size_t size)
-{
-	return region_setup(s, base, size, false);
-}
-
-static void map_slab(struct slab *s, struct slab_hdr *h, uint8_t value)
-{
-	uintptr_t a = (uintptr_t)h;
-	const struct slab_region *r = slab_region_of(s, a);
-
-	memset(slab_map_entry(s, r, a), value, s->cls[h->cls].bytes >> s->unit_shift);
-}
-
-static void slab_release(struct slab *s, struct slab_hdr *h)
-{
-	map_slab(s, h, 0);
-	h->magic = 0;
-	buddy_set_mark(&s->pages, h, false);
-	buddy_free_order(&s->pages, h, s->cls[h->cls].order);
-}
-
-size_t slab_reap(struct slab *s)
-{
-	size_t released = s->cached_bytes;
-
-	for (unsigned c = 0; c < SLAB_CLASSES; c++) {
-		if (s->cls[c].cached) {
-			slab_release(s, s->cls[c].cached);
-			s->cls[c].cached = NULL;
-		}
-	}
-	s->cached_bytes = 0;
-	return released;
-}
-
-static struct slab_hdr *slab_create(struct slab *s, unsigned c)
-{
-	const struct slab_class *sc = &s->cls[c];
-	size_t size = slab_class_size(c);
-	struct slab_hdr *h;
-	uint8_t *obj0;
-	void *mem;
-
-	if (buddy_alloc_order(&s->pages, sc->order, &mem) &&
-	    (!slab_reap(s) || buddy_alloc_order(&s->pages, sc->order, &mem)))
-		return NULL;
-	buddy_set_mark(&s->pages, mem, true);
-	h = mem;
-	memset(h, 0, sizeof(*h));
-	h->magic = SLAB_MAGIC;
-	h->cls = (uint8_t)c;
-	/* Thread the free list in address order so early objects share cache lines. */
-	obj0 = (uint8_t *)mem + sc->first;
-	for (unsigned i = sc->nobjs; i-- > 0;) {
-		*(void **)(obj0 + i * size) = h->free;
-		*slab_key_word(obj0 + i * size) = s->free_key;
-		h->free = obj0 + i * size;
-	}
-	map_slab(s, h, (uint8_t)(c + 1));
-	return h;
-}
-
-static __attribute__((noinline)) void slab_became_full(struct slab *s, unsigned c,
-                                                       struct slab_hdr *h)
-{
-	list_unlink(&s->cls[c].partial, h);
-	list_push(&s->cls[c].full, h, SLAB_ON_FULL);
-}
-
 /* Object `obj` of class c left the free list of h: list moves and counters. */
 static void took_object(struct slab *s, unsigned c, struct slab_hdr *h, void *obj)
 {
+	(void)s; /* s and c: the debug live bitmap's index */
+	(void)c;
 	*slab_key_word(obj) = 0;
 	h->inuse++;
-	s->cls[c].nlive++;
 #ifdef CONFIG_ALLOC_DEBUG
 	{
 		size_t idx =
@@ -258,8 +52,6 @@ static void took_object(struct slab *s, unsigned c, struct slab_hdr *h, void *ob
 		h->live[idx / 64] |= 1ull << (idx % 64);
 	}
 #endif
-	if (unlikely(!h->free))
-		slab_became_full(s, c, h);
 }
 
 static int class_alloc(struct slab *s, unsigned c, void **out)
@@ -278,7 +70,7 @@ static int class_alloc(struct slab *s, unsigned c, void **out)
 		} else if (!(h = slab_create(s, c))) {
 			return -ENOMEM;
 		}
-		list_push(&sc->partial, h, SLAB_ON_PARTIAL);
+		slab_list_push(&sc->partial, h, SLAB_ON_PARTIAL);
 		sc->nslabs++;
 		s->active_bytes += sc->bytes;
 		s->active_overhead += slab_overhead(s, c);
@@ -286,6 +78,8 @@ static int class_alloc(struct slab *s, unsigned c, void **out)
 	obj = h->free;
 	h->free = *(void **)obj;
 	took_object(s, c, h, obj);
+	if (!h->free)
+		slab_became_full(s, c, h);
 	*out = obj;
 	return 0;
 }
@@ -308,29 +102,25 @@ static __attribute__((noinline)) int slab_alloc_slow(struct slab *s, size_t size
 	return err;
 }
 
-/* Class of a request the fast paths take (size 1..2 KiB, alignment <= 16), else -1. */
-static inline int fast_class(size_t size, size_t align)
-{
-	if (size - 1 >= slab_class_size(SLAB_CLASSES - 1) || align > FAST_ALIGN_MAX ||
-	    !((FAST_ALIGNS >> align) & 1))
-		return -1;
-	return fls64((size - 1) | (slab_class_size(0) - 1)) + 1 - SLAB_MIN_SHIFT;
-}
-
 int slab_alloc(struct slab *s, size_t size, size_t align, void **out)
 {
-	int c = fast_class(size, align);
 	struct slab_hdr *h;
+	unsigned c;
 	void *obj;
 
-	if (unlikely(c < 0 || !(h = s->cls[c].partial)))
+	/* The fast path: alignment 1, a class with a partial slab. */
+	if (unlikely(align != 1 || size - 1 >= slab_class_size(SLAB_CLASSES - 1)))
+		return slab_alloc_slow(s, size, align, out);
+	c = (unsigned)fls64((size - 1) | (slab_class_size(0) - 1)) + 1 - SLAB_MIN_SHIFT;
+	h = s->cls[c].partial;
+	if (unlikely(!h))
 		return slab_alloc_slow(s, size, align, out);
 	/* A slab on the partial list has a free object. */
 	obj = h->free;
 	h->free = *(void **)obj;
-	took_object(s, (unsigned)c, h, obj);
+	took_object(s, c, h, obj);
 	*out = obj;
-	return 0;
+	return h->free ? 0 : slab_became_full(s, c, h);
 }
 
 struct slab_hdr *slab_lookup(const struct slab *s, const void *ptr)
@@ -392,41 +182,23 @@ static int live_object(const struct slab *s, void *ptr, struct slab_hdr **hdr)
 	return object_live(s, h, ptr) ? 0 : -ENOTALLOC;
 }
 
-/* The last object left h: keep it as the class's cached slab or give it back. */
-static void slab_retire(struct slab *s, struct slab_hdr *h)
+#ifndef CONFIG_ALLOC_DEBUG
+/* free()'s fast path found h full (its in-use count not yet lowered) or empty. */
+static __attribute__((noinline)) void slab_refile_fast(struct slab *s, struct slab_hdr *h,
+                                                       bool was_full)
 {
-	struct slab_class *sc = &s->cls[h->cls];
-
-	list_unlink(&sc->partial, h);
-	sc->nslabs--;
-	s->active_bytes -= sc->bytes;
-	s->active_overhead -= slab_overhead(s, h->cls);
-	if (!sc->cached) {
-		h->list = SLAB_CACHED;
-		sc->cached = h;
-		s->cached_bytes += sc->bytes;
-	} else {
-		slab_release(s, h);
-	}
+	if (was_full)
+		h->inuse--;
+	slab_refile(s, h, was_full);
 }
-
-/* h gave back an object: off the full list if it was full, retired if now empty. */
-static __attribute__((noinline)) void slab_refile(struct slab *s, struct slab_hdr *h, bool was_full)
-{
-	struct slab_class *sc = &s->cls[h->cls];
-
-	if (was_full) {
-		list_unlink(&sc->full, h);
-		list_push(&sc->partial, h, SLAB_ON_PARTIAL);
-	}
-	if (!h->inuse)
-		slab_retire(s, h);
-}
+#endif
 
 /* Put the live object ptr of h back on its free list. */
 static void put_object(struct slab *s, unsigned c, struct slab_hdr *h, void *ptr)
 {
 	void *old = h->free;
+
+	(void)c; /* the debug live bitmap's index needs it */
 
 #ifdef CONFIG_ALLOC_DEBUG
 	size_t idx = ((uintptr_t)ptr - (uintptr_t)h - s->cls[c].first) >> (c + SLAB_MIN_SHIFT);
@@ -436,10 +208,30 @@ static void put_object(struct slab *s, unsigned c, struct slab_hdr *h, void *ptr
 	*(void **)ptr = old;
 	*slab_key_word(ptr) = s->free_key;
 	h->free = ptr;
-	s->cls[c].nlive--;
-	h->inuse--;
-	if (unlikely(!old || !h->inuse))
-		slab_refile(s, h, !old);
+	if (likely(old)) {
+		if (likely(--h->inuse))
+			return;
+	} else {
+		h->inuse--;
+	}
+	slab_refile(s, h, !old);
+}
+
+/*
+ * Whether free(ptr, size, align) may take back an object of class c. With
+ * CONFIG_ALLOC_DEBUG the request must map to exactly that class; otherwise it
+ * only has to fit the object, which is what free()'s fast path checks (the
+ * class comes from the page map, so a smaller size still frees that object).
+ */
+static bool request_fits(size_t size, size_t align, unsigned c)
+{
+	int want = slab_class_for(size, align);
+
+#ifdef CONFIG_ALLOC_DEBUG
+	return want == (int)c;
+#else
+	return want >= 0 && want <= (int)c;
+#endif
 }
 
 static __attribute__((noinline)) int slab_free_slow(struct slab *s, void *ptr, size_t size,
@@ -455,36 +247,48 @@ static __attribute__((noinline)) int slab_free_slow(struct slab *s, void *ptr, s
 		return buddy_free(&s->pages, ptr, size, align);
 	if (err)
 		return err;
-	if (slab_class_for(size, align) != h->cls)
+	if (!request_fits(size, align, h->cls))
 		return -EINVAL;
 	put_object(s, h->cls, h, ptr);
 	return 0;
 }
 
+/*
+ * The fast path: alignment 1 (kmalloc's, and every caller's that keeps no
+ * alignment), the first region, a slab page, an object boundary, a size that
+ * fits the object, no free key. Anything else, refusals included, takes the
+ * slow path, which checks everything again and names the error. With
+ * CONFIG_ALLOC_DEBUG every free takes it (live bitmap, exact class).
+ */
 int slab_free(struct slab *s, void *ptr, size_t size, size_t align)
 {
+#ifndef CONFIG_ALLOC_DEBUG
 	const struct slab_region *r = &s->regions[0];
-	int c = fast_class(size, align);
-	uintptr_t a = (uintptr_t)ptr, off;
-	const struct slab_class *sc;
-	struct slab_hdr *h;
+	uintptr_t a = (uintptr_t)ptr, h, off, idx, shift;
+	unsigned m;
+	void *old;
 
-	if (unlikely(c < 0 || a - r->start >= r->size || *slab_map_entry(s, r, a) != c + 1))
-		return slab_free_slow(s, ptr, size, align);
-	sc = &s->cls[c];
-	h = (struct slab_hdr *)(a & ~(sc->bytes - 1));
-	off = a - (uintptr_t)h - sc->first;
-	if (off >= sc->span || (off & (slab_class_size((unsigned)c) - 1)))
-		return -ENOTALLOC;
-#ifdef CONFIG_ALLOC_DEBUG
-	if (!object_live(s, h, ptr))
-		return -ENOTALLOC;
-#else
-	if (*slab_key_word(ptr) == s->free_key && on_free_list(h, ptr))
-		return -ENOTALLOC;
-#endif
-	put_object(s, (unsigned)c, h, ptr);
+	if (unlikely(align != 1 || a - r->start >= r->size))
+		goto slow;
+	m = *slab_map_entry(s, r, a);
+	h = a & s->by_map_slab[m];
+	off = a - h - s->by_map_first[m];
+	shift = s->by_map_shift[m];
+	/* The object's index; off of the object grid rotates into a huge value. */
+	idx = off >> shift | off << (64 - shift);
+	if (unlikely(idx >= s->by_map_nobjs[m] || size - 1 > s->by_map_objmask[m] ||
+	             *slab_key_word(ptr) == s->free_key))
+		goto slow;
+	old = ((struct slab_hdr *)h)->free;
+	*(void **)ptr = old;
+	*slab_key_word(ptr) = s->free_key;
+	((struct slab_hdr *)h)->free = ptr;
+	if (unlikely(!old || --((struct slab_hdr *)h)->inuse == 0))
+		slab_refile_fast(s, (struct slab_hdr *)h, !old);
 	return 0;
+slow:
+#endif
+	return slab_free_slow(s, ptr, size, align);
 }
 
 int slab_resize_in_place(struct slab *s, void *ptr, size_t old_size, size_t new_size, size_t align)
@@ -499,7 +303,7 @@ int slab_resize_in_place(struct slab *s, void *ptr, size_t old_size, size_t new_
 		return buddy_resize_in_place(&s->pages, ptr, old_size, new_size, align);
 	if (err)
 		return err;
-	if (slab_class_for(old_size, align) != h->cls)
+	if (!request_fits(old_size, align, h->cls))
 		return -EINVAL;
 	/* An object cannot change class without moving. */
 	return slab_class_for(new_size, align) == h->cls ? 0 : -ENOMEM;
@@ -513,91 +317,6 @@ size_t slab_usable_size(const struct slab *s, const void *ptr)
 	if (!h)
 		return buddy_usable_size(&s->pages, ptr);
 	return err ? 0 : slab_class_size(h->cls);
-}
-
-/*
- * What the buddy's largest free block would be after slab_reap(): merge the
- * cached slabs, on paper, with their free buddies and with each other.
- */
-static size_t largest_after_reap(const struct slab *s, size_t now)
-{
-	struct {
-		uintptr_t addr;
-		unsigned order;
-		bool live;
-	} v[SLAB_CLASSES];
-	unsigned n = 0;
-	bool merged;
-
-	for (unsigned c = 0; c < SLAB_CLASSES; c++)
-		if (s->cls[c].cached) {
-			v[n].addr = (uintptr_t)s->cls[c].cached;
-			v[n].order = s->cls[c].order;
-			v[n++].live = true;
-		}
-	do {
-		merged = false;
-		for (unsigned a = 0; a < n; a++) {
-			bool is_free = false;
-			void *bp;
-			unsigned m = n;
-
-			if (!v[a].live)
-				continue;
-			bp = buddy_buddy_of(&s->pages, (void *)v[a].addr, v[a].order, &is_free);
-			if (!bp)
-				continue;
-			if (!is_free) {
-				for (m = 0; m < n; m++)
-					if (m != a && v[m].live && v[m].addr == (uintptr_t)bp &&
-					    v[m].order == v[a].order)
-						break;
-				if (m == n)
-					continue;
-				v[m].live = false;
-			}
-			v[a].addr = MIN(v[a].addr, (uintptr_t)bp);
-			v[a].order++;
-			merged = true;
-		}
-	} while (merged);
-	for (unsigned a = 0; a < n; a++)
-		if (v[a].live)
-			now = MAX(now, buddy_block_bytes(&s->pages, v[a].order));
-	return now;
-}
-
-void slab_stats(const struct slab *s, struct byte_alloc_stats *st)
-{
-	struct byte_alloc_stats b;
-	size_t largest;
-
-	buddy_stats(&s->pages, &b);
-	st->total = b.total;
-	st->used = b.used - s->active_bytes - s->cached_bytes;
-	for (unsigned c = 0; c < SLAB_CLASSES; c++)
-		st->used += s->cls[c].nlive * slab_class_size(c);
-	st->metadata = b.metadata + s->active_overhead;
-	/* The page maps, carved from the regions before the buddy saw them. */
-	for (unsigned n = 0; n < s->nregions; n++) {
-		st->total += s->regions[n].map_bytes;
-		st->metadata += s->regions[n].map_bytes;
-	}
-	st->available = st->total - st->used - st->metadata;
-	/*
-	 * Every size up to the (reaped) buddy's largest block succeeds, directly or
-	 * in a new slab; beyond it, classes with a free object extend the range only
-	 * while there is no gap, so any size <= largest_free can be allocated.
-	 */
-	largest = largest_after_reap(s, b.largest_free);
-	for (unsigned c = 0; c < SLAB_CLASSES; c++) {
-		if (slab_class_size(c) <= largest)
-			continue;
-		if (!s->cls[c].partial)
-			break;
-		largest = slab_class_size(c);
-	}
-	st->largest_free = largest;
 }
 
 DEFINE_BYTE_ALLOCATOR_OPS(slab, slab_init);

@@ -42,6 +42,19 @@ static inline uintptr_t *slab_key_word(void *obj)
 	return (uintptr_t *)obj + 1;
 }
 
+/* mm/slab_cache.c, for the object paths in mm/slab.c. */
+void slab_list_push(struct slab_hdr **head, struct slab_hdr *h, uint8_t list);
+void slab_list_unlink(struct slab_hdr **head, struct slab_hdr *h);
+/* A new slab of class c, every object free; NULL when no memory is left. */
+struct slab_hdr *slab_create(struct slab *s, unsigned c);
+/*
+ * h (of class c) just handed out its last free object: onto the full list.
+ * Returns 0, so the allocation fast path can end in a tail call.
+ */
+int slab_became_full(struct slab *s, unsigned c, struct slab_hdr *h);
+/* h gave back an object: off the full list if it was full, retired if now empty. */
+void slab_refile(struct slab *s, struct slab_hdr *h, bool was_full);
+
 #ifdef CONFIG_ALLOC_DEBUG
 static inline bool slab_live_bit(const struct slab_hdr *h, size_t idx)
 {

@@ -58,7 +58,6 @@ struct slab_class {
 	uint16_t first;          /* offset of object 0 from the slab start */
 	uint16_t nobjs;
 	size_t nslabs; /* on partial + full */
-	size_t nlive;  /* live objects (a 64-byte struct: the fast paths index by shifting) */
 };
 
 /* One region: its bytes, and its page map carved from its end. */
@@ -75,6 +74,17 @@ struct slab {
 	unsigned unit_shift;
 	uintptr_t free_key; /* second word of every free object */
 	struct slab_class cls[SLAB_CLASSES];
+	/*
+	 * What free()'s fast path needs, indexed by page-map value (class + 1;
+	 * entry 0, "no slab", has no objects so every check fails): the mask that
+	 * rounds a pointer down to its slab, offset of object 0, log2 and mask of
+	 * the object size, objects per slab.
+	 */
+	uintptr_t by_map_slab[SLAB_CLASSES + 1];
+	uintptr_t by_map_first[SLAB_CLASSES + 1];
+	uintptr_t by_map_shift[SLAB_CLASSES + 1];
+	uintptr_t by_map_objmask[SLAB_CLASSES + 1];
+	uintptr_t by_map_nobjs[SLAB_CLASSES + 1];
 	struct buddy pages;     /* page-unit buddy: slabs and large requests */
 	unsigned max_order;     /* largest slab order of any class */
 	size_t active_bytes;    /* slabs on partial/full lists */
