@@ -65,6 +65,16 @@ struct thread *sched_pick_next(struct percpu *cpu)
 	return pick_next(cpu);
 }
 
+static inline void slice_preempted(const struct percpu *cpu, struct thread *t)
+{
+#ifdef CONFIG_TIMESLICING
+	sched_slice_preempted(cpu, t, read_time());
+#else
+	(void)cpu;
+	(void)t;
+#endif
+}
+
 /* t is placed on cpu (always true with one hart). */
 static inline bool on_this_hart(const struct percpu *cpu, const struct thread *t)
 {
@@ -104,6 +114,7 @@ void sched_enqueue(struct thread *t)
 
 	sched_spin_lock(&cpu->runq_lock);
 	t->state = THREAD_READY;
+	t->slice_used = 0;
 	runq_add_tail(&cpu->runq, &t->rq_node);
 	if (beats_current(cpu, t))
 		cpu->need_resched = true;
@@ -170,10 +181,13 @@ static void preempt_current(struct percpu *cpu)
 	sched_spin_lock(&cpu->runq_lock);
 	cur->state = THREAD_READY;
 	if (!is_idle(cur)) {
-		if (cur->timeslice_expired)
+		if (cur->timeslice_expired) {
 			runq_add_tail(&cpu->runq, &cur->rq_node);
-		else
+			cur->slice_used = 0;
+		} else {
 			runq_add_head(&cpu->runq, &cur->rq_node);
+			slice_preempted(cpu, cur);
+		}
 		cur->timeslice_expired = false;
 	}
 	switch_away(cpu, cur);
@@ -218,6 +232,7 @@ void sched_yield(void)
 
 	sched_spin_lock(&cpu->runq_lock);
 	cur->timeslice_expired = false;
+	cur->slice_used = 0;
 	if (likely(!is_idle(cur)))
 		n = runq_yield(&cpu->runq, &cur->rq_node); /* cur queued if n */
 	else
@@ -341,6 +356,8 @@ SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned lon
 		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t))) {
 			cur->state = THREAD_READY;
 			runq_add_head(&cpu->runq, &cur->rq_node);
+			slice_preempted(cpu, cur);
+			t->slice_used = 0;
 			sched_spin_unlock(&sched_spinlock);
 			switch_to(cpu, cur, t);
 			arch_irq_restore(flags);

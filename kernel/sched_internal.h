@@ -41,6 +41,17 @@ static inline void sched_cancel_wakeup(struct thread *t)
 #ifdef CONFIG_TIMESLICING
 #include <bora/percpu.h>
 
+/*
+ * A thread preempted by a higher priority keeps what it used of its slice, so
+ * a frequently waking high-priority thread cannot keep an equal-priority
+ * peer from ever getting its turn; yielding, blocking or a full slice start
+ * the next turn afresh.
+ */
+static inline void sched_slice_preempted(const struct percpu *cpu, struct thread *t, uint64_t now)
+{
+	t->slice_used += now - cpu->switched_at;
+}
+
 /* Point cpu->slice at the hart's slice timeout (sched_init). */
 void sched_timeslice_init(struct percpu *cpu);
 

@@ -63,7 +63,7 @@ static void slice_expired(struct timeout *to)
 	sched_spin_lock(&cpu->runq_lock);
 	if (cur && !(cur->flags & THREAD_F_IDLE) &&
 	    runq_has_prio_at_least(&cpu->runq, cur->rq_node.prio)) {
-		uint64_t due = cpu->switched_at + slice_ticks;
+		uint64_t due = cpu->switched_at + slice_ticks - MIN(cur->slice_used, slice_ticks);
 
 		if (timer_now() >= due) {
 			cur->timeslice_expired = true;
@@ -90,7 +90,8 @@ void sched_timeslice_set(struct percpu *cpu, bool on)
 	}
 	if (!slice_ticks)
 		slice_ticks = timer_ms_to_ticks(CONFIG_TIMESLICE_MS);
-	timeout_arm(to, cpu->switched_at + slice_ticks, slice_expired);
+	timeout_arm(to, cpu->switched_at + slice_ticks - MIN(cpu->current->slice_used, slice_ticks),
+	            slice_expired);
 }
 
 int sched_set_timeslice_ms(uint32_t ms)

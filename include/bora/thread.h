@@ -71,10 +71,12 @@ struct thread {
 	struct mutex *blocked_mutex;   /* the mutex it waits for, for priority inheritance */
 	struct list_node held_mutexes; /* struct mutex.held_link of every mutex it owns */
 	bool timeslice_expired;
+	uint64_t slice_used; /* ticks of its time slice used before a preemption cut it short */
 
 	void (*entry)(void *arg);
 	void *arg;
-	struct task *task; /* the user task it runs for (CONFIG_USERSPACE), NULL for kernel threads */
+	struct task
+	    *task; /* the user task it runs for (CONFIG_USERSPACE), NULL for kernel threads */
 	struct wait_queue joiners;
 	bool joining; /* someone is in thread_join on it */
 
