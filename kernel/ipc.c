@@ -85,6 +85,19 @@ void ipc_thread_release(struct thread *t)
 	kfree(k);
 }
 
+void ipc_interrupt_threads_of(const struct handle_table *table)
+{
+	unsigned long flags = sched_lock();
+
+	for (size_t i = 0; i < CONFIG_MAX_THREADS; i++) {
+		struct ipc_kthread *k = ipc_threads[i];
+
+		if (k && k->ipc.table == table && ipc_cancel(&k->ipc, -EPEERDIED))
+			ipc_env_wake(&k->ipc);
+	}
+	sched_unlock(flags);
+}
+
 /* ---- ipc_env_* ---------------------------------------------------------------------------------
  */
 

@@ -12,6 +12,7 @@
 #include <bora/sched.h>
 #include <bora/syscall_ipc.h>
 #include <bora/task.h>
+#include <bora/uaccess.h>
 #include <asm/trap.h>
 
 struct ipc_task {
@@ -76,10 +77,31 @@ int ipc_task_give(struct task *from, struct task *to, const long *handles, int c
 	return err;
 }
 
+long ipc_spawn_give(struct task *parent, struct task *child, long uhandles, long count)
+{
+	long handles[CONFIG_IPC_MAX_HANDLES];
+
+	if (count < 0 || count > CONFIG_IPC_MAX_HANDLES)
+		return -EINVAL;
+	if (copy_from_user(handles, (const void *)uhandles, (size_t)count * sizeof(long)))
+		return -EFAULT;
+	return ipc_task_give(parent, child, handles, (int)count);
+}
+
 long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5)
 {
+	long ret;
+
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return ipc_syscall_trap(task_user_frame());
+	ret = ipc_syscall_trap(task_user_frame());
+	task_check_dying(); /* killed while blocked: ipc_task_interrupt() woke us to leave */
+	return ret;
+}
+
+void ipc_task_interrupt(struct task *t)
+{
+	if (t->handles)
+		ipc_interrupt_threads_of(ipc_task_table(t));
 }
 
 /* The fast path's way in: the thread's IPC state must exist and act for this task already. */
@@ -95,11 +117,14 @@ long sys_ipc_call(long a0, long a1, long a2, long a3, long a4, long a5)
 	struct task *task = task_current();
 	struct trap_frame *tf = task_user_frame();
 	struct ipc_thread *self = fast_self(task);
+	long ret;
 
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (!self)
-		return ipc_syscall_trap(tf);
-	return ipc_fastpath_call(self, &tf->regs[10]);
+		return sys_ipc(a0, a1, a2, a3, a4, a5);
+	ret = ipc_fastpath_call(self, &tf->regs[10]);
+	if (unlikely(ret))
+		task_check_dying();
+	return ret;
 }
 
 long sys_ipc_reply_recv(long a0, long a1, long a2, long a3, long a4, long a5)
@@ -107,11 +132,14 @@ long sys_ipc_reply_recv(long a0, long a1, long a2, long a3, long a4, long a5)
 	struct task *task = task_current();
 	struct trap_frame *tf = task_user_frame();
 	struct ipc_thread *self = fast_self(task);
+	long ret;
 
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (!self)
-		return ipc_syscall_trap(tf);
-	return ipc_fastpath_reply_recv(self, &tf->regs[10]);
+		return sys_ipc(a0, a1, a2, a3, a4, a5);
+	ret = ipc_fastpath_reply_recv(self, &tf->regs[10]);
+	if (unlikely(ret))
+		task_check_dying();
+	return ret;
 }
 
 long ipc_syscall_trap(struct trap_frame *tf)
@@ -128,7 +156,8 @@ long ipc_syscall_trap(struct trap_frame *tf)
 
 	if (!self)
 		return -ENOMEM;
-	/* a0..a7 lie in the frame in order, as struct ipc_regs has them: results go back in place. */
+	/* a0..a7 lie in the frame in order, as struct ipc_regs has them: results go back in place.
+	 */
 	return ipc_syscall(self, tf->regs[17], (struct ipc_regs *)&tf->regs[10]);
 }
 

@@ -31,6 +31,9 @@ struct ipc_thread *ipc_thread_of(struct thread *t);
  */
 void ipc_thread_release(struct thread *t);
 
+/* Cancel the IPC wait of every thread acting for `table` and wake it (a dying task). */
+void ipc_interrupt_threads_of(const struct handle_table *table);
+
 /* An interrupt object for source irq with its handler connected and the source masked. */
 struct ipc_irq *ipc_irq_object_create(unsigned int irq, int *err);
 

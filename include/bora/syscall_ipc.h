@@ -20,6 +20,19 @@ struct handle_table *ipc_task_table(struct task *t);
  */
 int ipc_task_give(struct task *from, struct task *to, const long *handles, int count);
 
+/*
+ * SYS_SPAWN's a3/a4: copy `count` handle numbers from user memory at `uhandles`
+ * and give them to the child (ipc_task_give). -EINVAL for a count outside
+ * 0..CONFIG_IPC_MAX_HANDLES, -EFAULT for a bad array, or a handle's error.
+ */
+long ipc_spawn_give(struct task *parent, struct task *child, long uhandles, long count);
+
+/*
+ * t is dying: wake each of its threads blocked in IPC (cancelled with
+ * -EPEERDIED), so it leaves through the syscall exit instead of sleeping on.
+ */
+void ipc_task_interrupt(struct task *t);
+
 /* SYS_IPC_BASE..: a0..a6 from the frame, a1..a6 written back; returns a0. */
 long ipc_syscall_trap(struct trap_frame *tf);
 /* The syscall table's entries for the IPC numbers: they work on the current task's frame. */
@@ -29,9 +42,10 @@ long sys_ipc_reply_recv(long a0, long a1, long a2, long a3, long a4, long a5); /
 
 /* The IPC block of the syscall table (kernel/user/syscall.c). */
 #define SYSCALL_TABLE_IPC_ENTRIES                                                                  \
-	[SYS_IPC_BASE... SYS_IPC_CALL - 1] = sys_ipc, [SYS_IPC_CALL] = sys_ipc_call,              \
-	[SYS_IPC_CALL + 1 ... SYS_IPC_REPLY_RECV - 1] = sys_ipc,                                  \
-	[SYS_IPC_REPLY_RECV] = sys_ipc_reply_recv,                                                 \
-	[SYS_IPC_REPLY_RECV + 1 ... SYS_IPC_BASE + SYS_IPC_COUNT - 1] = sys_ipc
+	[SYS_IPC_BASE... SYS_IPC_CALL - 1] = sys_ipc, [SYS_IPC_CALL] = sys_ipc_call,               \
+	                                [SYS_IPC_CALL + 1 ... SYS_IPC_REPLY_RECV - 1] = sys_ipc,   \
+	                                [SYS_IPC_REPLY_RECV] = sys_ipc_reply_recv,                 \
+	                                [SYS_IPC_REPLY_RECV + 1 ... SYS_IPC_BASE + SYS_IPC_COUNT - \
+	                                    1] = sys_ipc
 
 #endif

@@ -5,6 +5,9 @@
 #include <bora/thread.h>
 #include <bora/uaccess.h>
 #include "internal.h"
+#ifdef CONFIG_IPC
+#include <bora/syscall_ipc.h>
+#endif
 
 #define UNUSED5(a, b, c, d, e) ((void)(a), (void)(b), (void)(c), (void)(d), (void)(e))
 
@@ -103,13 +106,25 @@ long sys_spawn(long uname, long uargv, long argc, long a3, long a4, long a5)
 	struct task *child;
 	long err;
 
-	(void)a3, (void)a4, (void)a5;
+	(void)a5;
 	err = copy_spawn_args(&sa, (const char *)uname, (const char *const *)uargv, argc);
 	if (err)
 		return err;
 	err = task_create(&child, sa.name, sa.argv, (int)argc, task_current());
 	if (err)
 		return err;
+#ifdef CONFIG_IPC
+	/* a3, a4: handles the child starts with (kernel/syscall_ipc.c). */
+	if (a4) {
+		err = ipc_spawn_give(task_current(), child, a3, a4);
+		if (err) {
+			task_reap(child);
+			return err;
+		}
+	}
+#else
+	(void)a3, (void)a4;
+#endif
 	err = task_start(child);
 	if (err) {
 		task_reap(child);

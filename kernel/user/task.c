@@ -17,6 +17,7 @@
 #include <asm/trap.h>
 #include "internal.h"
 #ifdef CONFIG_IPC
+#include <bora/ipc_kernel.h>
 #include <bora/syscall_ipc.h>
 #endif
 
@@ -346,7 +347,12 @@ long task_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg)
 void task_thread_leave(void)
 {
 	struct task *t = task_current();
-	unsigned long flags = spin_lock_irqsave(&t->lock);
+	unsigned long flags;
+
+#ifdef CONFIG_IPC
+	ipc_thread_release(thread_current()); /* off every IPC queue before the thread goes */
+#endif
+	flags = spin_lock_irqsave(&t->lock);
 	bool last = --t->live_threads == 0;
 
 	spin_unlock_irqrestore(&t->lock, flags);
@@ -372,6 +378,9 @@ static void doom(struct task *t, int status)
 		t->exit_status = status;
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
+#ifdef CONFIG_IPC
+	ipc_task_interrupt(t); /* its threads asleep in IPC wake up to leave */
+#endif
 }
 
 void task_exit_current(int status)

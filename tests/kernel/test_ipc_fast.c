@@ -219,7 +219,7 @@ static void goal(const char *what, const struct figure *f, unsigned long limit)
 
 static void figure(const char *what, const struct figure *f)
 {
-	printk("bench: figure %s figure=%lu unit=instret mean=%lu\n", what, f->min,
+	printk("bench: figure %s value=%lu unit=instret mean=%lu\n", what, f->min,
 	       f->n ? f->sum / f->n : 0);
 }
 

@@ -34,6 +34,12 @@ long notify_create(void);
 long notify_signal(long h, uint64_t bits);
 /* Bits taken land in *bits. */
 long notify_wait(long h, unsigned timeout_ms, uint64_t *bits);
+/*
+ * sys_spawn, and the child starts with copies of handles[0..count) at 0..count-1
+ * (same rights and badges: mint reduced copies first to hand out less).
+ */
+long spawn_with_handles(const char *name, const char *const *argv, int argc, const long *handles,
+                        int count);
 long irq_bind(long irq, long notification, uint64_t bits);
 long irq_ack(long irq);
 long devpage_map(long h, void *va);

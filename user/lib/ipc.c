@@ -90,6 +90,12 @@ long notify_wait(long h, unsigned timeout_ms, uint64_t *bits)
 	return ret;
 }
 
+long spawn_with_handles(const char *name, const char *const *argv, int argc, const long *handles,
+                        int count)
+{
+	return syscall6(SYS_SPAWN, (long)name, (long)argv, argc, (long)handles, count, 0);
+}
+
 long irq_bind(long irq, long notification, uint64_t bits)
 {
 	return syscall6(SYS_IRQ_BIND, irq, notification, (long)bits, 0, 0, 0);

@@ -103,6 +103,25 @@ int main(void)
 	EXPECT(irq_bind(ep, n, 1), -EWRONGTYPE);
 	EXPECT(devpage_map(n, (void *)0x20000000UL), -EWRONGTYPE);
 
+	/* Spawning hands a child copies of chosen handles, with the rights they have. */
+	long give[2] = {handle_mint(n, IPC_RIGHT_SEND, 0), badged};
+	const char *child_argv[] = {"ipc_child", "66"};
+	int status = -1;
+
+	EXPECT(give[0], 4);
+	long child = spawn_with_handles("ipc_child", child_argv, 2, give, 2);
+
+	EXPECT(child > 0, 1);
+	EXPECT(sys_wait(child, &status), 0);
+	EXPECT(status, 0);
+	EXPECT(notify_wait(n, IPC_TIMEOUT_NO_WAIT, &bits), 0);
+	EXPECT(bits, 66); /* the child's signal */
+	long bad[1] = {99};
+	EXPECT(spawn_with_handles("ipc_child", child_argv, 2, bad, 1), -EBADHANDLE);
+	EXPECT(spawn_with_handles("ipc_child", child_argv, 2, give, -1), -EINVAL);
+	EXPECT(spawn_with_handles("ipc_child", child_argv, 2, (long *)KERNEL_ADDR, 1), -EFAULT);
+	EXPECT(handle_close(give[0]), 0);
+
 	/* The table fills up, then refuses by name; closing makes room again. */
 	long made = 0, h;
 
