@@ -53,11 +53,31 @@ endif
 -include $(AUTOCONF_MK)
 endif
 
+# ---- tools --------------------------------------------------------------------------------------
+# Every target checks the tools it needs before using one (scripts/check-tools.sh): a missing
+# tool is installed on first use, saying so in one line, when make runs as root (through
+# scripts/install-deps.sh; BORA_NO_INSTALL=1 stops that), and otherwise stops the build with the
+# one `sudo apt-get install` line that would fix it. Nothing happens when all are present.
+
+CHECK_TOOLS_SH := PYTHON=$(PYTHON) scripts/check-tools.sh
+CONFIG_TOOLS = $(PYTHON) py:kconfiglib
+BUILD_TOOLS = $(CC) $(OBJCOPY) $(HOSTCC)
+RUN_TOOLS = $(QEMU) $(OPENSBI)
+# make check: everything its tests use (pytest itself too, checked before python runs).
+TEST_TOOLS = $(CONFIG_TOOLS) py:pytest py:xdist py:elftools $(BUILD_TOOLS) $(RUN_TOOLS) \
+	gdb-multiarch dtc h:cmocka.h clang deb:libclang-rt-14-dev valgrind h:jemalloc/jemalloc.h \
+	h:mimalloc.h
+KCONFIG_PY = $(CHECK_TOOLS_SH) $(CONFIG_TOOLS) && $(PYTHON) scripts/kconfig.py
+
+.PHONY: tools
+tools:
+	$(Q)$(CHECK_TOOLS_SH) $(BUILD_TOOLS)
+
 # ---- configuration ------------------------------------------------------------------------------
 
 $(AUTOCONF_MK): $(CONFIG) $(KCONFIG_FILES) scripts/kconfig.py
 	$(call msg,KCONFIG,$(AUTOCONF_H))
-	$(Q)$(PYTHON) scripts/kconfig.py genconfig --config $(CONFIG) --header $(AUTOCONF_H) \
+	$(Q)$(KCONFIG_PY) genconfig --config $(CONFIG) --header $(AUTOCONF_H) \
 		--makeconf $(AUTOCONF_MK)
 
 # kconfig.py rewrites the header only when it changes, so a .config edit that does not
@@ -68,18 +88,18 @@ $(AUTOCONF_H): $(AUTOCONF_MK) ;
 	$(Q)if [ ! -f defconfigs/$@ ]; then \
 		echo "make: no defconfig '$@'; available: $(DEFCONFIGS)" >&2; exit 1; fi
 	$(Q)mkdir -p $(O)
-	$(Q)$(PYTHON) scripts/kconfig.py defconfig defconfigs/$@ $(KCONFIG_FRAGMENTS) --config $(CONFIG)
+	$(Q)$(KCONFIG_PY) defconfig defconfigs/$@ $(KCONFIG_FRAGMENTS) --config $(CONFIG)
 
 .PHONY: menuconfig olddefconfig savedefconfig
 menuconfig:
 	$(Q)mkdir -p $(O)
-	$(Q)$(PYTHON) scripts/kconfig.py menuconfig --config $(CONFIG)
+	$(Q)$(KCONFIG_PY) menuconfig --config $(CONFIG)
 
 olddefconfig:
-	$(Q)$(PYTHON) scripts/kconfig.py olddefconfig --config $(CONFIG)
+	$(Q)$(KCONFIG_PY) olddefconfig --config $(CONFIG)
 
 savedefconfig:
-	$(Q)$(PYTHON) scripts/kconfig.py savedefconfig --config $(CONFIG) --out $(O)/defconfig
+	$(Q)$(KCONFIG_PY) savedefconfig --config $(CONFIG) --out $(O)/defconfig
 
 # Linux's generated configurations. KCONFIG_SEED repeats a randconfig (its seed is printed);
 # KCONFIG_ALLCONFIG names a fragment whose values each of them keeps. The result passes the
@@ -88,23 +108,24 @@ GENERATED_CONFIGS := randconfig allnoconfig allyesconfig alldefconfig
 .PHONY: $(GENERATED_CONFIGS) guiconfig listnewconfig
 $(GENERATED_CONFIGS):
 	$(Q)mkdir -p $(O)
-	$(Q)$(PYTHON) scripts/kconfig.py $@ --config $(CONFIG) \
+	$(Q)$(KCONFIG_PY) $@ --config $(CONFIG) \
 		$(if $(filter randconfig,$@),$(if $(KCONFIG_SEED),--seed $(KCONFIG_SEED))) \
 		$(if $(KCONFIG_ALLCONFIG),--allconfig $(KCONFIG_ALLCONFIG))
 
 guiconfig:
 	$(Q)mkdir -p $(O)
-	$(Q)$(PYTHON) scripts/kconfig.py guiconfig --config $(CONFIG)
+	$(Q)$(CHECK_TOOLS_SH) py:tkinter
+	$(Q)$(KCONFIG_PY) guiconfig --config $(CONFIG)
 
 listnewconfig:
-	$(Q)$(PYTHON) scripts/kconfig.py listnewconfig --config $(CONFIG)
+	$(Q)$(KCONFIG_PY) listnewconfig --config $(CONFIG)
 
 # ---- layout generator (host tool) ---------------------------------------------------------------
 
 GEN_LAYOUT := $(HOSTBIN)/gen_layout
 HOST_TOOL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
-$(GEN_LAYOUT): $(wildcard scripts/layout/*.c scripts/layout/*.h)
+$(GEN_LAYOUT): $(wildcard arch/riscv/layout/*.c arch/riscv/layout/*.h) | tools
 	@mkdir -p $(@D)
 	$(call msg,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $(filter %.c,$^)
@@ -170,11 +191,8 @@ $(BIN): $(ELF)
 
 -include $(wildcard $(KOBJS:.o=.d))
 
-.PHONY: all tools
+.PHONY: all
 all: $(ELF) $(BIN)
-
-tools:
-	$(Q)scripts/check-tools.sh $(CC) $(QEMU_TOOLS)
 
 # ---- running --------------------------------------------------------------------------------------
 
@@ -187,14 +205,14 @@ QEMU_CMD = $(QEMU) -M $(CONFIG_QEMU_MACHINE) -m $(QEMU_MEM) -nographic -bios $(O
 
 .PHONY: run debug size
 run: $(ELF)
-	$(Q)scripts/check-tools.sh $(QEMU) $(OPENSBI)
+	$(Q)$(CHECK_TOOLS_SH) $(RUN_TOOLS)
 	@echo "  QEMU     $(ELF) (Ctrl-A X quits)"
 	$(Q)$(QEMU_CMD)
 
 # GDB_PORT: QEMU's gdbstub port (-s is port 1234); scripts/gdbinit reads the same variable.
 GDB_PORT ?= 1234
 debug: $(ELF)
-	$(Q)scripts/check-tools.sh $(QEMU) $(OPENSBI) gdb-multiarch
+	$(Q)$(CHECK_TOOLS_SH) $(RUN_TOOLS) gdb-multiarch
 	@echo "  QEMU     waiting for GDB on :$(GDB_PORT); in another terminal: make gdb (O=, GDB_PORT= as here)"
 	$(Q)$(QEMU_CMD) -S -gdb tcp::$(GDB_PORT)
 
@@ -207,11 +225,16 @@ include scripts/unit.mk
 # Further targets (bench, fuzz, ...) each live in their own fragment.
 include $(sort $(wildcard scripts/mk/*.mk))
 
+# The layout generator runs first (KOBJS is complete only here, after the fragments): a
+# configuration it refuses stops before anything compiles.
+$(KOBJS): | $(GEN)/linker.ld
+
 # pytest-xdist workers (0 runs in one process); loadfile keeps each test file on one
 # worker, since some files share a build tree between their tests.
 PYTEST_JOBS ?= 2
 .PHONY: check
 check:
+	$(Q)$(CHECK_TOOLS_SH) $(TEST_TOOLS)
 	$(Q)$(PYTHON) -m pytest -c tests/pytest.ini tests/system -n $(PYTEST_JOBS) --dist loadfile \
 		$(PYTEST_FLAGS)
 
@@ -225,6 +248,7 @@ distclean mrproper: clean
 	$(Q)rm -rf $(CONFIG) $(CONFIG).old $(O)/include/generated $(O)/include/config $(O)/defconfig
 
 format:
+	$(Q)$(CHECK_TOOLS_SH) clang-format
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
 
 install-deps:

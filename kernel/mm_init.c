@@ -24,7 +24,7 @@
 #include <bora/boot_info.h>
 
 #define GIGA (1ULL << 30)
-/* The boot table maps the first RAM gigapage only (scripts/layout/boot_layout.c). */
+/* The boot table maps the first RAM gigapage only (arch/riscv/layout/boot_layout.c). */
 #define EARLY_MAPPED_END ((uint64_t)CONFIG_RAM_BASE + GIGA)
 /* Sv39 upper half: the linear map ends where the virtual address space does. */
 #define LINEAR_MAP_END (0ULL - (uint64_t)CONFIG_KERNEL_VIRT_OFFSET)

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Install everything Bora's build and tests need from Debian's archive.
-# Idempotent: packages already present are skipped, so a second run is quick.
+# SPDX-License-Identifier: MIT
+# Install the Debian packages Bora's build and tests need.
+#   scripts/install-deps.sh              every missing package of the list below
+#   scripts/install-deps.sh PKG...       just those (make's tool check passes what a target lacks)
+#   --quiet                              print only the one line saying what is installed
+# Idempotent: packages already present are skipped, so a second run installs nothing.
+# apt-get's own output goes to a log, shown only when the installation fails.
 set -euo pipefail
 
 packages=(
@@ -13,6 +18,7 @@ packages=(
 	device-tree-compiler
 	python3
 	python3-kconfiglib
+	python3-tk
 	python3-pytest
 	python3-pyelftools
 	libcmocka-dev
@@ -28,6 +34,13 @@ packages=(
 	binutils
 )
 
+quiet=0
+if [ "${1:-}" = --quiet ]; then
+	quiet=1
+	shift
+fi
+[ $# -gt 0 ] && packages=("$@")
+
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -36,17 +49,22 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-	echo "install-deps: all ${#packages[@]} packages present"
+	[ $quiet = 1 ] || echo "install-deps: all ${#packages[@]} packages present"
 	exit 0
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: missing Debian packages: ${missing[*]}" >&2
-	echo "install-deps: run as root (or: sudo apt-get install ${missing[*]})" >&2
+	echo "install-deps: missing Debian packages; to install: sudo apt-get install ${missing[*]}" >&2
 	exit 1
 fi
 
-echo "install-deps: installing ${missing[*]}"
+log=$(mktemp /tmp/bora-install-deps.XXXXXX.log)
+[ $quiet = 1 ] || echo "install-deps: installing ${missing[*]} (apt-get log: $log)"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+	>"$log" 2>&1; then
+	echo "install-deps: apt-get failed installing ${missing[*]}; the end of $log:" >&2
+	tail -n 20 "$log" >&2
+	exit 1
+fi
+rm -f "$log"

@@ -34,7 +34,8 @@ $(foreach a,$(BYTE_ALLOCS),\
 UNIT_HEADERS := $(wildcard include/bora/*.h tests/unit/*.h)
 
 define unit_rule
-$(UNIT_OUT)/$(1): $(UNIT_SRCS_$(1)) $(UNIT_HEADERS) scripts/unit.mk $(wildcard tests/unit/*.mk)
+$(UNIT_OUT)/$(1): $(UNIT_SRCS_$(1)) $(UNIT_HEADERS) scripts/unit.mk $(wildcard tests/unit/*.mk) \
+		| unit-tools
 	@mkdir -p $$(@D)
 	$(call msg,HOSTCC,$$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_$(1)) -o $$@ $(UNIT_SRCS_$(1)) $(HOST_LDLIBS)
@@ -46,7 +47,10 @@ unit-build-$(1): $(UNIT_OUT)/$(1)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-.PHONY: unit unit-build unit-list
+.PHONY: unit unit-build unit-list unit-tools
+unit-tools:
+	$(Q)$(CHECK_TOOLS_SH) $(HOSTCC) h:cmocka.h
+
 unit-build: $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit: unit-build

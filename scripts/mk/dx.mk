@@ -27,7 +27,7 @@ $(ELF): $(CONFIG_TABLE_O)
 
 .PHONY: gdb
 gdb: $(ELF)
-	$(Q)scripts/check-tools.sh gdb-multiarch
+	$(Q)$(CHECK_TOOLS_SH) gdb-multiarch
 	$(Q)GDB_PORT=$(GDB_PORT) gdb-multiarch -q -x scripts/gdbinit $(ELF)
 
 # ---- compile_commands.json for clangd --------------------------------------------------------------

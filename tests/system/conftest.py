@@ -34,7 +34,9 @@ def make_env(env=None, **extra):
     on it)."""
     clean = {k: v for k, v in (os.environ if env is None else env).items()
              if k not in MAKE_ENV_DROP}
-    clean["BORA_NO_INSTALL"] = "1"
+    if env is None:
+        clean["BORA_NO_INSTALL"] = "1"
+    clean.setdefault("BORA_NO_INSTALL", "1")
     clean.update(extra)
     return clean
 

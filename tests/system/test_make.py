@@ -2,8 +2,10 @@
 """Linux/Zephyr build habits: help, O=, V=1, incremental rebuilds, savedefconfig."""
 
 import os
+import re
 import signal
 import shutil
+import subprocess
 import time
 
 import pytest
@@ -148,3 +150,96 @@ def test_menuconfig_opens_kconfiglib_menuconfig(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         os.close(master)
+
+
+# ---- missing tools: installed on first use as root, or named with the apt-get line -------------
+
+def fake_bin(tmp_path, **scripts):
+    """A directory put first on PATH whose scripts stand in for system commands."""
+    d = tmp_path / "fakebin"
+    d.mkdir(exist_ok=True)
+    for name, body in scripts.items():
+        f = d / name.replace("_", "-")
+        f.write_text("#!/bin/sh\n" + body + "\n")
+        f.chmod(0o755)
+    return d
+
+
+NOT_INSTALLED = "exit 1"  # dpkg-query: no package is installed
+
+
+def run_make(args, fake=None, **env):
+    path = os.environ["PATH"] if fake is None else "%s:%s" % (fake, os.environ["PATH"])
+    return make(*args, check=False, env=make_env(PATH=path, **env))
+
+
+def test_missing_tool_stops_with_the_apt_get_line(tree, tmp_path):
+    fake = fake_bin(tmp_path, dpkg_query=NOT_INSTALLED)
+    proc = run_make(["O=%s" % tree, "run", "QEMU=qemu-system-nosuch"], fake)
+    assert proc.returncode != 0
+    assert [l for l in proc.stdout.splitlines() if "qemu-system-nosuch" in l] == [
+        "error: qemu-system-nosuch not found; to install: sudo apt-get install qemu-system-misc"
+    ], proc.stdout
+    assert "OpenSBI" not in proc.stdout and "QEMU " not in proc.stdout
+
+
+def test_missing_cross_compiler_stops_before_compiling(tmp_path):
+    out = tmp_path / "cc"
+    make("O=%s" % out, "qemu_virt_defconfig")
+    fake = fake_bin(tmp_path, dpkg_query=NOT_INSTALLED)
+    proc = run_make(["O=%s" % out, "CROSS_COMPILE=nosuch-", "all"], fake)
+    assert proc.returncode != 0
+    assert "error: nosuch-gcc, nosuch-objcopy not found; to install: sudo apt-get install " \
+           "gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf" in proc.stdout, proc.stdout
+    assert "  CC " not in proc.stdout and not (out / "bora.elf").exists()
+
+
+def test_make_check_checks_pytest_before_running_python(tmp_path):
+    # A Python without Debian's dist-packages (-S) lacks pytest, kconfiglib and the rest.
+    fake = fake_bin(tmp_path, dpkg_query=NOT_INSTALLED,
+                    python3_nosite='exec /usr/bin/python3 -S "$@"')
+    proc = subprocess.run(["make", "check", "PYTHON=%s/python3-nosite" % fake], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          env=make_env(PATH="%s:%s" % (fake, os.environ["PATH"])), timeout=120)
+    assert proc.returncode != 0
+    assert "No module named" not in proc.stdout, proc.stdout
+    assert re.search(r"^error: Python module kconfiglib, Python module pytest, .*not found; to "
+                     r"install: sudo apt-get install python3-kconfiglib python3-pytest ",
+                     proc.stdout, re.M), proc.stdout
+
+
+def test_as_root_a_missing_tool_is_installed_saying_so_in_one_line(tree, tmp_path):
+    log = tmp_path / "apt-get.log"
+    fake = fake_bin(tmp_path, dpkg_query=NOT_INSTALLED, id="echo 0",
+                    apt_get='echo "$@" >> %s' % log)
+    proc = run_make(["O=%s" % tree, "run", "QEMU=qemu-system-nosuch"], fake, BORA_NO_INSTALL="0")
+    lines = proc.stdout.splitlines()
+    assert lines[0] == ("check-tools: qemu-system-nosuch missing: installing qemu-system-misc with "
+                        "scripts/install-deps.sh (BORA_NO_INSTALL=1 stops this)"), proc.stdout
+    calls = log.read_text().splitlines()
+    assert calls[0] == "update -qq"
+    assert calls[1] == "install -y -qq --no-install-recommends qemu-system-misc"
+    # The fake installed nothing, so the check after the installation still stops make.
+    assert proc.returncode != 0 and "error: qemu-system-nosuch not found" in proc.stdout
+
+
+def test_nothing_is_installed_when_everything_is_present(tmp_path):
+    log = tmp_path / "apt-get.log"
+    fake = fake_bin(tmp_path, id="echo 0", apt_get='echo "$@" >> %s' % log)
+    out = tmp_path / "present"
+    for args in (["qemu_virt_defconfig"], ["all"], ["unit-build-errno"]):
+        proc = run_make(["O=%s" % out] + args, fake, BORA_NO_INSTALL="0")
+        assert proc.returncode == 0, proc.stdout
+        assert "installing" not in proc.stdout, proc.stdout
+    assert not log.exists(), log.read_text()
+
+
+def test_install_deps_is_idempotent_and_installs_nothing_when_complete(tmp_path):
+    log = tmp_path / "apt-get.log"
+    fake = fake_bin(tmp_path, id="echo 0", apt_get='echo "$@" >> %s' % log)
+    proc = subprocess.run(["scripts/install-deps.sh"], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          env=make_env(PATH="%s:%s" % (fake, os.environ["PATH"])))
+    assert proc.returncode == 0, proc.stdout
+    assert re.fullmatch(r"install-deps: all \d+ packages present\n", proc.stdout), proc.stdout
+    assert not log.exists()
