@@ -11,11 +11,11 @@ from conftest import ROOT, TEST_OUT, make
 
 BAD_INPUTS = [
     ("CONFIG_NO_SUCH_SYMBOL=y\n", "undefined symbol NO_SUCH_SYMBOL"),
-    ("CONFIG_HEAP_SIZE=0x10\n", "CONFIG_HEAP_SIZE=0x10 is out of range: allowed 0x1000..0x10000000"),
+    ("CONFIG_HEAP_SIZE=0x10\n", "CONFIG_HEAP_SIZE=0x10 is out of range: allowed 0x10000..0x10000000"),
     ("CONFIG_HEAP_SIZE=banana\n", "'banana' is invalid for HEAP_SIZE"),
     ("CONFIG_TLSF_SL_LOG2=9\n", "CONFIG_TLSF_SL_LOG2=9 is out of range: allowed 2..5"),
-    ("# CONFIG_PAGE_ALLOC_BITMAP is not set\nCONFIG_PAGING_FULL_REMAP=y\n",
-     "CONFIG_PAGING_FULL_REMAP=y cannot be set: unmet dependencies: PAGE_ALLOC_BITMAP"),
+    ("# CONFIG_PAGE_ALLOC_BITMAP is not set\n",
+     "CONFIG_PAGE_ALLOC_BITMAP=n: the symbol has no prompt and cannot be set"),
     ("CONFIG_KTEST_CRASH=y\n",
      "CONFIG_KTEST_CRASH=y cannot be set: unmet dependencies: KTEST_DELIBERATE_FAULTS\n"),
     ("CONFIG_CONSOLE_SBI=y\nCONFIG_UART_BASE=0x10000000\n",
@@ -180,7 +180,7 @@ def test_generated_config_is_valid_and_respects_O(outdir, target):
         for opt in ("KTEST", "ALLOC_DEBUG", "PTDUMP", "SHELL"):
             assert "CONFIG_%s=y" % opt in text, opt
     if target == "allnoconfig":
-        for opt in ("KTEST", "SHELL", "ALLOC_DEBUG", "PAGE_ALLOC_BITMAP"):
+        for opt in ("KTEST", "SHELL", "ALLOC_DEBUG", "HEAP_GROWABLE"):
             assert "# CONFIG_%s is not set" % opt in text, opt
 
 
@@ -207,7 +207,7 @@ def test_randconfig_varies_board_allocator_paging_and_sizes():
         seen["heap"].add(kconf.syms["HEAP_SIZE"].str_value)
         seen["debug"].add(kconf.syms["ALLOC_DEBUG"].str_value)
         assert kconf.syms["KTEST_DELIBERATE_FAULTS"].str_value == "n", seed
-        low, high = 0x1000, 0x10000000
+        low, high = 0x10000, 0x10000000
         assert low <= int(kconf.syms["HEAP_SIZE"].str_value, 16) <= high
         assert int(kconf.syms["HEAP_SIZE"].str_value, 16) % 0x1000 == 0
         # Board facts are never drawn at random.
@@ -254,3 +254,17 @@ def test_guiconfig_without_a_display_says_so(outdir):
     proc = make("O=%s" % outdir, "guiconfig", env=env, check=False, timeout=60)
     assert proc.returncode != 0
     assert "guiconfig needs a graphical display (DISPLAY is not set)" in proc.stdout, proc.stdout
+
+
+def test_every_deliberate_failure_sits_behind_the_gate():
+    """randconfig and allyesconfig never set KTEST_DELIBERATE_FAULTS, so an option that ends the
+    run in a fault on purpose must depend on it, or a generated configuration fails by design."""
+    kconfig = load_kconfig_module()
+    import kconfiglib
+    kconf = kconfig.load_kconfig()
+    gate = kconf.syms["KTEST_DELIBERATE_FAULTS"]
+    deliberate = [s for s in kconf.unique_defined_syms if s is not gate and
+                  any(n.prompt and "deliberately" in n.prompt[0].lower() for n in s.nodes)]
+    assert len(deliberate) >= 3, [s.name for s in deliberate]
+    for sym in deliberate:
+        assert gate in kconfiglib.expr_items(sym.direct_dep), sym.name

@@ -102,7 +102,7 @@ REFUSED_LAYOUTS = [
     ("CONFIG_KERNEL_LOAD_ADDR=0x80200800\n", "is not 4 KiB-aligned"),
     ("CONFIG_HEAP_SIZE=0x20800\n", "CONFIG_HEAP_SIZE=0x20800 is not a non-zero multiple of 4 KiB"),
     ("CONFIG_HEAP_SIZE=0x8000000\n", "CONFIG_HEAP_SIZE=0x8000000 with the boot stack does not fit"),
-    ("CONFIG_BOOT_STACK_SIZE=0x1800\n", "CONFIG_BOOT_STACK_SIZE=0x1800 is not a multiple of 4 KiB"),
+    ("CONFIG_BOOT_STACK_SIZE=0x4800\n", "CONFIG_BOOT_STACK_SIZE=0x4800 is not a multiple of 4 KiB"),
     ("CONFIG_KERNEL_VIRT_OFFSET=0xffffffc000001000\n",
      "gen_layout: error: CONFIG_KERNEL_VIRT_OFFSET=0xffffffc000001000 is not 1 GiB-aligned"),
     ("CONFIG_KERNEL_VIRT_OFFSET=0x0000004000000000\n",
