@@ -37,10 +37,12 @@ KCONFIG_FILES := Kconfig $(wildcard */Kconfig */Kconfig.* */*/Kconfig boards/*/K
 DEFCONFIGS := $(sort $(notdir $(wildcard defconfigs/*_defconfig)))
 
 .DEFAULT_GOAL := all
+empty :=
+space := $(empty) $(empty)
 
 # Goals that work without a .config; anything else reads the configuration.
 NO_CONFIG_GOALS := %_defconfig help menuconfig guiconfig listnewconfig randconfig allnoconfig \
-	allyesconfig alldefconfig clean distclean mrproper check unit unit-% \
+	allyesconfig alldefconfig clean distclean mrproper check check-quick unit unit-% \
 	bench bench-% fuzz fuzz-% format install-deps
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 NEED_CONFIG := y
@@ -238,6 +240,16 @@ check:
 	$(Q)$(PYTHON) -m pytest -c tests/pytest.ini tests/system -n $(PYTEST_JOBS) --dist loadfile \
 		$(PYTEST_FLAGS)
 
+# The inner loop: every test that does not name another defconfig (so unit, kconfig, layout,
+# make habits and qemu_virt_defconfig's boots and shell), without the randconfig sweep and the
+# fuzzers. `make check` stays the full gate.
+QUICK_SKIP := $(filter-out qemu_virt_defconfig,$(DEFCONFIGS)) test_randconfig.py test_fuzz.py
+.PHONY: check-quick
+check-quick:
+	$(Q)$(CHECK_TOOLS_SH) $(TEST_TOOLS)
+	$(Q)$(PYTHON) -m pytest -c tests/pytest.ini tests/system -n $(PYTEST_JOBS) --dist loadfile \
+		-k "not ($(subst $(space),$(space)or$(space),$(strip $(QUICK_SKIP))))" $(PYTEST_FLAGS)
+
 # ---- housekeeping ---------------------------------------------------------------------------------
 
 .PHONY: clean distclean mrproper format install-deps help
@@ -274,7 +286,10 @@ help:
 	@echo "                    (SIZE_FLAGS=--files: per object too)"
 	@echo "  compile_commands.json  compile database for clangd, in \$$O"
 	@echo "Tests:"
-	@echo "  check             every test: host unit tests, kconfig/generator checks, QEMU boots"
+	@echo "  check             every test: host unit tests, kconfig/generator checks, QEMU boots,"
+	@echo "                    the randconfig sweep (RANDCONFIG_COUNT=N more seeds)"
+	@echo "  check-quick       the inner loop: check without the other defconfigs, the sweep and"
+	@echo "                    the fuzzers"
 	@echo "  unit              host unit tests only (cmocka, ASan+UBSan); unit-<name> for one"
 	@echo "  fuzz              libFuzzer over every allocator, kmalloc, the FDT reader, the shell"
 	@echo "                    parser (FUZZ_SECONDS=N each; fuzz-<target> for one)"

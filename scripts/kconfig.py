@@ -339,15 +339,24 @@ def in_board_menu(node):
     return False
 
 
+# Random sizes stay within this factor of the default (and inside the range): extremes of
+# several options at once (a heap filling RAM and 1 MiB thread stacks) are not what a user
+# configures, and would make the sweep fail on exhausted memory rather than on bugs.
+RANDOM_SPAN = 16
+
+
 def random_in_range(rng, sym):
-    low, high = (int(v, 10 if sym.type == kconfiglib.INT else 16) for v in active_range(sym))
+    base = 10 if sym.type == kconfiglib.INT else 16
+    low, high = (int(v, base) for v in active_range(sym))
+    default = int(sym.str_value, base) if sym.str_value else 0
+    if default > 0:
+        low, high = max(low, default // RANDOM_SPAN), min(high, default * RANDOM_SPAN)
     # Log-uniform, so small sizes are as likely as large ones in a range spanning decades.
     value = int(round(2 ** rng.uniform((low or 1).bit_length() - 1, high.bit_length())))
     value = min(max(value, low), high)
     if sym.type == kconfiglib.HEX:
         # Sizes that are page multiples by default stay page multiples.
-        default = sym.str_value or "0"
-        if int(default, 16) % 0x1000 == 0 and low % 0x1000 == 0:
+        if default % 0x1000 == 0 and low % 0x1000 == 0:
             value = max(low, value & ~0xfff)
         return hex(value)
     return str(value)
