@@ -52,10 +52,11 @@ static inline void log_event(struct event_log *log, int ev)
 		log->ev[log->n++] = ev;
 }
 
-/* Priorities relative to main; NUM_PRIORITIES >= 16 leaves 8 on either side. */
+/* Priorities relative to main; NUM_PRIORITIES >= 16 leaves 8 above and 7 below (idle's included).
+ */
 #define ABOVE_MAIN(by) (THREAD_PRIO_DEFAULT - (by))
 #define BELOW_MAIN(by) (THREAD_PRIO_DEFAULT + (by))
-_Static_assert(THREAD_PRIO_DEFAULT >= 8 && THREAD_PRIO_DEFAULT + 7 < THREAD_PRIO_LOWEST,
-               "the suites need 8 priorities on either side of main");
+_Static_assert(THREAD_PRIO_DEFAULT >= 8 && THREAD_PRIO_DEFAULT + 7 <= THREAD_PRIO_LOWEST,
+               "the suites need 8 priorities above main and 7 below it");
 
 #endif
