@@ -15,6 +15,7 @@
 #include <bora/ktest.h>
 #include <bora/printk.h>
 #include <bora/sched.h>
+#include <bora/task.h>
 #include <bora/thread.h>
 
 #define ROUNDS 200
@@ -291,6 +292,17 @@ KTEST(bench, ipc)
 	figure("ipc_reply_slow_same_as", &sr);
 	figure("ipc_notify_to_wakeup", &nw);
 	teardown();
+}
+
+/* Between two tasks: user/programs/ipc_pingpong prints its own goal lines. */
+KTEST(bench, ipc_cross_as)
+{
+	const char *argv[] = {"ipc_pingpong", "bench"};
+	struct task *t;
+
+	KTEST_ASSERT_EQ(task_create(&t, "ipc_pingpong", argv, 2, NULL), 0);
+	KTEST_ASSERT_EQ(task_run(t), 0);
+	task_reap(t);
 }
 #endif
 

@@ -28,3 +28,9 @@ def test_ipc_syscalls_from_one_task(shell):
     assert m, text
     assert int(m.group(2)) == 0 and int(m.group(1)) >= 49, text
     assert re.search(r"^task ipc_test \(\d+\) exited with status 0$", text, re.M), text
+
+
+def test_clients_in_their_own_tasks_call_a_server_task(shell):
+    text = lines(shell.command("run ipc_pingpong"))
+    assert re.search(r"^ipc_pingpong: 4 clients x 300 calls ok$", text, re.M), text
+    assert re.search(r"^task ipc_pingpong \(\d+\) exited with status 0$", text, re.M), text
