@@ -34,3 +34,9 @@ def test_clients_in_their_own_tasks_call_a_server_task(shell):
     text = lines(shell.command("run ipc_pingpong"))
     assert re.search(r"^ipc_pingpong: 4 clients x 300 calls ok$", text, re.M), text
     assert re.search(r"^task ipc_pingpong \(\d+\) exited with status 0$", text, re.M), text
+
+
+def test_killing_a_server_fails_its_waiting_client_and_a_restarted_one_serves_the_retry(shell):
+    text = lines(shell.command("run ipc_pingpong restart"))
+    assert re.search(r"^ipc_pingpong: restart ok$", text, re.M), text
+    assert re.search(r"^task ipc_pingpong \(\d+\) exited with status 0$", text, re.M), text

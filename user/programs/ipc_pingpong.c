@@ -7,6 +7,11 @@
  * reply (word0 + 1, its own badge echoed), the parent waits for all of them,
  * then stops the server with word0 = 0 and prints
  *   ipc_pingpong: <clients> clients x <calls> calls ok | FAIL ...
+ * With "restart": a server that takes a call and hangs is killed while its
+ * client waits; the client's call fails with EPEERDIED, its retry waits in the
+ * queue (the parent keeps a receive handle, like a supervisor) and is served by
+ * a restarted server:
+ *   ipc_pingpong: restart ok
  * With "bench": one client in the parent itself, counting instructions of a
  * one-way call (the client's ecall to the server's return from reply_recv,
  * both read with rdinstret on the one hart) and of the reply, printed as
@@ -52,6 +57,63 @@ static int server(void)
 		ipc_reply(&m);
 	}
 	return ret ? 1 : 0;
+}
+
+static long spawn_server(long ep);
+static void stop(long ep);
+
+/* Takes one call, tells the parent (handle 1), then sleeps on a notification nobody signals. */
+static int hang(void)
+{
+	struct ipc_msg m = {.info = ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER)};
+	long n = notify_create();
+
+	if (ipc_recv(0, &m) || notify_signal(1, 1))
+		return 1;
+	return (int)notify_wait(n, IPC_TIMEOUT_FOREVER, NULL); /* killed here */
+}
+
+/* The first call dies with its server; the retry is served by the next one. */
+static int restart_client(void)
+{
+	struct ipc_msg m = {.info = ipc_info(1, 0, 0, IPC_TIMEOUT_FOREVER), .words = {7 << 8}};
+	long first = ipc_call(0, &m);
+
+	m = (struct ipc_msg){.info = ipc_info(1, 0, 0, IPC_TIMEOUT_FOREVER), .words = {8 << 8}};
+	long second = ipc_call(0, &m);
+
+	if (first != -EPEERDIED || second != 0 || m.words[0] != (8 << 8) + 1) {
+		printf("ipc_pingpong: FAIL restart client: first %ld %s, second %ld %s word %lu\n",
+		       first, err_name(first), second, err_name(second), (unsigned long)m.words[0]);
+		return 1;
+	}
+	return 0;
+}
+
+static int restart(long ep)
+{
+	const char *hargv[] = {"ipc_pingpong", "hang"}, *cargv[] = {"ipc_pingpong", "rclient"};
+	long n = notify_create();
+	long hgive[2] = {handle_mint(ep, IPC_RIGHT_RECV, 0), handle_mint(n, IPC_RIGHT_SEND, 0)};
+	long hung = spawn_with_handles("ipc_pingpong", hargv, 2, hgive, 2);
+	long cgive[1] = {handle_mint(ep, IPC_RIGHT_SEND, 9)};
+	long cl = spawn_with_handles("ipc_pingpong", cargv, 2, cgive, 1);
+	int status = -1, failed = 0;
+	uint64_t bits = 0;
+
+	/* The hung server has the client's call: kill it while the client waits for the reply. */
+	failed += notify_wait(n, IPC_TIMEOUT_FOREVER, &bits) != 0 || bits != 1;
+	failed += sys_kill(hung) != 0;
+	failed += sys_wait(hung, &status) != 0;
+	long server_id = spawn_server(ep);
+
+	failed += sys_wait(cl, &status) != 0 || status != 0;
+	stop(ep);
+	failed += sys_wait(server_id, &status) != 0 || status != 0;
+	handle_close(hgive[0]);
+	handle_close(hgive[1]);
+	handle_close(cgive[0]);
+	return failed;
 }
 
 static int client(long h, uint64_t badge)
@@ -125,6 +187,18 @@ int main(int argc, char **argv)
 		return server();
 	if (argc > 2 && strcmp(argv[1], "client") == 0)
 		return client(0, (uint64_t)(argv[2][0] - '0') + 1);
+	if (argc > 1 && strcmp(argv[1], "hang") == 0)
+		return hang();
+	if (argc > 1 && strcmp(argv[1], "rclient") == 0)
+		return restart_client();
+	if (argc > 1 && strcmp(argv[1], "restart") == 0) {
+		long ep = endpoint_create();
+		int failed = restart(ep);
+
+		printf(failed ? "ipc_pingpong: FAIL restart (%d)\n" : "ipc_pingpong: restart ok\n",
+		       failed);
+		return failed;
+	}
 
 	long ep = endpoint_create(), server_id = spawn_server(ep);
 	long clients[CLIENTS];
