@@ -110,7 +110,7 @@ KTEST(smp, reschedule_ipi_reaches_each_hart)
 
 /* ---- ticket locks under contention ------------------------------------------------- */
 
-#define LOCK_ROUNDS 2000
+#define LOCK_ROUNDS 200
 
 static spinlock_t stress_lock = SPINLOCK_INIT;
 static unsigned long stress_counter; /* only touched under stress_lock, non-atomically */
