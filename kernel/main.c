@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <bora/console.h>
+#include <bora/devicetree.h>
+#include <bora/irq.h>
+#include <bora/irqflags.h>
 #include <bora/ktest.h>
 #include <bora/mm.h>
 #include <bora/panic.h>
@@ -10,6 +13,7 @@
 #include <bora/shell.h>
 #include <bora/smp.h>
 #include <bora/task.h>
+#include <bora/timer.h>
 #include <asm/csr.h>
 
 #include <bora/boot_info.h>
@@ -77,6 +81,11 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 
 	boot_mm_init(&bi);
 	sched_init();
+	/* After the memory setup: the PLIC's registers are mapped into the final table. */
+	dt_init(dtb_pa);
+	irq_init();
+	timer_init();
+	arch_irq_enable();
 	smp_init(dtb_pa);
 #ifdef CONFIG_USERSPACE
 	task_subsystem_init();

@@ -269,3 +269,31 @@ void remap_kernel(const struct physmem *pm, uint64_t linear_limit)
 	       (unsigned long)virt_to_phys(boot_pt_sv39));
 	check_wx();
 }
+
+int remap_mmio(uint64_t pa, uint64_t size)
+{
+	uint64_t start = ALIGN_DOWN(pa, PAGE_SIZE), end = ALIGN_UP(pa + size, PAGE_SIZE);
+	struct sv39 live;
+
+	if (size == 0 || end <= start)
+		return -EINVAL;
+	if (kernel_pt_live) {
+		for (uint64_t p = start; p < end; p += PAGE_SIZE) {
+			int err = sv39_map_range(&kernel_pt, (uint64_t)phys_to_virt(p), p,
+			                         PAGE_SIZE, KERNEL_RW);
+
+			if (err && err != -EEXIST)
+				return err;
+		}
+		return 0;
+	}
+	/* The boot table is build-time data: the range must already be in one of its gigapages. */
+	kernel_live_table(&live);
+	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
+		uint64_t got;
+
+		if (sv39_translate(&live, (uint64_t)phys_to_virt(p), &got, NULL, NULL) || got != p)
+			return -ENOENT;
+	}
+	return 0;
+}

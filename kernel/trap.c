@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <bora/irq.h>
 #include <bora/mm.h>
 #include <bora/panic.h>
 #include <bora/printk.h>
@@ -155,6 +156,10 @@ void trap_handle(struct trap_frame *tf)
 	const char *stack;
 	char name[48];
 
+	if (tf->scause & SCAUSE_INTERRUPT) {
+		irq_trap(tf);
+		return;
+	}
 #ifdef CONFIG_USERSPACE
 	/* Exceptions from U-mode (ecall, faults) belong to the task; interrupts go on below. */
 	if (!(tf->sstatus & SSTATUS_SPP) && !(tf->scause & SCAUSE_INTERRUPT)) {

@@ -18,6 +18,8 @@ const char *errno_name(int err)
 		return "EFAULT";
 	case EBUSY:
 		return "EBUSY";
+	case ENODEV:
+		return "ENODEV";
 	case EEXIST:
 		return "EEXIST";
 	case EINVAL:

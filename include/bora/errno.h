@@ -28,6 +28,9 @@
 #ifndef EEXIST
 #define EEXIST 17 /* already allocated / already mapped */
 #endif
+#ifndef ENODEV
+#define ENODEV 19 /* the hardware is absent */
+#endif
 #ifndef EINVAL
 #define EINVAL 22 /* bad argument: zero or huge size, bad alignment, bad range */
 #endif

@@ -169,4 +169,34 @@ int fdt_memory_banks(const struct fdt *fdt, struct fdt_range *out, size_t max, s
  */
 int fdt_reservations(const struct fdt *fdt, struct fdt_range *out, size_t max, size_t *count);
 
+/* ---- harts and interrupts (lib/fdt_cpu_irq.c) ------------------------------ */
+
+/* The /cpus child with device_type "cpu" whose reg is `hartid`. */
+int fdt_cpu_node(const struct fdt *fdt, unsigned long hartid);
+
+/*
+ * Whether the hart lists multi-letter ISA extension `ext` ("sstc"): in
+ * riscv,isa-extensions when present, else in riscv,isa's '_'-separated part
+ * (case-insensitive).
+ */
+bool fdt_cpu_has_extension(const struct fdt *fdt, int cpu, const char *ext);
+
+/* The node whose "phandle" is `phandle`. */
+int fdt_node_by_phandle(const struct fdt *fdt, uint32_t phandle);
+
+/* The phandle of the "riscv,cpu-intc" child of hart node `cpu`. */
+int fdt_cpu_intc(const struct fdt *fdt, int cpu, uint32_t *phandle);
+
+/*
+ * Position of the entry (`parent_phandle`, `irq`) in `node`'s
+ * interrupts-extended: for a PLIC, that position is the context number (PLIC
+ * specification 1.0.0, chapter 1; hart-local cause 9 is S-mode external).
+ * -FDT_ERR_BADPROP when an entry names an unknown parent or runs past the end.
+ */
+int fdt_interrupts_extended_index(const struct fdt *fdt, int node, uint32_t parent_phandle,
+                                  uint32_t irq);
+
+/* The first cell of `node`'s "interrupts" (the source number on a PLIC). */
+int fdt_node_irq(const struct fdt *fdt, int node, uint32_t *irq);
+
 #endif

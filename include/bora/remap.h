@@ -36,4 +36,12 @@ struct wx_report {
 /* Walk every leaf of `pt` and count writable-and-executable ones. */
 void wx_scan(const struct sv39 *pt, struct wx_report *r);
 
+/*
+ * Make device registers [pa, pa + size) reachable RW at phys_to_virt(pa):
+ * mapped page by page into the live table after the full remap (pages already
+ * mapped are fine); before it, checked against the boot table (-ENOENT when
+ * its gigapages do not cover them). Other errors from sv39_map_range.
+ */
+int remap_mmio(uint64_t pa, uint64_t size);
+
 #endif

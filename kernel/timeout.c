@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Pending timeouts in a red-black tree keyed by (deadline, seq), plus a
+ * pointer to the leftmost (earliest) node. The balancing follows the
+ * red-black rules and the insert/delete fix-up cases of Cormen, Leiserson,
+ * Rivest and Stein, "Introduction to Algorithms" (3rd ed.), chapter 13,
+ * written here with NULL leaves instead of a sentinel.
+ *
+ * The leftmost node has no left child and, by the black-height rule, at most
+ * one red child on its right; its successor is that child or its parent, so
+ * the earliest deadline is always found in O(1).
+ */
+#include <bora/spinlock.h>
+#include <bora/timeout.h>
+#include <bora/timer.h>
+
+static struct {
+	spinlock_t lock;
+	struct timeout *root;
+	struct timeout *first;
+	uint64_t next_seq;
+	size_t count;
+} tq = {.lock = SPINLOCK_INIT};
+
+static bool before(const struct timeout *a, const struct timeout *b)
+{
+	return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
+}
+
+static bool is_red(const struct timeout *n)
+{
+	return n && n->red;
+}
+
+/* Make `child` take `old`'s place under old's parent. */
+static void replace_child(struct timeout *old, struct timeout *child)
+{
+	struct timeout *p = old->parent;
+
+	if (child)
+		child->parent = p;
+	if (!p)
+		tq.root = child;
+	else if (p->left == old)
+		p->left = child;
+	else
+		p->right = child;
+}
+
+static void rotate_left(struct timeout *x)
+{
+	struct timeout *y = x->right;
+
+	x->right = y->left;
+	if (y->left)
+		y->left->parent = x;
+	replace_child(x, y);
+	y->left = x;
+	x->parent = y;
+}
+
+static void rotate_right(struct timeout *x)
+{
+	struct timeout *y = x->left;
+
+	x->left = y->right;
+	if (y->right)
+		y->right->parent = x;
+	replace_child(x, y);
+	y->right = x;
+	x->parent = y;
+}
+
+/* CLRS 13.3, RB-INSERT-FIXUP: restore "no red node has a red child". */
+static void insert_fixup(struct timeout *z)
+{
+	while (is_red(z->parent)) {
+		struct timeout *p = z->parent, *g = p->parent, *uncle;
+
+		if (p == g->left) {
+			uncle = g->right;
+			if (is_red(uncle)) {
+				p->red = uncle->red = false;
+				g->red = true;
+				z = g;
+				continue;
+			}
+			if (z == p->right) {
+				rotate_left(p);
+				z = p;
+				p = z->parent;
+			}
+			p->red = false;
+			g->red = true;
+			rotate_right(g);
+		} else {
+			uncle = g->left;
+			if (is_red(uncle)) {
+				p->red = uncle->red = false;
+				g->red = true;
+				z = g;
+				continue;
+			}
+			if (z == p->left) {
+				rotate_right(p);
+				z = p;
+				p = z->parent;
+			}
+			p->red = false;
+			g->red = true;
+			rotate_left(g);
+		}
+	}
+	tq.root->red = false;
+}
+
+static void tree_insert(struct timeout *z)
+{
+	struct timeout *p = NULL, **link = &tq.root;
+	bool leftmost = true;
+
+	while (*link) {
+		p = *link;
+		if (before(z, p)) {
+			link = &p->left;
+		} else {
+			link = &p->right;
+			leftmost = false;
+		}
+	}
+	z->parent = p;
+	z->left = z->right = NULL;
+	z->red = true;
+	*link = z;
+	if (leftmost)
+		tq.first = z;
+	insert_fixup(z);
+}
+
+/*
+ * CLRS 13.4, RB-DELETE-FIXUP: `x` (possibly NULL, hence `xp` its parent)
+ * carries an extra black that must be pushed up or absorbed.
+ */
+static void delete_fixup(struct timeout *x, struct timeout *xp)
+{
+	while (x != tq.root && !is_red(x)) {
+		struct timeout *w;
+
+		if (x == xp->left) {
+			w = xp->right;
+			if (is_red(w)) {
+				w->red = false;
+				xp->red = true;
+				rotate_left(xp);
+				w = xp->right;
+			}
+			if (!is_red(w->left) && !is_red(w->right)) {
+				w->red = true;
+				x = xp;
+				xp = x->parent;
+				continue;
+			}
+			if (!is_red(w->right)) {
+				w->left->red = false;
+				w->red = true;
+				rotate_right(w);
+				w = xp->right;
+			}
+			w->red = xp->red;
+			xp->red = false;
+			w->right->red = false;
+			rotate_left(xp);
+		} else {
+			w = xp->left;
+			if (is_red(w)) {
+				w->red = false;
+				xp->red = true;
+				rotate_right(xp);
+				w = xp->left;
+			}
+			if (!is_red(w->left) && !is_red(w->right)) {
+				w->red = true;
+				x = xp;
+				xp = x->parent;
+				continue;
+			}
+			if (!is_red(w->left)) {
+				w->right->red = false;
+				w->red = true;
+				rotate_left(w);
+				w = xp->left;
+			}
+			w->red = xp->red;
+			xp->red = false;
+			w->left->red = false;
+			rotate_right(xp);
+		}
+		x = tq.root;
+		xp = NULL;
+	}
+	if (x)
+		x->red = false;
+}
+
+static struct timeout *successor(const struct timeout *n)
+{
+	const struct timeout *p;
+
+	if (n->right) {
+		n = n->right;
+		while (n->left)
+			n = n->left;
+		return (struct timeout *)n;
+	}
+	for (p = n->parent; p && n == p->right; p = p->parent)
+		n = p;
+	return (struct timeout *)p;
+}
+
+/* CLRS 13.4, RB-DELETE, with `y` moved into z's place by relinking (the node is the caller's). */
+static void tree_remove(struct timeout *z)
+{
+	struct timeout *x, *xp, *y = z;
+	bool removed_black = !z->red;
+
+	if (tq.first == z)
+		tq.first = successor(z);
+	if (!z->left) {
+		x = z->right;
+		xp = z->parent;
+		replace_child(z, x);
+	} else if (!z->right) {
+		x = z->left;
+		xp = z->parent;
+		replace_child(z, x);
+	} else {
+		y = z->right;
+		while (y->left)
+			y = y->left;
+		removed_black = !y->red;
+		x = y->right;
+		if (y->parent == z) {
+			xp = y;
+		} else {
+			xp = y->parent;
+			replace_child(y, x);
+			y->right = z->right;
+			y->right->parent = y;
+		}
+		replace_child(z, y);
+		y->left = z->left;
+		y->left->parent = y;
+		y->red = z->red;
+	}
+	if (removed_black)
+		delete_fixup(x, xp);
+	z->parent = z->left = z->right = NULL;
+}
+
+static void note_first_changed(uint64_t old_first)
+{
+	uint64_t now_first = tq.first ? tq.first->deadline : UINT64_MAX;
+
+	if (now_first != old_first)
+		timer_next_deadline_changed(now_first);
+}
+
+void timeout_arm(struct timeout *t, uint64_t deadline_abs_ticks, void (*fn)(struct timeout *t))
+{
+	unsigned long flags = spin_lock_irqsave(&tq.lock);
+	uint64_t old_first = tq.first ? tq.first->deadline : UINT64_MAX;
+
+	if (t->pending) {
+		tree_remove(t);
+		tq.count--;
+	}
+	t->deadline = timeout_round_to_tick(deadline_abs_ticks, timer_tick_ticks());
+	t->fn = fn;
+	t->seq = tq.next_seq++;
+	t->pending = true;
+	tree_insert(t);
+	tq.count++;
+	note_first_changed(old_first);
+	spin_unlock_irqrestore(&tq.lock, flags);
+}
+
+bool timeout_cancel(struct timeout *t)
+{
+	unsigned long flags = spin_lock_irqsave(&tq.lock);
+	uint64_t old_first = tq.first ? tq.first->deadline : UINT64_MAX;
+	bool was = t->pending;
+
+	if (was) {
+		tree_remove(t);
+		t->pending = false;
+		tq.count--;
+		note_first_changed(old_first);
+	}
+	spin_unlock_irqrestore(&tq.lock, flags);
+	return was;
+}
+
+bool timeout_pending(const struct timeout *t)
+{
+	return __atomic_load_n(&t->pending, __ATOMIC_RELAXED);
+}
+
+uint64_t timeout_next_deadline(void)
+{
+	unsigned long flags = spin_lock_irqsave(&tq.lock);
+	uint64_t d = tq.first ? tq.first->deadline : UINT64_MAX;
+
+	spin_unlock_irqrestore(&tq.lock, flags);
+	return d;
+}
+
+size_t timeout_count(void)
+{
+	return tq.count;
+}
+
+unsigned int timeout_expire(uint64_t now)
+{
+	unsigned int ran = 0;
+	unsigned long flags = spin_lock_irqsave(&tq.lock);
+
+	while (tq.first && tq.first->deadline <= now) {
+		struct timeout *t = tq.first;
+
+		tree_remove(t);
+		t->pending = false;
+		tq.count--;
+		/* Unlocked, so fn may arm or cancel timeouts (its own included). */
+		spin_unlock_irqrestore(&tq.lock, flags);
+		t->fn(t);
+		ran++;
+		flags = spin_lock_irqsave(&tq.lock);
+	}
+	spin_unlock_irqrestore(&tq.lock, flags);
+	return ran;
+}
