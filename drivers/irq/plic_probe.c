@@ -56,8 +56,9 @@ const char *plic_probe(uint64_t *base, unsigned int *ndev, unsigned int *context
 
 	if (probe_dt(base, ndev, context, &why) == 0)
 		return "devicetree";
-	if (CONFIG_PLIC_BASE == 0)
-		return NULL;
+#ifndef CONFIG_HAS_PLIC
+	return NULL;
+#else
 	printk("irq: warning: %s; using the board's CONFIG_PLIC_BASE %#lx, CONFIG_PLIC_NDEV %u, "
 	       "CONFIG_PLIC_CONTEXT %u\n",
 	       why, (unsigned long)CONFIG_PLIC_BASE, (unsigned)CONFIG_PLIC_NDEV,
@@ -66,4 +67,5 @@ const char *plic_probe(uint64_t *base, unsigned int *ndev, unsigned int *context
 	*ndev = CONFIG_PLIC_NDEV;
 	*context = CONFIG_PLIC_CONTEXT;
 	return "Kconfig";
+#endif
 }
