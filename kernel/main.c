@@ -85,6 +85,7 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	dt_init(dtb_pa);
 	irq_init();
 	timer_init();
+	console_rx_init();
 	arch_irq_enable();
 	smp_init(dtb_pa);
 #ifdef CONFIG_USERSPACE

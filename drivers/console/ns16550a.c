@@ -13,6 +13,7 @@
 #define UART_LCR 3
 #define UART_LSR 5
 
+#define IER_RX_AVAILABLE (1u << 0) /* "received data available" interrupt */
 #define LSR_DATA_READY   (1u << 0)
 #define LSR_THR_EMPTY    (1u << 5)
 #define FCR_ENABLE_CLEAR 0x07 /* enable FIFOs, clear RX and TX */
@@ -39,7 +40,7 @@ void console_putc(char c)
 	*uart_reg(UART_THR) = (uint8_t)c;
 }
 
-int console_getc(void)
+int console_hw_getc(void)
 {
 	if (!(*uart_reg(UART_LSR) & LSR_DATA_READY))
 		return -1;
@@ -49,4 +50,15 @@ int console_getc(void)
 const char *console_name(void)
 {
 	return "ns16550a";
+}
+
+const char *console_dt_compatible(void)
+{
+	return "ns16550a";
+}
+
+void console_hw_rx_irq(bool on)
+{
+	/* With the FIFO's trigger level at 1 byte (FCR bits 7:6 = 0), every byte raises it. */
+	*uart_reg(UART_IER) = on ? IER_RX_AVAILABLE : 0;
 }

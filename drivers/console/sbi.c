@@ -12,7 +12,7 @@ void console_putc(char c)
 	sbi_console_putchar(c);
 }
 
-int console_getc(void)
+int console_hw_getc(void)
 {
 	/* Legacy console_getchar (EID 0x02) returns -1 when nothing is pending. */
 	struct sbiret r = sbi_call(0x02, 0, 0, 0, 0);
@@ -23,4 +23,14 @@ int console_getc(void)
 const char *console_name(void)
 {
 	return "sbi";
+}
+
+const char *console_dt_compatible(void)
+{
+	return NULL; /* no device of its own: polled from a timeout */
+}
+
+void console_hw_rx_irq(bool on)
+{
+	(void)on;
 }

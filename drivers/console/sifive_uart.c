@@ -19,6 +19,8 @@
 #define RXDATA_BYTE  0xffu
 #define TXCTRL_TXEN  (1u << 0)
 #define RXCTRL_RXEN  (1u << 0)
+#define RXCTRL_RXCNT (7u << 16) /* rxwm raised while the FIFO holds more than this */
+#define IE_RXWM      (1u << 1)
 
 static volatile uint32_t *uart_reg(unsigned offset)
 {
@@ -41,7 +43,7 @@ void console_putc(char c)
 	*uart_reg(UART_TXDATA) = (uint8_t)c;
 }
 
-int console_getc(void)
+int console_hw_getc(void)
 {
 	/* One read both tests and pops: the byte is only valid with EMPTY clear. */
 	uint32_t rx = *uart_reg(UART_RXDATA);
@@ -54,4 +56,16 @@ int console_getc(void)
 const char *console_name(void)
 {
 	return "sifive-uart";
+}
+
+const char *console_dt_compatible(void)
+{
+	return "sifive,uart0";
+}
+
+void console_hw_rx_irq(bool on)
+{
+	if (on) /* watermark 0: interrupt while at least one byte waits */
+		*uart_reg(UART_RXCTRL) = (*uart_reg(UART_RXCTRL) & ~RXCTRL_RXCNT) | RXCTRL_RXEN;
+	*uart_reg(UART_IE) = on ? IE_RXWM : 0;
 }

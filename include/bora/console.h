@@ -8,8 +8,38 @@
 void console_init(void);
 void console_putc(char c);
 void console_write(const char *s, size_t n);
-/* -1 when no character is waiting. */
-int console_getc(void);
 const char *console_name(void);
+
+/* ---- the driver's receive side (drivers/console/) ------------------------------------------ */
+
+/* The UART's own receive register: -1 when no character is waiting. */
+int console_hw_getc(void);
+/* The device tree "compatible" of the UART, NULL for a console without a device (SBI). */
+const char *console_dt_compatible(void);
+/* Turn the UART's receive interrupt on or off (a no-op without one). */
+void console_hw_rx_irq(bool on);
+
+/* ---- input (kernel/console_rx.c) ----------------------------------------------------------- */
+
+/*
+ * Receive by interrupt into a ring buffer when the UART has a PLIC source
+ * (from the device tree, else CONFIG_UART_IRQ), otherwise poll the console
+ * every CONFIG_CONSOLE_POLL_MS from a timeout while someone waits. Call once
+ * interrupts and timers are set up.
+ */
+void console_rx_init(void);
+/* Next input byte without waiting: -1 if none (the ring first, then the UART itself). */
+int console_getc(void);
+/* Next input byte; the hart sleeps in wfi (or the thread blocks) until one arrives. */
+int console_getc_wait(void);
+
+struct console_rx_stats {
+	const char *mode;   /* "interrupt", "poll" or "off" (before console_rx_init) */
+	unsigned int irq;   /* PLIC source, 0 when polled */
+	uint64_t bytes;     /* received into the ring */
+	uint64_t throttled; /* times the ring filled and the receive interrupt was held off */
+	size_t ring_size;
+};
+void console_rx_stats(struct console_rx_stats *out);
 
 #endif

@@ -71,11 +71,9 @@ void shell_run(uintptr_t dtb_pa)
 
 		printk("%s", SHELL_PROMPT);
 		while (ev == SHELL_EDIT_MORE) {
-			int c = console_getc();
-
-			/* No interrupts yet: poll. */
-			if (c >= 0)
-				ev = shell_editor_feed(&editor, c);
+			/* Sleeps (wfi) until the console's receive interrupt or poll brings a byte.
+			 */
+			ev = shell_editor_feed(&editor, console_getc_wait());
 		}
 		if (ev == SHELL_EDIT_LINE) {
 			/* A private copy: commands split it in place. */

@@ -15,12 +15,7 @@
 
 #include <bora/boot_info.h>
 
-/*
- * QEMU virt's ACLINT timer runs at 10 MHz (hw/riscv/virt.c); used when the
- * device tree does not say.
- */
-#define DEFAULT_TIMEBASE_HZ 10000000u
-#define GIGA                (1UL << 30)
+#define GIGA (1UL << 30)
 
 static const char *paging_stage(void)
 {
@@ -233,36 +228,6 @@ static int cmd_alloc(int argc, char *argv[])
 	return 0;
 }
 
-static uint64_t read_time(void)
-{
-	uint64_t t;
-
-	/* The time CSR (Zicntr); OpenSBI sets scounteren.TM (privileged spec 3.1.11). */
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
-static int cmd_uptime(int argc, char *argv[])
-{
-	struct fdt fdt;
-	uint32_t hz = 0;
-	const char *source = "DTB /cpus/timebase-frequency";
-	uint64_t ticks = read_time();
-	int node;
-
-	(void)argc;
-	(void)argv;
-	if (!open_dtb(&fdt) || (node = fdt_path(&fdt, "/cpus")) < 0 ||
-	    fdt_prop_u32(&fdt, node, "timebase-frequency", &hz) != 0 || hz == 0) {
-		hz = DEFAULT_TIMEBASE_HZ;
-		source = "default: the DTB gives none";
-	}
-	printk("up %llu.%06llu s (%llu ticks at %u Hz, %s)\n", (unsigned long long)(ticks / hz),
-	       (unsigned long long)(ticks % hz * 1000000 / hz), (unsigned long long)ticks, hz,
-	       source);
-	return 0;
-}
-
 static int cmd_poweroff(int argc, char *argv[])
 {
 	(void)argc;
@@ -294,6 +259,5 @@ SHELL_CMD(heap, "check", "validate the heap and the frame allocator", 1, 1, cmd_
 SHELL_CMD(ptdump, "", "the live page table as ranges", 0, 0, cmd_ptdump);
 SHELL_CMD(alloc, "<size> [align]", "kmalloc, report, kfree (size: 4096, 0x1000, 4k)", 1, 2,
           cmd_alloc);
-SHELL_CMD(uptime, "", "time since reset from the time CSR", 0, 0, cmd_uptime);
 SHELL_CMD(poweroff, "", "power off through SBI (QEMU exits 0)", 0, 0, cmd_poweroff);
 SHELL_CMD(reboot, "", "cold reboot through SBI", 0, 0, cmd_reboot);
