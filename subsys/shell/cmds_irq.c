@@ -41,19 +41,29 @@ static int cmd_irq(int argc, char *argv[])
 	return 0;
 }
 
+static void print_seconds(uint64_t ticks)
+{
+	uint64_t us = timer_ticks_to_us(ticks);
+
+	printk("%llu.%06llu s", (unsigned long long)(us / 1000000),
+	       (unsigned long long)(us % 1000000));
+}
+
 static int cmd_uptime(int argc, char *argv[])
 {
 	uint64_t now = timer_now(), idle = idle_ticks();
-	uint64_t us = timer_ticks_to_us(now);
-	/* Per mille, from ticks, so no 64-bit product can overflow for centuries. */
-	uint64_t idle_pm = now ? idle / (now / 1000 ? now / 1000 : 1) : 0;
+	/* Per mille without a 64-bit product that could overflow. */
+	uint64_t idle_pm = now >= 1000 ? idle / (now / 1000) : 0;
 
 	(void)argc;
 	(void)argv;
 	if (idle_pm > 1000)
 		idle_pm = 1000;
-	printk("up %llu.%06llu s, idle %llu.%llu%% (%llu Hz time CSR, timer %s, %s)\n",
-	       (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000),
+	printk("up ");
+	print_seconds(now);
+	printk(", idle ");
+	print_seconds(idle);
+	printk(" = %llu.%llu%%, %llu Hz time CSR, timer %s, %s\n",
 	       (unsigned long long)(idle_pm / 10), (unsigned long long)(idle_pm % 10),
 	       (unsigned long long)timer_freq(), timer_method(),
 	       timer_tick_ticks() ? "periodic tick" : "tickless");

@@ -9,7 +9,7 @@ from conftest import DEFCONFIGS, build, read_config
 from qemu_console import PROMPT, QemuConsole, lines
 
 COMMANDS = ("help", "version", "config", "meminfo", "heap", "ptdump", "alloc", "uptime",
-            "poweroff", "reboot", "ps", "sleep")
+            "irq", "poweroff", "reboot", "ps", "sleep")
 CTRL_C, CTRL_U, BACKSPACE, DEL = "\x03", "\x15", "\x08", "\x7f"
 UP, DOWN = "\x1b[A", "\x1b[B"
 
@@ -166,13 +166,16 @@ def test_heap_is_intact_after_the_alloc_errors(shell):
 
 
 def test_uptime_counts_at_the_dtb_timebase(shell):
-    first = shell.command("uptime")
-    second = shell.command("uptime")
-    pattern = r"^up (\d+)\.(\d{6}) s \((\d+) ticks at 10000000 Hz, DTB /cpus/timebase-frequency\)"
-    s1, us1, t1 = numbers(pattern, first)
-    s2, us2, t2 = numbers(pattern, second)
-    assert t2 > t1 > 0
-    assert (s1, us1) == (t1 // 10000000, t1 % 10000000 // 10)
+    pattern = (r"^up (\d+)\.(\d{6}) s, idle (\d+)\.(\d{6}) s = (\d+)\.(\d)%, "
+               r"(10000000) Hz time CSR, timer sstc, tickless$")
+    s1, us1, i1, ius1, pct1, _, _ = numbers(pattern, shell.command("uptime"))
+    s2, us2, i2, ius2, pct2, _, hz = numbers(pattern, shell.command("uptime"))
+    up1, up2 = s1 * 10**6 + us1, s2 * 10**6 + us2
+    idle1, idle2 = i1 * 10**6 + ius1, i2 * 10**6 + ius2
+    assert up2 > up1 > 0
+    assert idle1 <= up1 and idle2 <= up2 and idle2 >= idle1
+    assert 0 <= pct1 <= 100 and 0 <= pct2 <= 100
+    assert hz == 10000000
 
 
 @pytest.mark.parametrize("line,message", [
