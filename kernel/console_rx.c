@@ -2,7 +2,8 @@
 /*
  * Console input. With a UART interrupt, the handler moves every byte the UART
  * holds into a ring buffer; a reader takes them from the ring and sleeps in
- * wfi while it is empty. When the ring fills, the UART's receive interrupt is
+ * blocks on a semaphore while it is empty (other threads run, or the idle
+ * thread sleeps in wfi). When the ring fills, the UART's receive interrupt is
  * held off until the reader makes room, so bytes wait in the UART's FIFO (and
  * QEMU's character backend, which stops feeding a device that cannot take
  * more) instead of being dropped. Without an interrupt (SBI console), a
@@ -13,7 +14,9 @@
 #include <bora/errno.h>
 #include <bora/irq.h>
 #include <bora/irqflags.h>
+#include <bora/percpu.h>
 #include <bora/printk.h>
+#include <bora/sem.h>
 #include <bora/spinlock.h>
 #include <bora/timeout.h>
 #include <bora/timer.h>
@@ -26,8 +29,9 @@ static struct {
 	uint32_t head, tail; /* free-running: head - tail bytes are queued */
 	const char *mode;
 	unsigned int irq;
-	bool throttled; /* receive interrupt held off while the ring is full */
-	bool waiting;   /* a reader sleeps for input (the poll keeps going) */
+	bool throttled;   /* receive interrupt held off while the ring is full */
+	bool waiting;     /* a reader sleeps for input (the poll keeps going) */
+	struct sem ready; /* given when bytes arrive; the reader blocks on it */
 	uint64_t bytes, throttles;
 	struct timeout poll;
 } rx = {.lock = SPINLOCK_INIT, .mode = "off"};
@@ -70,11 +74,19 @@ static int ring_pop(void)
 	return c;
 }
 
+/* Lock held: wake the reader when there is something to read (a binary semaphore). */
+static void signal_reader(void)
+{
+	if (rx.head != rx.tail && sem_count(&rx.ready) == 0)
+		sem_give(&rx.ready);
+}
+
 static void rx_irq(void *arg)
 {
 	(void)arg;
 	spin_lock(&rx.lock);
 	drain_uart();
+	signal_reader();
 	spin_unlock(&rx.lock);
 }
 
@@ -85,6 +97,7 @@ static void rx_poll(struct timeout *t)
 	(void)t;
 	spin_lock(&rx.lock);
 	drain_uart();
+	signal_reader();
 	again = rx.waiting && rx.head == rx.tail;
 	spin_unlock(&rx.lock);
 	if (again)
@@ -129,6 +142,7 @@ void console_rx_init(void)
 	unsigned int irq = find_uart_irq();
 	int err = irq ? irq_connect(irq, rx_irq, NULL) : -ENODEV;
 
+	sem_init(&rx.ready, 0, 1);
 	if (!err) {
 		rx.irq = irq;
 		console_hw_rx_irq(true);
@@ -162,16 +176,17 @@ int console_getc_wait(void)
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&rx.lock);
 		int c = ring_pop();
+		/* Nothing could wake a sleeper: before console_rx_init, or with interrupts off. */
+		bool must_poll = rx.mode[0] == 'o' || !flags || in_interrupt();
 
-		if (c < 0 && (!flags || rx.mode[0] == 'o'))
-			c = console_hw_getc(); /* nothing would wake us: poll */
-		if (c >= 0) {
-			rx.waiting = false;
+		if (c < 0 && must_poll)
+			c = console_hw_getc();
+		if (c >= 0 || must_poll) {
+			if (c >= 0)
+				rx.waiting = false;
 			spin_unlock_irqrestore(&rx.lock, flags);
-			return c;
-		}
-		if (!flags || rx.mode[0] == 'o') {
-			spin_unlock_irqrestore(&rx.lock, flags);
+			if (c >= 0)
+				return c;
 			continue;
 		}
 		rx.waiting = true;
@@ -179,9 +194,9 @@ int console_getc_wait(void)
 			timeout_arm(&rx.poll,
 			            timer_now() + timer_ms_to_ticks(CONFIG_CONSOLE_POLL_MS),
 			            rx_poll);
-		spin_unlock(&rx.lock);
-		idle_wfi();
-		arch_irq_restore(flags); /* the interrupt that woke us is taken here */
+		spin_unlock_irqrestore(&rx.lock, flags);
+		/* A give between the check above and this take leaves the count at 1: not lost. */
+		sem_take(&rx.ready, FOREVER);
 	}
 }
 

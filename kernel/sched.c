@@ -12,6 +12,7 @@
 /* The ready queue's code is compiled in here, inline (see <bora/sched_queue.h>). */
 #define RUNQ_API static inline __attribute__((unused))
 #include <bora/errno.h>
+#include <bora/irq.h>
 #include <bora/mutex.h>
 #include <bora/panic.h>
 #include <bora/percpu.h>
@@ -472,7 +473,7 @@ static void idle_entry(void *arg)
 		arch_irq_disable();
 		cpu = this_cpu();
 		if (runq_empty(&cpu->runq) && !cpu->need_resched)
-			__asm__ volatile("wfi");
+			idle_wfi(); /* wfi, counted as idle time (uptime) */
 		arch_irq_enable();
 		sched_yield();
 	}
