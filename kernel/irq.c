@@ -39,7 +39,7 @@ static struct {
 	struct irq_source src[IRQ_MAX_SOURCES];
 	uint64_t spurious;
 	uint64_t cause_count[16];
-	uint64_t idle_ticks;
+	uint64_t idle_ticks[PERCPU_MAX_HARTS]; /* each hart adds only to its own */
 	bool spurious_reported;
 } irqs = {.lock = SPINLOCK_INIT};
 
@@ -89,7 +89,7 @@ void irq_trap(struct trap_frame *tf)
 
 	cpu->irq_nesting++;
 	if (cause < ARRAY_SIZE(irqs.cause_count))
-		irqs.cause_count[cause]++;
+		__atomic_fetch_add(&irqs.cause_count[cause], 1, __ATOMIC_RELAXED);
 	switch (cause) {
 	case IRQ_CAUSE_S_TIMER:
 		timer_irq_handle();
@@ -295,10 +295,14 @@ void idle_wfi(void)
 	uint64_t t0 = timer_now();
 
 	__asm__ volatile("wfi" ::: "memory");
-	irqs.idle_ticks += timer_now() - t0;
+	irqs.idle_ticks[this_cpu()->index] += timer_now() - t0;
 }
 
 uint64_t idle_ticks(void)
 {
-	return irqs.idle_ticks;
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < PERCPU_MAX_HARTS; i++)
+		sum += __atomic_load_n(&irqs.idle_ticks[i], __ATOMIC_RELAXED);
+	return sum;
 }

@@ -76,7 +76,7 @@ void sched_irq_exit(void);
  * wake-up between the check and the wfi is not lost.
  */
 void idle_wfi(void);
-/* Time-CSR ticks spent in idle_wfi() since boot. */
+/* Time-CSR ticks spent in idle_wfi() since boot, summed over the harts. */
 uint64_t idle_ticks(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include <bora/plic.h>
 #include <bora/printk.h>
 #include <bora/shell.h>
+#include <bora/smp.h>
 #include <bora/timer.h>
 
 static int cmd_irq(int argc, char *argv[])
@@ -52,8 +53,9 @@ static void print_seconds(uint64_t ticks)
 static int cmd_uptime(int argc, char *argv[])
 {
 	uint64_t now = timer_now(), idle = idle_ticks();
-	/* Per mille without a 64-bit product that could overflow. */
-	uint64_t idle_pm = now >= 1000 ? idle / (now / 1000) : 0;
+	unsigned int harts = smp_online_count() ? smp_online_count() : 1;
+	/* Per mille of the harts' combined time, without a 64-bit product that could overflow. */
+	uint64_t idle_pm = now >= 1000 ? idle / harts / (now / 1000) : 0;
 
 	(void)argc;
 	(void)argv;
@@ -63,9 +65,9 @@ static int cmd_uptime(int argc, char *argv[])
 	print_seconds(now);
 	printk(", idle ");
 	print_seconds(idle);
-	printk(" = %llu.%llu%%, %llu Hz time CSR, timer %s, %s\n",
-	       (unsigned long long)(idle_pm / 10), (unsigned long long)(idle_pm % 10),
-	       (unsigned long long)timer_freq(), timer_method(),
+	printk(" = %llu.%llu%% of %u hart%s, %llu Hz time CSR, timer %s, %s\n",
+	       (unsigned long long)(idle_pm / 10), (unsigned long long)(idle_pm % 10), harts,
+	       harts == 1 ? "" : "s", (unsigned long long)timer_freq(), timer_method(),
 	       timer_tick_ticks() ? "periodic tick" : "tickless");
 	return 0;
 }

@@ -20,8 +20,8 @@ MAX_IDLE_CPU_SHARE = 0.20
 # window is the `uptime` command itself, so anything above a few percent busy is spinning.
 MIN_IDLE_SHARE = 0.5
 
-UPTIME = re.compile(r"^up (\d+)\.(\d{6}) s, idle (\d+)\.(\d{6}) s = (\d+)\.(\d)%, "
-                    r"(\d+) Hz time CSR, timer (\S+), (tickless|periodic tick)$", re.M)
+UPTIME = re.compile(r"^up (\d+)\.(\d{6}) s, idle (\d+)\.(\d{6}) s = (\d+)\.(\d)% of (\d+) "
+                    r"harts?, (\d+) Hz time CSR, timer (\S+), (tickless|periodic tick)$", re.M)
 
 
 def start(out):
@@ -42,7 +42,7 @@ def uptime(con):
     m = UPTIME.search(con.command("uptime"))
     assert m, con.transcript()
     g = m.groups()
-    return int(g[0]) * 10**6 + int(g[1]), int(g[2]) * 10**6 + int(g[3])
+    return int(g[0]) * 10**6 + int(g[1]), int(g[2]) * 10**6 + int(g[3]), int(g[6])
 
 
 def cpu_seconds(pid):
@@ -53,13 +53,13 @@ def cpu_seconds(pid):
 
 
 def test_idle_prompt_sleeps_instead_of_spinning(virt_shell):
-    up1, idle1 = uptime(virt_shell)
+    up1, idle1, harts = uptime(virt_shell)
     cpu1, wall1 = cpu_seconds(virt_shell.proc.pid), time.monotonic()
     time.sleep(IDLE_WINDOW)
     cpu2, wall2 = cpu_seconds(virt_shell.proc.pid), time.monotonic()
-    up2, idle2 = uptime(virt_shell)
+    up2, idle2, _ = uptime(virt_shell)
     host_share = (cpu2 - cpu1) / (wall2 - wall1)
-    guest_share = (idle2 - idle1) / (up2 - up1)
+    guest_share = (idle2 - idle1) / (up2 - up1) / harts
     assert host_share < MAX_IDLE_CPU_SHARE, \
         "QEMU used %.0f%% of a core at the idle prompt" % (100 * host_share)
     assert guest_share > MIN_IDLE_SHARE, \
@@ -122,7 +122,7 @@ def test_pasted_line_arrives_whole_on_sifive_u():
         text = con.command("irq")
         assert "PLIC: 53 sources, context 2 (from the devicetree)" in text, text
         assert re.search(r"^\s+4\s+\d+\s+enabled$", text, re.M), text
-        up, idle = uptime(con)
-        assert 0 < idle < up
+        up, idle, harts = uptime(con)
+        assert 0 < idle < up * harts
     finally:
         con.close()

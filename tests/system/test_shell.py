@@ -166,10 +166,10 @@ def test_heap_is_intact_after_the_alloc_errors(shell):
 
 
 def test_uptime_counts_at_the_dtb_timebase(shell):
-    pattern = (r"^up (\d+)\.(\d{6}) s, idle (\d+)\.(\d{6}) s = (\d+)\.(\d)%, "
+    pattern = (r"^up (\d+)\.(\d{6}) s, idle (\d+)\.(\d{6}) s = (\d+)\.(\d)% of (1) hart, "
                r"(10000000) Hz time CSR, timer sstc, tickless$")
-    s1, us1, i1, ius1, pct1, _, _ = numbers(pattern, shell.command("uptime"))
-    s2, us2, i2, ius2, pct2, _, hz = numbers(pattern, shell.command("uptime"))
+    s1, us1, i1, ius1, pct1, _, _, _ = numbers(pattern, shell.command("uptime"))
+    s2, us2, i2, ius2, pct2, _, _, hz = numbers(pattern, shell.command("uptime"))
     up1, up2 = s1 * 10**6 + us1, s2 * 10**6 + us2
     idle1, idle2 = i1 * 10**6 + ius1, i2 * 10**6 + ius2
     assert up2 > up1 > 0
