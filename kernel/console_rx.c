@@ -155,6 +155,13 @@ void console_rx_init(void)
 		console_hw_rx_irq(false);
 		rx.irq = 0;
 		rx.mode = "poll";
+		/*
+		 * Ask once now: a byte that reaches spike's HTIF console before the
+		 * firmware's first read request was seen lost, and input with it for good.
+		 */
+		spin_lock(&rx.lock);
+		drain_uart();
+		spin_unlock(&rx.lock);
 		return;
 	}
 	rx.mode = "interrupt";
