@@ -135,18 +135,6 @@ static int map_plic(uint64_t base, unsigned int context)
 	return 0;
 }
 
-bool irq_is_controller_page(uint64_t pa)
-{
-	uint64_t base = virt_to_phys((void *)irqs.plic.base);
-
-	if (!irqs.from)
-		return false;
-	for (int i = 0; i < 4; i++)
-		if (pa == plic_page(base, irqs.plic.context, i))
-			return true;
-	return false;
-}
-
 void irq_init(void)
 {
 	uint64_t base = 0;

@@ -270,6 +270,19 @@ void remap_kernel(const struct physmem *pm, uint64_t linear_limit)
 	check_wx();
 }
 
+/* Pages remap_mmio() added to the live table, for the audit in tests/kernel/test_remap.c. */
+#define REMAP_MMIO_MAX_PAGES 32
+static uint64_t mmio_pages[REMAP_MMIO_MAX_PAGES];
+static size_t mmio_page_count;
+
+bool remap_is_mmio_page(uint64_t pa)
+{
+	for (size_t i = 0; i < mmio_page_count; i++)
+		if (mmio_pages[i] == pa)
+			return true;
+	return false;
+}
+
 int remap_mmio(uint64_t pa, uint64_t size)
 {
 	uint64_t start = ALIGN_DOWN(pa, PAGE_SIZE), end = ALIGN_UP(pa + size, PAGE_SIZE);
@@ -284,6 +297,8 @@ int remap_mmio(uint64_t pa, uint64_t size)
 
 			if (err && err != -EEXIST)
 				return err;
+			if (!err && mmio_page_count < REMAP_MMIO_MAX_PAGES)
+				mmio_pages[mmio_page_count++] = p;
 		}
 		return 0;
 	}

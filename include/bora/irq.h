@@ -53,8 +53,6 @@ const char *irq_controller_source(void);
 /* Interrupts of each hart-local cause taken (IRQ_CAUSE_*), for `irq`. */
 uint64_t irq_cause_count(unsigned int cause);
 
-/* Whether physical page `pa` holds PLIC registers the kernel mapped (for the remap audit). */
-bool irq_is_controller_page(uint64_t pa);
 /* The PLIC in use (for tests), NULL without one. */
 struct plic;
 const struct plic *irq_plic(void);

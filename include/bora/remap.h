@@ -43,5 +43,7 @@ void wx_scan(const struct sv39 *pt, struct wx_report *r);
  * its gigapages do not cover them). Other errors from sv39_map_range.
  */
 int remap_mmio(uint64_t pa, uint64_t size);
+/* Whether remap_mmio() mapped physical page `pa` into the live table. */
+bool remap_is_mmio_page(uint64_t pa);
 
 #endif

@@ -6,7 +6,6 @@
 #include <asm/csr.h>
 #include <bora/errno.h>
 #include <bora/frame.h>
-#include <bora/irq.h>
 #include <bora/ktest.h>
 #include <bora/memmap.h>
 #include <bora/mm.h>
@@ -203,7 +202,7 @@ static bool is_device_page(uint64_t pa)
 	if (pa == ALIGN_DOWN((uint64_t)CONFIG_UART_BASE, PAGE_SIZE))
 		return true;
 #endif
-	if (irq_is_controller_page(pa))
+	if (remap_is_mmio_page(pa)) /* the PLIC's, and any a driver or test mapped */
 		return true;
 	return CONFIG_FINISHER_BASE && pa == ALIGN_DOWN((uint64_t)CONFIG_FINISHER_BASE, PAGE_SIZE);
 }
