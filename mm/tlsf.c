@@ -1,340 +1,272 @@
 // SPDX-License-Identifier: MIT
 /*
- * TLSF byte allocator (Masmano, Ripoll, Crespo, Real, ECRTS 2004); the block
- * layout and invariants are described in include/bora/tlsf.h.
+ * TLSF byte allocator (Masmano, Ripoll, Crespo, Real, "TLSF: a New Dynamic
+ * Memory Allocator for Real-Time Systems", ECRTS 2004): the allocation paths.
+ * The block layout and the pointer checks are described in include/bora/tlsf.h,
+ * the invariants and their validator in mm/tlsf_validate.c.
  *
- * Invariants the validator checks:
- *  - every region's blocks tile [first, end) exactly, end holds a used sentinel;
- *  - every header carries the right tag, a size that is a multiple of 16 and
- *    >= TLSF_MIN_BLOCK, and PREV_FREE equal to the previous block's FREE bit;
- *  - no two physically adjacent blocks are free; a free block's footer points
- *    at its header;
- *  - a block is in free list (fl, sl) iff it is free and its size maps there;
- *    bitmap bits are set iff the lists are non-empty;
- *  - the counters equal what a walk finds.
+ * The hot paths are written for their instruction count: the header check is a
+ * mask and a compare against the heap's cookie; the statistics are three
+ * counters (used block bytes, used and free block counts) from which
+ * tlsf_stats() derives the rest; a list head is removed without re-mapping its
+ * size; and a free block's previous neighbour is always used (coalescing is
+ * immediate), so a block taken from a list never needs its PREV_FREE cleared.
  */
-#include <bora/bitops.h>
 #include <bora/errno.h>
-#include <bora/string.h>
-#include <bora/tlsf.h>
 #include <bora/hash.h>
+#include <bora/string.h>
 
-#define HDR_FREE      ((uint64_t)1)
-#define HDR_PREV_FREE ((uint64_t)2)
-#define HDR_FLAGS     (HDR_FREE | HDR_PREV_FREE)
-#define HDR_SIZE_MASK ((((uint64_t)1 << TLSF_BLOCK_LOG2) - 1) & ~(uint64_t)(TLSF_ALIGN - 1))
-#define HDR_TAG_SHIFT TLSF_BLOCK_LOG2
-#define HDR_TAG_MASK  (~(((uint64_t)1 << HDR_TAG_SHIFT) - 1))
-
-#define HDR TLSF_BLOCK_OVERHEAD
-
-_Static_assert(TLSF_FL_COUNT <= 64, "fl bitmap is 64 bits");
-_Static_assert(TLSF_SL_COUNT <= 32, "sl bitmaps are 32 bits");
-_Static_assert(sizeof(uintptr_t) == 8, "TLSF's block layout assumes 64-bit pointers");
-
-/* ---- raw block access ------------------------------------------------------ */
-
-static inline uint64_t *word(uintptr_t a)
-{
-	return (uint64_t *)a;
-}
-
-static inline uint64_t hdr(uintptr_t h)
-{
-	return *word(h);
-}
-
-static inline size_t hsize(uint64_t w)
-{
-	return (size_t)(w & HDR_SIZE_MASK);
-}
-
-static inline uint64_t tag_of(const struct tlsf *t, uintptr_t h, size_t size)
-{
-	uint64_t x = ((uint64_t)h * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)size << 17) ^ t->secret;
-
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 29;
-	return x & HDR_TAG_MASK;
-}
-
-static inline bool tag_ok(const struct tlsf *t, uintptr_t h, uint64_t w)
-{
-	return (w & HDR_TAG_MASK) == tag_of(t, h, hsize(w));
-}
-
-static inline void set_hdr(const struct tlsf *t, uintptr_t h, size_t size, uint64_t flags)
-{
-	*word(h) = (uint64_t)size | flags | tag_of(t, h, size);
-}
-
-/* A header absorbed by coalescing: make sure it never checks out again. */
-static inline void scrub_hdr(const struct tlsf *t, uintptr_t h)
-{
-	*word(h) = ~tag_of(t, h, 0) & HDR_TAG_MASK;
-}
-
-static inline void set_flag(uintptr_t h, uint64_t flag, bool on)
-{
-	if (on)
-		*word(h) |= flag;
-	else
-		*word(h) &= ~flag;
-}
-
-static inline uintptr_t link_next(uintptr_t h)
-{
-	return (uintptr_t)*word(h + 8);
-}
-
-static inline uintptr_t link_prev(uintptr_t h)
-{
-	return (uintptr_t)*word(h + 16);
-}
-
-static inline void set_next(uintptr_t h, uintptr_t v)
-{
-	*word(h + 8) = v;
-}
-
-static inline void set_prev(uintptr_t h, uintptr_t v)
-{
-	*word(h + 16) = v;
-}
-
-static inline void set_footer(uintptr_t h, size_t size)
-{
-	*word(h + size - 8) = h;
-}
+#include "tlsf_block.h"
 
 /* ---- mapping ----------------------------------------------------------------- */
 
 void tlsf_map_insert(size_t size, unsigned *fl, unsigned *sl)
 {
-	if (size < TLSF_SMALL_BLOCK) {
-		*fl = 0;
-		*sl = (unsigned)(size >> TLSF_ALIGN_LOG2);
-	} else {
-		int f = fls64(size);
+	tlsf_map(size, fl, sl);
+}
 
-		*sl = (unsigned)(size >> (f - TLSF_SL_LOG2)) ^ TLSF_SL_COUNT;
-		*fl = (unsigned)(f - TLSF_FL_SHIFT + 1);
-	}
+/*
+ * The first list whose every block is at least `size` bytes (the paper's
+ * mapping_search), as a flat index: the list after the one size - 1 maps to.
+ * If size starts list k, size - 1 lies in list k - 1; if it lies inside list k,
+ * so does size - 1, and list k + 1 is the first that is large enough. The index
+ * may reach TLSF_FL_COUNT * SL_COUNT (past the last class).
+ */
+static inline unsigned search_index(size_t size)
+{
+	return tlsf_index(size - 1) + 1;
 }
 
 void tlsf_map_search(size_t size, unsigned *fl, unsigned *sl)
 {
-	/* Round up to the next list boundary so any block found is large enough. */
-	if (size >= TLSF_SMALL_BLOCK)
-		size += ((size_t)1 << (fls64(size) - TLSF_SL_LOG2)) - 1;
-	tlsf_map_insert(size, fl, sl);
+	unsigned i = search_index(size);
+
+	*fl = i >> TLSF_SL_LOG2;
+	*sl = i & (TLSF_SL_COUNT - 1);
+}
+
+static inline size_t request_block_size(size_t size)
+{
+	size_t need = (size + HDR + TLSF_ALIGN - 1) & ~(TLSF_ALIGN - 1);
+
+	return need < TLSF_MIN_BLOCK ? TLSF_MIN_BLOCK : need;
 }
 
 size_t tlsf_request_block_size(size_t size)
 {
-	if (size > TLSF_ALLOC_MAX)
-		return 0;
-	return MAX(ALIGN_UP(size + HDR, TLSF_ALIGN), TLSF_MIN_BLOCK);
+	return size > TLSF_ALLOC_MAX ? 0 : request_block_size(size);
 }
 
 /* ---- free lists --------------------------------------------------------------- */
 
-static void list_insert(struct tlsf *t, uintptr_t h, size_t size)
+/*
+ * Free lists are doubly linked through the free blocks: h + 8 holds the next
+ * block, h + 16 the address of the word that points at h (the previous block's
+ * next field, or the list head in struct tlsf). Unlinking is then two stores
+ * with no need to know which list h is on; only emptying a list touches the
+ * bitmaps, and the head's address says which list that is.
+ */
+static inline void list_insert_at(struct tlsf *t, uintptr_t h, unsigned i)
 {
-	unsigned fl, sl;
-	uintptr_t head;
+	uintptr_t *slot = &t->heads[i], head = *slot;
 
-	tlsf_map_insert(size, &fl, &sl);
-	head = t->heads[fl][sl];
-	set_next(h, head);
-	set_prev(h, 0);
-	if (head)
-		set_prev(head, h);
-	t->heads[fl][sl] = h;
-	t->sl_bitmap[fl] |= 1u << sl;
-	t->fl_bitmap |= (uint64_t)1 << fl;
-	t->free_bytes += size - HDR;
-	t->nfree++;
-}
-
-static void list_remove(struct tlsf *t, uintptr_t h, size_t size)
-{
-	uintptr_t next = link_next(h), prev = link_prev(h);
-	unsigned fl, sl;
-
-	tlsf_map_insert(size, &fl, &sl);
-	if (next)
-		set_prev(next, prev);
-	if (prev) {
-		set_next(prev, next);
+	*tlsf_word(h + 8) = head;
+	*tlsf_word(h + 16) = (uintptr_t)slot;
+	*slot = h;
+	if (head) {
+		*tlsf_word(head + 16) = h + 8;
 	} else {
-		t->heads[fl][sl] = next;
-		if (!next) {
-			t->sl_bitmap[fl] &= ~(1u << sl);
-			if (!t->sl_bitmap[fl])
-				t->fl_bitmap &= ~((uint64_t)1 << fl);
-		}
+		t->sl_bitmap[i >> TLSF_SL_LOG2] |= 1u << (i & (TLSF_SL_COUNT - 1));
+		t->fl_bitmap |= (uint64_t)1 << (i >> TLSF_SL_LOG2);
 	}
-	t->free_bytes -= size - HDR;
-	t->nfree--;
 }
 
-/* Head of the first non-empty list at or after (fl, sl), or 0. */
-static uintptr_t find_from(const struct tlsf *t, unsigned fl, unsigned sl)
+static inline void list_insert(struct tlsf *t, uintptr_t h, size_t size)
 {
-	uint32_t sl_map;
-	uint64_t fl_map;
+	list_insert_at(t, h, tlsf_index(size));
+}
 
-	if (fl >= TLSF_FL_COUNT)
-		return 0;
-	sl_map = t->sl_bitmap[fl] & (~(uint32_t)0 << sl);
-	if (!sl_map) {
-		fl_map = t->fl_bitmap & (~(uint64_t)0 << (fl + 1));
-		if (!fl_map)
-			return 0;
-		fl = (unsigned)ffs64(fl_map);
-		sl_map = t->sl_bitmap[fl];
+/* List i just became empty. */
+static inline void list_emptied(struct tlsf *t, unsigned i)
+{
+	unsigned fl = i >> TLSF_SL_LOG2;
+
+	t->sl_bitmap[fl] &= ~(1u << (i & (TLSF_SL_COUNT - 1)));
+	if (!t->sl_bitmap[fl])
+		t->fl_bitmap &= ~((uint64_t)1 << fl);
+}
+
+static inline void list_remove(struct tlsf *t, uintptr_t h)
+{
+	uintptr_t next = tlsf_next_free(h), pprev = tlsf_prev_free(h);
+
+	*tlsf_word(pprev) = next;
+	if (next) {
+		*tlsf_word(next + 16) = pprev;
+	} else {
+		size_t i = (pprev - (uintptr_t)t->heads) / sizeof(uintptr_t);
+
+		if (i < ARRAY_SIZE(t->heads))
+			list_emptied(t, (unsigned)i);
 	}
-	return t->heads[fl][ffs64(sl_map)];
+}
+
+/* Take the head of list i, which is not empty. */
+static inline uintptr_t list_pop(struct tlsf *t, unsigned i)
+{
+	uintptr_t h = t->heads[i], next;
+
+	if (!h)
+		__builtin_unreachable(); /* the bitmaps said the list is not empty */
+	next = tlsf_next_free(h);
+	t->heads[i] = next;
+	if (next)
+		*tlsf_word(next + 16) = (uintptr_t)&t->heads[i];
+	else
+		list_emptied(t, i);
+	return h;
 }
 
 /*
- * A free block of at least `size` bytes: good fit from the rounded-up list, else
- * the head of the size's own list if it happens to be large enough (this makes
- * the largest free block reachable, which stats' largest_free relies on).
+ * The non-empty list at or after index i (good fit), or -1. i may be
+ * TLSF_FL_COUNT * SL_COUNT: sl_bitmap has a zero entry for that class.
  */
-static uintptr_t find_block(const struct tlsf *t, size_t size)
+static inline int find_list(const struct tlsf *t, unsigned i)
 {
-	unsigned fl, sl;
+	unsigned fl = i >> TLSF_SL_LOG2;
+	uint32_t sl_map = t->sl_bitmap[fl] & (~(uint32_t)0 << (i & (TLSF_SL_COUNT - 1)));
+
+	if (__builtin_expect(!sl_map, 0)) {
+		uint64_t fl_map = t->fl_bitmap & (~(uint64_t)0 << (fl + 1));
+
+		if (!fl_map)
+			return -1;
+		fl = tlsf_ctz(fl_map);
+		sl_map = t->sl_bitmap[fl];
+	}
+	return (int)((fl << TLSF_SL_LOG2) + tlsf_ctz(sl_map));
+}
+
+/*
+ * The good-fit search found nothing: the head of the size's own list may still
+ * be large enough (this makes the largest free block reachable, which stats'
+ * largest_free relies on). Unlinked, or 0.
+ */
+static __attribute__((noinline, cold)) uintptr_t take_exact(struct tlsf *t, size_t size)
+{
+	unsigned i = tlsf_index(size);
 	uintptr_t h;
 
-	tlsf_map_search(size, &fl, &sl);
-	h = find_from(t, fl, sl);
-	if (h)
-		return h;
-	tlsf_map_insert(size, &fl, &sl);
-	if (fl >= TLSF_FL_COUNT)
+	if (i >= ARRAY_SIZE(t->heads))
 		return 0;
-	h = t->heads[fl][sl];
-	if (h && hsize(hdr(h)) >= size)
-		return h;
-	return 0;
+	h = t->heads[i];
+	if (!h || tlsf_hsize(tlsf_hdr(h)) < size)
+		return 0;
+	list_remove(t, h);
+	return h;
+}
+
+/* A free block of at least `size` bytes, unlinked, or 0. */
+static uintptr_t take_block(struct tlsf *t, size_t size)
+{
+	int i = find_list(t, search_index(size));
+
+	return i < 0 ? take_exact(t, size) : list_pop(t, (unsigned)i);
 }
 
 /* ---- block operations --------------------------------------------------------- */
 
-/* Make h a free block of `size` (PREV_FREE = prev_free), tell the next block, list it. */
-static void make_free(struct tlsf *t, uintptr_t h, size_t size, bool prev_free)
+/* Make [h, h + size) a free block whose previous neighbour is used, and list it. */
+static inline void make_free(struct tlsf *t, uintptr_t h, size_t size)
 {
-	set_hdr(t, h, size, HDR_FREE | (prev_free ? HDR_PREV_FREE : 0));
-	set_footer(h, size);
-	set_flag(h + size, HDR_PREV_FREE, true);
+	*tlsf_word(h) = size | HDR_FREE | t->cookie;
+	*tlsf_word(h + size - 8) = h;
 	list_insert(t, h, size);
 }
 
 /*
- * h is a used block of `size`; keep `keep` bytes and free the tail if it can be a
- * block, merging it with a free next neighbour. Returns the size h ends up with.
+ * h (header word not yet rewritten) is a used block of `size` bytes; keep `keep`
+ * bytes and free the tail if it can stand as a block. `next_prev_free` says
+ * whether the next block's PREV_FREE is set now (h was carved from a free
+ * block) or clear (h was used and its next neighbour is used). Returns the size
+ * h keeps.
  */
-static size_t trim_used(struct tlsf *t, uintptr_t h, size_t size, size_t keep)
+static inline size_t split_tail(struct tlsf *t, uintptr_t h, size_t size, size_t keep,
+                                bool next_prev_free)
 {
-	uintptr_t r, n;
-	size_t rsize;
-	uint64_t w;
+	uintptr_t n = h + size;
 
-	if (size - keep < TLSF_MIN_BLOCK)
+	if (size - keep < TLSF_MIN_BLOCK) {
+		if (next_prev_free)
+			*tlsf_word(n) &= ~HDR_PREV_FREE;
 		return size;
-	r = h + keep;
-	rsize = size - keep;
-	n = h + size;
-	w = hdr(n);
-	if (w & HDR_FREE) {
-		list_remove(t, n, hsize(w));
-		rsize += hsize(w);
-		scrub_hdr(t, n);
 	}
-	set_hdr(t, h, keep, hdr(h) & HDR_FLAGS);
-	make_free(t, r, rsize, false);
+	make_free(t, h + keep, size - keep);
+	if (!next_prev_free)
+		*tlsf_word(n) |= HDR_PREV_FREE;
+	t->nfree++;
 	return keep;
 }
 
-static void mark_used(struct tlsf *t, uintptr_t h, size_t size)
+/*
+ * ptr failed the one-region span test: with several regions, see whether it lies
+ * in one (between two regions may lie memory that is not ours to read).
+ */
+static __attribute__((noinline, cold)) bool in_a_region(const struct tlsf *t, uintptr_t p)
 {
-	set_hdr(t, h, size, hdr(h) & HDR_PREV_FREE);
-	set_flag(h + size, HDR_PREV_FREE, false);
-	t->used += size - HDR;
-	t->nused++;
-}
-
-/* The region holding payload address p, or NULL. */
-static const struct tlsf_region *region_of(const struct tlsf *t, uintptr_t p)
-{
-	unsigned i;
-
-	if (p < t->lo || p >= t->hi)
-		return NULL;
-	for (i = 0; i < t->nregions && i < TLSF_MAX_REGIONS; i++) {
-		const struct tlsf_region *r = &t->regions[i];
-
-		if (p > r->first && p < r->end)
-			return r;
-	}
-	return NULL;
+	if (p & (TLSF_ALIGN - 1))
+		return false;
+	for (unsigned i = 0; t->nregions > 1 && i < t->nregions; i++)
+		if (p - t->regions[i].first - HDR < t->regions[i].end - t->regions[i].first - HDR)
+			return true;
+	return false;
 }
 
 /*
- * O(1) checks that ptr is the payload of a used block: inside a region, aligned,
- * header tag and size sane, not free, next header consistent, and if PREV_FREE
- * the previous block's footer and header agree. Returns the header or 0.
+ * The used block whose payload is ptr, into *hp; false if there is none (see
+ * tlsf.h, "Bad pointers"): 8-aligned, in a region, cookie and FREE clear, a size
+ * that keeps the block in the heap, a next header with the cookie and PREV_FREE
+ * clear.
  */
-static uintptr_t used_block(const struct tlsf *t, const void *ptr)
+static inline __attribute__((always_inline)) bool used_block(const struct tlsf *t, const void *ptr,
+                                                             uintptr_t *hp)
 {
-	uintptr_t p = (uintptr_t)ptr, h, n;
-	const struct tlsf_region *r;
-	uint64_t w, wn;
+	uintptr_t p = (uintptr_t)ptr, h = p - HDR;
+	uint64_t w;
 	size_t size;
 
-	if (!p || (p & (TLSF_ALIGN - 1)))
-		return 0;
-	r = region_of(t, p);
-	if (!r)
-		return 0;
-	h = p - HDR;
-	w = hdr(h);
-	if (!tag_ok(t, h, w) || (w & HDR_FREE))
-		return 0;
-	size = hsize(w);
-	if (size < TLSF_MIN_BLOCK || size > r->end - h)
-		return 0;
-	n = h + size;
-	wn = hdr(n);
-	if (!tag_ok(t, n, wn) || (wn & HDR_PREV_FREE))
-		return 0;
-	if (w & HDR_PREV_FREE) {
-		uintptr_t pv;
-		uint64_t wp;
-
-		if (h == r->first)
-			return 0;
-		pv = (uintptr_t)*word(h - 8);
-		if (pv < r->first || pv >= h || ((pv + HDR) & (TLSF_ALIGN - 1)))
-			return 0;
-		wp = hdr(pv);
-		if (!tag_ok(t, pv, wp) || !(wp & HDR_FREE) || pv + hsize(wp) != h)
-			return 0;
-	}
-	return h;
+	/* span is 0 with several regions: every pointer takes the region loop. */
+	if (__builtin_expect((p & (TLSF_ALIGN - 1)) | (p - t->lo >= t->span), 0) &&
+	    !in_a_region(t, p))
+		return false;
+	w = tlsf_hdr(h);
+	if ((w & (HDR_COOKIE_MASK | HDR_FREE)) != t->cookie)
+		return false;
+	size = tlsf_hsize(w);
+	if (size - 1 >= t->hi - h)
+		return false;
+	if ((tlsf_hdr(h + size) & (HDR_COOKIE_MASK | HDR_PREV_FREE)) != t->cookie)
+		return false;
+#ifdef CONFIG_ALLOC_DEBUG
+	if (!tlsf_debug_is_block(t, h))
+		return false;
+#endif
+	*hp = h;
+	return true;
 }
 
 /* ---- public interface ---------------------------------------------------------- */
 
 int tlsf_init(struct tlsf *t, void *base, size_t size)
 {
+	uint64_t c;
+
 	if (!t)
 		return -EINVAL;
 	memset(t, 0, sizeof(*t));
-	t->secret = mix64((uint64_t)(uintptr_t)t ^ 0x544c5346a110c8edULL);
+	/* A non-zero cookie, so a zeroed word is never a header. */
+	c = mix64((uint64_t)(uintptr_t)t ^ 0x544c5346a110c8edULL) & HDR_COOKIE_MASK;
+	t->cookie = c ? c : HDR_COOKIE_MASK;
 	return tlsf_add_region(t, base, size);
 }
 
@@ -357,9 +289,8 @@ int tlsf_add_region(struct tlsf *t, void *base, size_t size)
 		return -ENOMEM;
 	if (size < TLSF_MIN_BLOCK + 3 * TLSF_ALIGN)
 		return -EINVAL;
-	/* Payloads are 16-aligned, so headers sit at 8 mod 16. */
-	first = ALIGN_UP(b + HDR, TLSF_ALIGN) - HDR;
-	end = ALIGN_DOWN(b + size - 2 * HDR, TLSF_ALIGN) + HDR;
+	first = ALIGN_UP(b, TLSF_ALIGN);
+	end = ALIGN_DOWN(b + size - HDR, TLSF_ALIGN);
 	if (end <= first || end - first < TLSF_MIN_BLOCK)
 		return -EINVAL;
 	bsize = MIN(end - first, TLSF_BLOCK_MAX);
@@ -370,332 +301,280 @@ int tlsf_add_region(struct tlsf *t, void *base, size_t size)
 	r->size = size;
 	r->first = first;
 	r->end = end;
-	if (t->nregions == 1 || first < t->lo)
-		t->lo = first;
+	if (t->nregions == 1 || first + HDR < t->lo)
+		t->lo = first + HDR;
 	if (t->nregions == 1 || end > t->hi)
 		t->hi = end;
+	t->span = t->nregions == 1 ? t->hi - t->lo : 0;
 	t->total += size;
+	t->block_bytes += bsize;
 
-	set_hdr(t, end, 0, 0); /* sentinel: used, size 0 */
-	make_free(t, first, bsize, false);
+	*tlsf_word(end) = t->cookie; /* sentinel: used, size 0 */
+	make_free(t, first, bsize);
+	*tlsf_word(end) |= HDR_PREV_FREE;
+	t->nfree++;
+	return 0;
+}
+
+/* align > TLSF_ALIGN: carve a block whose payload is aligned, the gap in front freed. */
+static __attribute__((noinline)) int alloc_aligned(struct tlsf *t, size_t size, size_t align,
+                                                   void **out)
+{
+	uintptr_t h, p0, p, h2;
+	size_t need, bsize, gap;
+
+	if (!is_power_of_2(align) || align > TLSF_BLOCK_MAX)
+		return -EINVAL;
+	if (size - 1 >= TLSF_ALLOC_MAX)
+		return -EINVAL;
+	need = request_block_size(size);
+	if (need + align + TLSF_MIN_BLOCK > TLSF_BLOCK_MAX)
+		return -ENOMEM;
+	h = take_block(t, need + align + TLSF_MIN_BLOCK);
+	if (!h)
+		return -ENOMEM;
+	bsize = tlsf_hsize(tlsf_hdr(h));
+	t->nfree--;
+	p0 = h + HDR;
+	p = ALIGN_UP(p0, align);
+	if (p != p0 && p - p0 < TLSF_MIN_BLOCK)
+		p = ALIGN_UP(p0 + TLSF_MIN_BLOCK, align);
+	if (p != p0) {
+		h2 = p - HDR;
+		gap = h2 - h;
+		/* The gap's previous neighbour is used (h was free), so no merge. */
+		make_free(t, h, gap);
+		t->nfree++;
+		bsize -= gap;
+		h = h2;
+	}
+	bsize = split_tail(t, h, bsize, need, true);
+	*tlsf_word(h) = bsize | t->cookie | (p != p0 ? HDR_PREV_FREE : 0);
+	t->used_bytes += bsize;
+	t->nused++;
+	*out = (void *)(h + HDR);
+	return 0;
+}
+
+/* The good-fit search found no list: try the exact list's head (see take_exact). */
+static __attribute__((noinline, cold)) int alloc_exact(struct tlsf *t, size_t need, void **out)
+{
+	uintptr_t h = take_exact(t, need);
+	size_t bsize;
+
+	if (!h)
+		return -ENOMEM;
+	bsize = split_tail(t, h, tlsf_hsize(tlsf_hdr(h)), need, true);
+	t->nfree--;
+	*tlsf_word(h) = bsize | t->cookie;
+	t->used_bytes += bsize;
+	t->nused++;
+	*out = (void *)(h + HDR);
 	return 0;
 }
 
 int tlsf_alloc(struct tlsf *t, size_t size, size_t align, void **out)
 {
-	size_t need, bsize;
-	uintptr_t h;
+	size_t need, bsize, rest;
+	uintptr_t h, next;
+	unsigned ri;
+	int i;
 
-	if (!t || !out || !size || !is_power_of_2(align))
+	if (__builtin_expect(align - 1 >= TLSF_ALIGN || (align & (align - 1)), 0))
+		return alloc_aligned(t, size, align, out);
+	if (__builtin_expect(size - 1 >= TLSF_ALLOC_MAX, 0))
 		return -EINVAL;
-	if (size > TLSF_ALLOC_MAX || align > TLSF_BLOCK_MAX)
-		return -EINVAL;
-	need = tlsf_request_block_size(size);
+	need = request_block_size(size);
+	i = find_list(t, search_index(need));
+	if (__builtin_expect(i < 0, 0))
+		return alloc_exact(t, need, out);
+	h = t->heads[i];
+	if (!h)
+		__builtin_unreachable(); /* the bitmaps said the list is not empty */
+	next = tlsf_next_free(h);
+	bsize = tlsf_hsize(tlsf_hdr(h));
+	rest = bsize - need;
+	/* h was free, so its previous neighbour is used: its PREV_FREE stays clear. */
+	if (rest >= TLSF_MIN_BLOCK) {
+		uintptr_t r = h + need;
 
-	if (align <= TLSF_ALIGN) {
-		h = find_block(t, need);
-		if (!h)
-			return -ENOMEM;
-		bsize = hsize(hdr(h));
-		list_remove(t, h, bsize);
-	} else {
-		uintptr_t p0, p, h2;
-		size_t gap;
-
-		/* Room for the block plus a leading gap that can stand as a free block. */
-		h = find_block(t, need + align + TLSF_MIN_BLOCK);
-		if (!h)
-			return -ENOMEM;
-		bsize = hsize(hdr(h));
-		list_remove(t, h, bsize);
-		p0 = h + HDR;
-		p = ALIGN_UP(p0, align);
-		if (p != p0 && p - p0 < TLSF_MIN_BLOCK)
-			p = ALIGN_UP(p0 + TLSF_MIN_BLOCK, align);
-		if (p != p0) {
-			h2 = p - HDR;
-			gap = h2 - h;
-			/* The gap's previous neighbour is used (h was free), so no merge. */
-			make_free(t, h, gap, (hdr(h) & HDR_PREV_FREE) != 0);
-			bsize -= gap;
-			set_hdr(t, h2, bsize, HDR_PREV_FREE);
-			h = h2;
+		*tlsf_word(r) = rest | HDR_FREE | t->cookie;
+		*tlsf_word(r + rest - 8) = r;
+		ri = tlsf_index(rest);
+		if (ri == (unsigned)i) {
+			/* The remainder belongs to h's own list: it takes h's place. */
+			*tlsf_word(r + 8) = next;
+			*tlsf_word(r + 16) = (uintptr_t)&t->heads[i];
+			t->heads[i] = r;
+			if (next)
+				*tlsf_word(next + 16) = r + 8;
+		} else {
+			list_pop(t, (unsigned)i);
+			list_insert_at(t, r, ri);
 		}
+		bsize = need;
+	} else {
+		list_pop(t, (unsigned)i);
+		*tlsf_word(h + bsize) &= ~HDR_PREV_FREE;
+		t->nfree--;
 	}
-	mark_used(t, h, bsize);
-	/* Splitting a block taken from a list: its next neighbour is used, no merge. */
-	t->used -= bsize - trim_used(t, h, bsize, need);
+	*tlsf_word(h) = bsize | t->cookie;
+	t->used_bytes += bsize;
+	t->nused++;
 	*out = (void *)(h + HDR);
 	return 0;
 }
 
 int tlsf_free(struct tlsf *t, void *ptr, size_t size, size_t align)
 {
-	uintptr_t h, n;
-	size_t bsize;
+	uintptr_t h, n, pv = 0;
+	size_t bsize, nfree = t->nfree + 1;
 	uint64_t w, wn;
-	bool prev_free;
 
 	(void)align;
-	if (!t)
-		return -EINVAL;
-	h = used_block(t, ptr);
-	if (!h)
+	if (__builtin_expect(!used_block(t, ptr, &h), 0))
 		return -ENOTALLOC;
-	w = hdr(h);
-	bsize = hsize(w);
-	if (size > bsize - HDR)
+	w = tlsf_hdr(h);
+	bsize = tlsf_hsize(w);
+	if (__builtin_expect(size > bsize - HDR, 0))
 		return -EINVAL;
-	t->used -= bsize - HDR;
+	if (w & HDR_PREV_FREE)
+		pv = *tlsf_word(h - 8);
+#ifdef CONFIG_ALLOC_DEBUG
+	/* The footer must name a free block that ends right here. */
+	if (pv && ((pv & (TLSF_ALIGN - 1)) || !tlsf_debug_is_block(t, pv) ||
+	           (tlsf_hdr(pv) & (HDR_COOKIE_MASK | HDR_FLAGS)) != (t->cookie | HDR_FREE) ||
+	           pv + tlsf_hsize(tlsf_hdr(pv)) != h))
+		return -ENOTALLOC;
+#endif
+	t->used_bytes -= bsize;
 	t->nused--;
-
-	prev_free = false;
-	if (w & HDR_PREV_FREE) {
-		uintptr_t pv = (uintptr_t)*word(h - 8);
-		uint64_t wp = hdr(pv);
-
-		list_remove(t, pv, hsize(wp));
-		scrub_hdr(t, h);
-		bsize += hsize(wp);
-		prev_free = (wp & HDR_PREV_FREE) != 0; /* always false while invariants hold */
-		h = pv;
-	}
 	n = h + bsize;
-	wn = hdr(n);
+	wn = tlsf_hdr(n);
 	if (wn & HDR_FREE) {
-		list_remove(t, n, hsize(wn));
-		scrub_hdr(t, n);
-		bsize += hsize(wn);
+		bsize += tlsf_hsize(wn);
+		nfree--;
+	} else {
+		*tlsf_word(n) = wn | HDR_PREV_FREE;
 	}
-	make_free(t, h, bsize, prev_free);
+	/*
+	 * A neighbour that is already listed where the merged block belongs keeps
+	 * its place in that list: its links are reused and no bitmap changes.
+	 */
+	if (pv) {
+		size_t psize = tlsf_hsize(tlsf_hdr(pv));
+		unsigned i;
+
+		*tlsf_word(h) = 0; /* no longer a header: a second free finds nothing */
+		if (wn & HDR_FREE) {
+			list_remove(t, n);
+			*tlsf_word(n) = 0;
+		}
+		bsize += psize;
+		nfree--;
+		t->nfree = nfree;
+		i = tlsf_index(bsize);
+		*tlsf_word(pv) = bsize | HDR_FREE | t->cookie;
+		*tlsf_word(pv + bsize - 8) = pv;
+		if (i != tlsf_index(psize)) {
+			list_remove(t, pv);
+			list_insert_at(t, pv, i);
+		}
+		return 0;
+	}
+	t->nfree = nfree;
+	*tlsf_word(h) = bsize | HDR_FREE | t->cookie;
+	*tlsf_word(h + bsize - 8) = h;
+	if (wn & HDR_FREE) {
+		uintptr_t next = tlsf_next_free(n), pprev = tlsf_prev_free(n);
+		unsigned i = tlsf_index(bsize);
+
+		*tlsf_word(n) = 0;
+		if (i == tlsf_index(tlsf_hsize(wn))) {
+			*tlsf_word(h + 8) = next;
+			*tlsf_word(h + 16) = pprev;
+			*tlsf_word(pprev) = h;
+			if (next)
+				*tlsf_word(next + 16) = h + 8;
+			return 0;
+		}
+		list_remove(t, n);
+		list_insert_at(t, h, i);
+		return 0;
+	}
+	list_insert(t, h, bsize);
 	return 0;
 }
 
 int tlsf_resize_in_place(struct tlsf *t, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
 	uintptr_t h, n;
-	size_t bsize, need;
-	uint64_t wn;
+	size_t bsize, need, nsize;
+	uint64_t w, wn;
+	bool grew;
 
 	(void)align;
 	if (!t || !new_size)
 		return -EINVAL;
-	h = used_block(t, ptr);
-	if (!h)
+	if (!used_block(t, ptr, &h))
 		return -ENOTALLOC;
-	bsize = hsize(hdr(h));
-	if (old_size > bsize - HDR)
+	w = tlsf_hdr(h);
+	bsize = tlsf_hsize(w);
+	if (old_size > bsize - HDR || new_size > TLSF_ALLOC_MAX)
 		return -EINVAL;
-	if (new_size > TLSF_ALLOC_MAX)
-		return -EINVAL;
-	need = tlsf_request_block_size(new_size);
-
-	if (need <= bsize) {
-		size_t kept = trim_used(t, h, bsize, need);
-
-		t->used -= bsize - kept;
+	need = request_block_size(new_size);
+	n = h + bsize;
+	wn = tlsf_hdr(n);
+	grew = need > bsize;
+	if (grew) {
+		nsize = tlsf_hsize(wn);
+		if (!(wn & HDR_FREE) || bsize + nsize < need)
+			return -ENOMEM;
+		list_remove(t, n);
+		t->nfree--;
+		t->used_bytes += nsize;
+		bsize += nsize;
+	} else if ((wn & HDR_FREE) && bsize > need) {
+		/* The freed tail joins the free block behind it. */
+		nsize = tlsf_hsize(wn);
+		list_remove(t, n);
+		t->used_bytes -= bsize - need;
+		make_free(t, h + need, bsize - need + nsize);
+		*tlsf_word(h) = need | t->cookie | (w & HDR_PREV_FREE);
 		return 0;
 	}
-	n = h + bsize;
-	wn = hdr(n);
-	if (!(wn & HDR_FREE) || bsize + hsize(wn) < need)
-		return -ENOMEM;
-	list_remove(t, n, hsize(wn));
-	scrub_hdr(t, n);
-	t->used += hsize(wn);
-	bsize += hsize(wn);
-	set_hdr(t, h, bsize, hdr(h) & HDR_FLAGS);
-	set_flag(h + bsize, HDR_PREV_FREE, false);
-	/* The absorbed block's next neighbour is used: the tail cannot merge further. */
-	need = trim_used(t, h, bsize, need);
-	t->used -= bsize - need;
+	need = split_tail(t, h, bsize, need, grew);
+	t->used_bytes -= bsize - need;
+	*tlsf_word(h) = need | t->cookie | (w & HDR_PREV_FREE);
 	return 0;
 }
 
 void tlsf_stats(const struct tlsf *t, struct byte_alloc_stats *st)
 {
 	st->total = t->total;
-	st->used = t->used;
-	st->available = t->free_bytes;
-	st->metadata = t->total - t->used - t->free_bytes;
+	st->used = t->used_bytes - t->nused * HDR;
+	st->available = t->block_bytes - t->used_bytes - t->nfree * HDR;
+	st->metadata = t->total - st->used - st->available;
 	st->largest_free = 0;
 	if (t->fl_bitmap) {
-		unsigned fl = (unsigned)fls64(t->fl_bitmap);
-		unsigned sl = (unsigned)fls64(t->sl_bitmap[fl]);
-		uintptr_t h = t->heads[fl][sl];
+		unsigned fl = tlsf_fls(t->fl_bitmap);
+		unsigned sl = tlsf_fls(t->sl_bitmap[fl]);
+		uintptr_t h = t->heads[(fl << TLSF_SL_LOG2) + sl];
 
 		/*
 		 * alloc() reaches the head of the highest list through the exact-list
 		 * fallback, so its size is what one alloc(size, 1) can be sure to get.
 		 */
 		if (h)
-			st->largest_free = hsize(hdr(h)) - HDR;
+			st->largest_free = tlsf_hsize(tlsf_hdr(h)) - HDR;
 	}
 }
 
 size_t tlsf_usable_size(const struct tlsf *t, const void *ptr)
 {
-	uintptr_t h = used_block(t, ptr);
+	uintptr_t h;
 
-	return h ? hsize(hdr(h)) - HDR : 0;
+	return used_block(t, ptr, &h) ? tlsf_hsize(tlsf_hdr(h)) - HDR : 0;
 }
-
-/* ---- validation ------------------------------------------------------------------ */
-
-static int corrupt(char *why, size_t len, const char *msg, uint64_t v)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0;
-	int s;
-
-	if (!why || !len)
-		return -ECORRUPT;
-	while (*msg && i + 1 < len)
-		why[i++] = *msg++;
-	if (i + 4 < len) {
-		why[i++] = ' ';
-		why[i++] = '0';
-		why[i++] = 'x';
-		for (s = 60; s > 0 && !((v >> s) & 0xf); s -= 4)
-			;
-		for (; s >= 0 && i + 1 < len; s -= 4)
-			why[i++] = hex[(v >> s) & 0xf];
-	}
-	why[i] = '\0';
-	return -ECORRUPT;
-}
-
-static const struct tlsf_region *region_of_block(const struct tlsf *t, uintptr_t h)
-{
-	unsigned i;
-
-	for (i = 0; i < t->nregions; i++) {
-		const struct tlsf_region *r = &t->regions[i];
-
-		if (h >= r->first && h < r->end)
-			return r;
-	}
-	return NULL;
-}
-
-int tlsf_validate(const struct tlsf *t, char *why, size_t why_len)
-{
-	size_t used = 0, freeb = 0, nfree = 0, nused = 0, total = 0, listed = 0;
-	unsigned i, fl, sl;
-
-	if (!t)
-		return corrupt(why, why_len, "null state", 0);
-	if (t->nregions == 0 || t->nregions > TLSF_MAX_REGIONS)
-		return corrupt(why, why_len, "bad region count", t->nregions);
-
-	for (i = 0; i < t->nregions; i++) {
-		const struct tlsf_region *r = &t->regions[i];
-		uintptr_t h = r->first;
-		bool prev_free = false;
-		unsigned j;
-
-		total += r->size;
-		if (r->first < r->base || r->end + HDR > r->base + r->size || r->first >= r->end ||
-		    ((r->first + HDR) & (TLSF_ALIGN - 1)) ||
-		    ((r->end - r->first) & (TLSF_ALIGN - 1)))
-			return corrupt(why, why_len, "region bounds", r->base);
-		if (r->first < t->lo || r->end > t->hi)
-			return corrupt(why, why_len, "region outside lo/hi", r->base);
-		for (j = 0; j < i; j++) {
-			const struct tlsf_region *o = &t->regions[j];
-
-			if (r->base < o->base + o->size && o->base < r->base + r->size)
-				return corrupt(why, why_len, "regions overlap", r->base);
-		}
-		for (;;) {
-			uint64_t w = hdr(h);
-			size_t size = hsize(w);
-
-			if (!tag_ok(t, h, w))
-				return corrupt(why, why_len, "header tag", h);
-			if (((w & HDR_PREV_FREE) != 0) != prev_free)
-				return corrupt(why, why_len,
-				               "PREV_FREE disagrees with previous block", h);
-			if (h == r->end) {
-				if (size != 0 || (w & HDR_FREE))
-					return corrupt(why, why_len, "sentinel", h);
-				break;
-			}
-			if (size < TLSF_MIN_BLOCK || size > r->end - h)
-				return corrupt(why, why_len, "block size", h);
-			if (w & HDR_FREE) {
-				if (prev_free)
-					return corrupt(why, why_len, "two adjacent free blocks", h);
-				if (*word(h + size - 8) != h)
-					return corrupt(why, why_len, "free block footer", h);
-				freeb += size - HDR;
-				nfree++;
-			} else {
-				used += size - HDR;
-				nused++;
-			}
-			prev_free = (w & HDR_FREE) != 0;
-			h += size;
-		}
-	}
-	if (total != t->total)
-		return corrupt(why, why_len, "total", t->total);
-	if (used != t->used)
-		return corrupt(why, why_len, "used counter", t->used);
-	if (freeb != t->free_bytes)
-		return corrupt(why, why_len, "free counter", t->free_bytes);
-	if (nfree != t->nfree || nused != t->nused)
-		return corrupt(why, why_len, "block counters", t->nfree);
-	if (t->used + t->free_bytes > t->total)
-		return corrupt(why, why_len, "used + free > total", t->used);
-
-	if (t->fl_bitmap >> TLSF_FL_COUNT)
-		return corrupt(why, why_len, "fl bitmap beyond the classes", t->fl_bitmap);
-	for (fl = 0; fl < TLSF_FL_COUNT; fl++) {
-		uint32_t slmap = t->sl_bitmap[fl];
-
-		if (TLSF_SL_COUNT < 32 && (slmap >> (TLSF_SL_COUNT & 31)))
-			return corrupt(why, why_len, "sl bitmap beyond the lists", fl);
-		if (((t->fl_bitmap >> fl) & 1) != (slmap != 0))
-			return corrupt(why, why_len, "fl bitmap disagrees with sl bitmap", fl);
-		for (sl = 0; sl < TLSF_SL_COUNT; sl++) {
-			uintptr_t h = t->heads[fl][sl], prev = 0;
-			size_t steps = 0;
-
-			if (((slmap >> sl) & 1) != (h != 0))
-				return corrupt(why, why_len, "sl bitmap disagrees with list",
-				               fl * TLSF_SL_COUNT + sl);
-			for (; h; prev = h, h = link_next(h)) {
-				const struct tlsf_region *r = region_of_block(t, h);
-				unsigned f2, s2;
-				uint64_t w;
-
-				if (++steps > nfree)
-					return corrupt(why, why_len,
-					               "free list longer than free blocks",
-					               fl * TLSF_SL_COUNT + sl);
-				if (!r || ((h + HDR) & (TLSF_ALIGN - 1)))
-					return corrupt(why, why_len,
-					               "free list entry outside regions", h);
-				w = hdr(h);
-				if (!tag_ok(t, h, w) || !(w & HDR_FREE))
-					return corrupt(why, why_len,
-					               "free list entry not a free block", h);
-				if (hsize(w) > r->end - h || link_prev(h) != prev)
-					return corrupt(why, why_len, "free list links", h);
-				tlsf_map_insert(hsize(w), &f2, &s2);
-				if (f2 != fl || s2 != sl)
-					return corrupt(why, why_len, "free block in the wrong list",
-					               h);
-				listed++;
-			}
-		}
-	}
-	if (listed != nfree)
-		return corrupt(why, why_len, "free blocks missing from the lists", nfree - listed);
-	return 0;
-}
-
-/* ---- ops table ------------------------------------------------------------------- */
 
 DEFINE_BYTE_ALLOCATOR_OPS(tlsf, tlsf_init);

@@ -11,25 +11,32 @@
  * each class linearly into 2^TLSF_SL_LOG2 ranges. A first-level bitmap says which
  * classes have any free block and one second-level bitmap per class says which of
  * its lists are non-empty, so finding a free list that satisfies a request is two
- * find-first-set operations: alloc, free and resize are O(1) (the only loop is
- * over the at most TLSF_MAX_REGIONS regions when a pointer is range-checked).
- * Block sizes below TLSF_SMALL_BLOCK all map to fl 0 with 16-byte steps.
+ * find-first-set operations: alloc, free and resize are O(1) (no loop at all
+ * outside CONFIG_ALLOC_DEBUG). Block sizes below TLSF_SMALL_BLOCK all map to fl 0
+ * in 8-byte steps.
  *
  * Block layout (RV64 and the host alike), h = address of the header word:
  *
  *   h - 8 : [prev-phys pointer]  last word of the previous block, meaningful
  *                                only while that block is free
- *   h     : header               size | PREV_FREE | FREE | check tag
- *   h + 8 : payload (16-aligned) ... or, while free: next-free, prev-free links
+ *   h     : header               size | PREV_FREE | FREE | heap cookie
+ *   h + 8 : payload (8-aligned) ... or, while free: next-free, prev-free links
  *   h + S - 8 : footer           while free: h (the next block's prev-phys word)
  *
- * S, the distance to the next header, is a multiple of 16 and >= 32, so the
- * per-block overhead is the 8-byte header. The header's top 24 bits hold a tag
- * hashed from the block's address, its size and a per-allocator secret: together
- * with the range, alignment, FREE and neighbour checks it lets free() reject
- * interior, foreign and stale pointers in O(1) with -ENOTALLOC. Headers that stop
- * being headers (absorbed by coalescing) are overwritten so a double free never
- * finds a valid one.
+ * S, the distance to the next header, is a multiple of 8 and >= 32, so the
+ * per-block overhead is the 8-byte header and a 64-byte request takes 72 bytes.
+ * The natural alignment is 8 (as in the paper's 64-bit layout and Zephyr's
+ * sys_heap); larger alignments split a leading free block off.
+ *
+ * Bad pointers. The header's top 24 bits hold a cookie drawn per heap. free()
+ * and usable_size() accept a pointer only if it is 8-aligned and inside the
+ * heap's span, its header carries the cookie with FREE clear and a size that
+ * stays inside the span, and the next header carries the cookie with PREV_FREE
+ * clear: a foreign, interior or stale pointer passes with probability about
+ * 2^-48 (two random words both matching), and every header that stops being a
+ * used block's (freed, or absorbed by coalescing) loses its used state, so a
+ * double free is always refused. With CONFIG_ALLOC_DEBUG a free also walks the
+ * block's region up to it, so only a real block boundary is accepted.
  *
  * Free coalesces immediately with both physical neighbours. Each region ends with
  * a used, zero-size sentinel header, and its first block never has PREV_FREE, so
@@ -39,8 +46,11 @@
  * The control structure (bitmaps, list heads, region table) is struct tlsf itself,
  * in caller storage. Statistics count only bytes inside the regions: `metadata`
  * is every block header, the sentinels and the alignment slack at region ends;
- * sizeof(struct tlsf) (about 8.7 KiB with the default TLSF_SL_LOG2 = 5) lives
+ * sizeof(struct tlsf) (about 8.9 KiB with the default TLSF_SL_LOG2 = 5) lives
  * outside the regions and is not part of `total`.
+ *
+ * mm/tlsf.c holds the allocation paths, mm/tlsf_validate.c the validator and the
+ * debug-only pointer walk, mm/tlsf_block.h the block accessors both share.
  */
 #ifndef BORA_TLSF_H
 #define BORA_TLSF_H
@@ -56,11 +66,11 @@
 
 #define TLSF_SL_LOG2        CONFIG_TLSF_SL_LOG2
 #define TLSF_SL_COUNT       (1u << TLSF_SL_LOG2)
-#define TLSF_ALIGN_LOG2     4
-#define TLSF_ALIGN          ((size_t)1 << TLSF_ALIGN_LOG2) /* natural payload alignment */
+#define TLSF_ALIGN_LOG2     3
+#define TLSF_ALIGN          ((size_t)1 << TLSF_ALIGN_LOG2) /* granule and natural alignment */
 #define TLSF_BLOCK_OVERHEAD ((size_t)8)                    /* the header word */
 #define TLSF_MIN_BLOCK      ((size_t)32)                   /* header + two links + footer */
-/* Sizes below this map linearly (16-byte steps) to fl 0. */
+/* Sizes below this map linearly (8-byte steps) to fl 0. */
 #define TLSF_FL_SHIFT    (TLSF_SL_LOG2 + TLSF_ALIGN_LOG2)
 #define TLSF_SMALL_BLOCK ((size_t)1 << TLSF_FL_SHIFT)
 /* Block sizes stay below 2^TLSF_BLOCK_LOG2 (the header keeps 40 bits of size). */
@@ -79,18 +89,25 @@ struct tlsf_region {
 };
 
 struct tlsf {
-	uint64_t secret; /* keys the header tags */
 	uint64_t fl_bitmap;
-	uint32_t sl_bitmap[TLSF_FL_COUNT];
-	uintptr_t heads[TLSF_FL_COUNT][TLSF_SL_COUNT];
-	struct tlsf_region regions[TLSF_MAX_REGIONS];
-	unsigned nregions;
-	uintptr_t lo, hi;  /* bounds over all regions: fast rejection */
-	size_t total;      /* bytes of all regions as given */
-	size_t used;       /* payload bytes of used blocks */
-	size_t free_bytes; /* payload bytes of free blocks */
-	size_t nfree;      /* free blocks */
+	/* One spare zero entry: a search rounded past the last class reads it. */
+	uint32_t sl_bitmap[TLSF_FL_COUNT + 1];
+	/*
+	 * The counters are kept apart from each other (one per line below): next to
+	 * each other gcc merges their updates into slower vector code.
+	 */
+	size_t used_bytes; /* sum of used blocks' sizes, headers included */
+	uint64_t cookie;   /* in every header's top bits; drawn at init */
 	size_t nused;      /* used blocks */
+	uintptr_t lo;      /* lowest payload over all regions */
+	size_t nfree;      /* free blocks */
+	uintptr_t hi;      /* highest sentinel over all regions */
+	size_t span;       /* hi - lo with one region; 0 with several */
+	uintptr_t heads[TLSF_FL_COUNT * TLSF_SL_COUNT]; /* list (fl, sl) at fl * SL_COUNT + sl */
+	size_t block_bytes;                             /* sum over regions of end - first */
+	size_t total;                                   /* bytes of all regions as given */
+	unsigned nregions;
+	struct tlsf_region regions[TLSF_MAX_REGIONS];
 };
 
 int tlsf_init(struct tlsf *t, void *base, size_t size);

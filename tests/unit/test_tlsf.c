@@ -105,7 +105,7 @@ static size_t header_size(const void *p)
 	uint64_t w;
 
 	memcpy(&w, (const unsigned char *)p - 8, 8);
-	return (size_t)(w & ((((uint64_t)1 << TLSF_BLOCK_LOG2) - 1) & ~(uint64_t)15));
+	return (size_t)(w & ((((uint64_t)1 << TLSF_BLOCK_LOG2) - 1) & ~(uint64_t)7));
 }
 
 static bool header_free(const void *p)
@@ -124,11 +124,13 @@ static void mapping_edges(void **state)
 	size_t s;
 
 	(void)state;
-	/* Small blocks: fl 0, one list per 16 bytes. */
+	/* Small blocks: fl 0, one list per 8 bytes (a search is for a size >= 1). */
 	for (s = 0; s < TLSF_SMALL_BLOCK; s += TLSF_ALIGN) {
 		tlsf_map_insert(s, &fl, &sl);
 		assert_int_equal(fl, 0);
 		assert_int_equal(sl, s / TLSF_ALIGN);
+		if (!s)
+			continue;
 		tlsf_map_search(s, &fl, &sl);
 		assert_int_equal(fl, 0);
 		assert_int_equal(sl, s / TLSF_ALIGN);
@@ -162,12 +164,13 @@ static void mapping_edges(void **state)
 		tlsf_map_search(s + TLSF_ALIGN, &fl, &sl);
 		assert_int_equal(list_lower_bound(fl, sl), s + (s >> TLSF_SL_LOG2));
 	}
-	/* request_block_size: header, 16-byte rounding, minimum block. */
+	/* request_block_size: header, 8-byte rounding, minimum block. */
 	assert_int_equal(tlsf_request_block_size(1), TLSF_MIN_BLOCK);
 	assert_int_equal(tlsf_request_block_size(24), 32);
-	assert_int_equal(tlsf_request_block_size(25), 48);
+	assert_int_equal(tlsf_request_block_size(25), 40);
 	assert_int_equal(tlsf_request_block_size(40), 48);
-	assert_int_equal(tlsf_request_block_size(41), 64);
+	assert_int_equal(tlsf_request_block_size(41), 56);
+	assert_int_equal(tlsf_request_block_size(64), 72);
 	assert_int_equal(tlsf_request_block_size(TLSF_ALLOC_MAX), TLSF_BLOCK_MAX);
 	assert_int_equal(tlsf_request_block_size(TLSF_ALLOC_MAX + 1), 0);
 	assert_int_equal(tlsf_request_block_size(SIZE_MAX), 0);
@@ -267,7 +270,7 @@ static void coalesce_both_neighbours(void **state)
 	/* d sits between the merged block and the tail: freeing it leaves one block. */
 	assert_int_equal(tlsf_free(t, d, 50, 1), 0);
 	assert_int_equal(t->nfree, 1);
-	assert_int_equal(t->used, 0);
+	assert_int_equal(t->used_bytes, 0);
 	assert_int_equal(largest_free(t), lf0);
 	valid(t);
 }
@@ -337,11 +340,26 @@ static void resize_grow_shrink(void **state)
 	assert_int_equal(tlsf_usable_size(t, a), TLSF_MIN_BLOCK - 8);
 	assert_int_equal(t->nfree, 2);
 	valid(t);
-	/* Shrinking by less than a minimum block keeps the block whole. */
-	a = alloc_ok(t, 200, 1);
-	sa = tlsf_usable_size(t, a);
-	assert_int_equal(tlsf_resize_in_place(t, a, 200, sa - 16, 1), 0);
-	assert_int_equal(tlsf_usable_size(t, a), sa);
+	/* Shrinking by less than a minimum block next to a used block keeps it whole. */
+	{
+		/* The filler takes the rest of a's old block, so a and g come from the tail. */
+		unsigned char *filler = alloc_ok(t, (sa + sb + 8) - (TLSF_MIN_BLOCK - 8) - 8, 1);
+		unsigned char *g;
+
+		a = alloc_ok(t, 200, 1);
+		g = alloc_ok(t, 8, 1);
+		assert_ptr_equal(g, a + tlsf_usable_size(t, a) + 8);
+		(void)filler;
+
+		sa = tlsf_usable_size(t, a);
+		assert_int_equal(tlsf_resize_in_place(t, a, 200, sa - 16, 1), 0);
+		assert_int_equal(tlsf_usable_size(t, a), sa);
+		/* Next to a free block, even 16 bytes go back to it. */
+		assert_int_equal(tlsf_free(t, g, 8, 1), 0);
+		assert_int_equal(tlsf_resize_in_place(t, a, 200, sa - 16, 1), 0);
+		assert_int_equal(tlsf_usable_size(t, a), sa - 16);
+		valid(t);
+	}
 	/* Shrinking next to a free block merges the tail into it. */
 	{
 		size_t nfree = t->nfree;
@@ -360,7 +378,7 @@ static void resize_grow_shrink(void **state)
 	assert_int_equal(tlsf_resize_in_place(t, c, 100, SIZE_MAX, 1), -EINVAL);
 	assert_int_equal(tlsf_resize_in_place(t, c + 16, 100, 10, 1), -ENOTALLOC);
 	assert_int_equal(tlsf_resize_in_place(t, c, 100000, 10, 1), -EINVAL);
-	assert_int_equal(tlsf_free(t, a, 200, 1), 0);
+	assert_int_equal(tlsf_free(t, a, 0, 1), 0);
 	assert_int_equal(tlsf_free(t, c, 100, 1), 0);
 	assert_int_equal(tlsf_free(t, a, 20, 1), -ENOTALLOC);
 	valid(t);
@@ -520,14 +538,29 @@ static void bad_pointers(void **state)
 	assert_int_equal(tlsf_free(t, a, tlsf_usable_size(t, a) + 1, 1), -EINVAL);
 	assert_int_equal(tlsf_usable_size(t, a + 16), 0);
 	assert_int_equal(tlsf_usable_size(t, a), 104);
-	/* A user who writes a plausible header into its block gains nothing: the tag is
-	 * keyed by address and the allocator's secret. */
+	/* A plausible header without the heap's cookie is refused. */
 	for (i = 16; i < 96; i += 8) {
 		uint64_t w = 64 | ((uint64_t)0x123456 << 40);
 
+		if ((w & ~(((uint64_t)1 << TLSF_BLOCK_LOG2) - 1)) == t->cookie)
+			w ^= (uint64_t)1 << 50;
 		memcpy(a + i - 8, &w, 8);
 		assert_int_equal(tlsf_free(t, a + i, 1, 1), -ENOTALLOC);
 	}
+#ifdef CONFIG_ALLOC_DEBUG
+	/*
+	 * Forged with the cookie itself, a header and the next one: only the debug
+	 * build's region walk sees that a + 32 is not where a block starts.
+	 */
+	{
+		uint64_t w = 32 | t->cookie, wn = t->cookie;
+
+		memcpy(a + 24, &w, 8);
+		memcpy(a + 24 + 32, &wn, 8);
+		assert_int_equal(tlsf_usable_size(t, a + 32), 0);
+		assert_int_equal(tlsf_free(t, a + 32, 1, 1), -ENOTALLOC);
+	}
+#endif
 	assert_int_equal(tlsf_free(t, b, 100, 1), 0);
 	assert_int_equal(tlsf_free(t, b, 100, 1), -ENOTALLOC);
 	assert_int_equal(tlsf_free(t, a, 100, 1), 0);
@@ -569,7 +602,7 @@ static void validator_catches_scribbles(void **state)
 	/* A used block's size bits. */
 	saved = *(uint64_t *)(c - 8);
 	*(uint64_t *)(c - 8) ^= 0x100;
-	expect_corrupt(t, "header tag");
+	expect_corrupt(t, "header cookie");
 	assert_int_equal(tlsf_free(t, c, 100, 1), -ENOTALLOC); /* and free refuses it */
 	*(uint64_t *)(c - 8) = saved;
 	valid(t);
@@ -611,14 +644,14 @@ static void validator_catches_scribbles(void **state)
 		copy.sl_bitmap[fl] &= ~(1u << sl);
 		expect_corrupt(&copy, "bitmap");
 		memcpy(&copy, t, sizeof(copy));
-		copy.heads[fl][sl] = 0;
+		copy.heads[fl * TLSF_SL_COUNT + sl] = 0;
 		expect_corrupt(&copy, "bitmap");
 	}
 	memcpy(&copy, t, sizeof(copy));
-	copy.used += 16;
+	copy.used_bytes += 16;
 	expect_corrupt(&copy, "used counter");
 	memcpy(&copy, t, sizeof(copy));
-	copy.free_bytes -= 16;
+	copy.nfree -= 1;
 	expect_corrupt(&copy, "free counter");
 	memcpy(&copy, t, sizeof(copy));
 	copy.nregions = 0;
@@ -626,7 +659,7 @@ static void validator_catches_scribbles(void **state)
 
 	/* A short message buffer is still terminated. */
 	memcpy(&copy, t, sizeof(copy));
-	copy.used++;
+	copy.used_bytes++;
 	assert_int_equal(tlsf_validate(&copy, tiny, sizeof(tiny)), -ECORRUPT);
 	assert_int_equal(tiny[3], '\0');
 	assert_int_equal(tlsf_validate(&copy, NULL, 0), -ECORRUPT);

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TLSF block accessors and mapping, shared by mm/tlsf.c (the allocation paths)
+ * and mm/tlsf_validate.c (the validator, the debug pointer walk). The layout is
+ * described in include/bora/tlsf.h.
+ */
+#ifndef BORA_MM_TLSF_BLOCK_H
+#define BORA_MM_TLSF_BLOCK_H
+
+#include <bora/bitops.h>
+#include <bora/tlsf.h>
+
+#define HDR_FREE        ((uint64_t)1)
+#define HDR_PREV_FREE   ((uint64_t)2)
+#define HDR_FLAGS       (HDR_FREE | HDR_PREV_FREE)
+#define HDR_SIZE_MASK   ((((uint64_t)1 << TLSF_BLOCK_LOG2) - 1) & ~(uint64_t)(TLSF_ALIGN - 1))
+#define HDR_COOKIE_MASK (~(((uint64_t)1 << TLSF_BLOCK_LOG2) - 1))
+
+#define HDR TLSF_BLOCK_OVERHEAD
+
+_Static_assert(TLSF_FL_COUNT < 63, "fl bitmap is 64 bits, with room for the rounded search");
+_Static_assert(TLSF_SL_COUNT <= 32, "sl bitmaps are 32 bits");
+_Static_assert(sizeof(uintptr_t) == 8, "TLSF's block layout assumes 64-bit pointers");
+
+static inline uint64_t *tlsf_word(uintptr_t a)
+{
+	return (uint64_t *)a;
+}
+
+static inline uint64_t tlsf_hdr(uintptr_t h)
+{
+	return *tlsf_word(h);
+}
+
+static inline size_t tlsf_hsize(uint64_t w)
+{
+	return (size_t)(w & HDR_SIZE_MASK);
+}
+
+static inline uintptr_t tlsf_next_free(uintptr_t h)
+{
+	return (uintptr_t)*tlsf_word(h + 8);
+}
+
+/* The address of the word that points at h: see list_insert() in mm/tlsf.c. */
+static inline uintptr_t tlsf_prev_free(uintptr_t h)
+{
+	return (uintptr_t)*tlsf_word(h + 16);
+}
+
+/*
+ * Lowest set bit of a non-zero word. RV64IMAC has no count-trailing-zeros
+ * instruction and libgcc's __ctzdi2 costs a call and a table walk; the de Bruijn
+ * multiply (Leiserson, Prokop, Randall, "Using de Bruijn Sequences to Index a 1
+ * in a Computer Word", 1998) is five instructions and a load.
+ */
+static inline unsigned tlsf_ctz(uint64_t x)
+{
+#if defined(__riscv) && !defined(__riscv_zbb)
+	/* index64[(C << i) >> 58] = i for the de Bruijn sequence C below. */
+	static const uint8_t index64[64] = {
+	    0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
+	    43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+	    44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
+	};
+
+	return index64[((x & -x) * 0x03f79d71b4cb0a89ULL) >> 58];
+#else
+	return (unsigned)__builtin_ctzll(x);
+#endif
+}
+
+/* Index of the highest set bit of a non-zero word. */
+static inline unsigned tlsf_fls(uint64_t x)
+{
+	return 63u - (unsigned)__builtin_clzll(x);
+}
+
+/*
+ * The list of a free block of `size` bytes as one flat index fl * SL_COUNT + sl
+ * (the paper's mapping_insert): below TLSF_SMALL_BLOCK, 8-byte steps in fl 0;
+ * above, fl = fls(size) - FL_SHIFT + 1 and sl the next SL_LOG2 bits of size,
+ * which folds to (fls(size) - FL_SHIFT) * SL_COUNT + (size >> (fls - SL_LOG2)).
+ */
+static inline unsigned tlsf_index(size_t size)
+{
+	unsigned f;
+
+	if (size < TLSF_SMALL_BLOCK)
+		return (unsigned)(size >> TLSF_ALIGN_LOG2);
+	f = tlsf_fls(size);
+	return ((f - TLSF_FL_SHIFT) << TLSF_SL_LOG2) + (unsigned)(size >> (f - TLSF_SL_LOG2));
+}
+
+static inline void tlsf_map(size_t size, unsigned *fl, unsigned *sl)
+{
+	unsigned i = tlsf_index(size);
+
+	*fl = i >> TLSF_SL_LOG2;
+	*sl = i & (TLSF_SL_COUNT - 1);
+}
+
+/* Debug-only check that h is a block boundary of its region (mm/tlsf_validate.c). */
+bool tlsf_debug_is_block(const struct tlsf *t, uintptr_t h);
+
+#endif
