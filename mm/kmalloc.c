@@ -1,22 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kernel heap front end; see include/bora/kmalloc.h for the block layout and
- * the error contract.
+ * Kernel heap front end; include/bora/kmalloc.h gives the contract, and
+ * mm/kmalloc_debug.c the debug mode's header, poison and quarantine.
  *
- * The header's check word binds a magic to the pointer, size and alignment
- * (a 64-bit mix folded to 32 bits), so a stale header copied elsewhere, an
- * interior pointer or random heap bytes fail the check instead of passing a
- * wrong size to the byte allocator.
- *
- * Debug mode keeps the last CONFIG_KHEAP_QUARANTINE freed blocks, poisoned,
- * out of the byte allocator; when a block leaves the quarantine its poison and
- * header are checked, which catches writes after free before the memory is
- * reused. An allocation that fails drains the quarantine before growing.
+ * Outside debug mode a block is exactly what the byte allocator returned:
+ * kheap_alloc is the lock, one allocator call and a counter; kheap_free asks
+ * the allocator for the block's usable size (0: no live block) and frees that.
+ * Everything else -- heap growth, failures, bad pointers, aligned requests,
+ * debug mode -- leaves the fast paths for out-of-line functions.
  */
 #include <bora/bitops.h>
 #include <bora/errno.h>
-#include <bora/kmalloc.h>
 #include <bora/string.h>
+
+#include "kmalloc_internal.h"
 
 /* Smallest growth chunk, in pages (1..65536); larger requests round up to a power of two. */
 #ifndef CONFIG_KHEAP_GROW_MIN_PAGES
@@ -33,36 +30,13 @@
 #error "CONFIG_KHEAP_GROW_MIN_PAGES must be 1..65536"
 #endif
 
-#define MAGIC_LIVE     0x6b6d616cu /* "kmal" */
-#define MAGIC_FREED    0x6b667265u /* "kfre" */
-#define HDR_ROOM       16
-#define HDR_ROOM_DEBUG 32 /* 16 bytes of allocator scratch + the header */
-#define MIN_SHIFT      4
-#define MAX_SHIFT      62
-#define MAX_PENDING    4 /* reports delivered per call; the rest are only counted */
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
-struct kmalloc_hdr {
-	uint64_t size; /* payload bytes */
-	uint32_t check;
-	uint8_t align_shift; /* log2 of the alignment given to the byte allocator */
-	uint8_t reserved[3];
-};
-
-_Static_assert(sizeof(struct kmalloc_hdr) == HDR_ROOM, "header must fill the minimum room");
-
-struct reports {
-	size_t n;
-	struct {
-		enum kheap_error kind;
-		void *ptr;
-		void *caller;
-	} e[MAX_PENDING];
-};
-
-static void note(struct kheap *h, struct reports *r, enum kheap_error kind, void *ptr, void *caller)
+void kheap_note(struct kheap *h, struct kheap_reports *r, enum kheap_error kind, void *ptr,
+                void *caller)
 {
 	h->count.errors++;
-	if (r->n < MAX_PENDING) {
+	if (r->n < KHEAP_MAX_PENDING) {
 		r->e[r->n].kind = kind;
 		r->e[r->n].ptr = ptr;
 		r->e[r->n].caller = caller;
@@ -71,7 +45,7 @@ static void note(struct kheap *h, struct reports *r, enum kheap_error kind, void
 }
 
 /* Outside the lock: the kernel's hook panics, a test's hook may call back in. */
-static void deliver(struct kheap *h, const struct reports *r)
+void kheap_deliver(struct kheap *h, const struct kheap_reports *r)
 {
 	if (!(h->flags & KHEAP_DEBUG) || !h->report)
 		return;
@@ -79,138 +53,29 @@ static void deliver(struct kheap *h, const struct reports *r)
 		h->report(h, r->e[i].kind, r->e[i].ptr, r->e[i].caller);
 }
 
-/* Multipliers: the 64-bit golden ratio and SplitMix64's first mix constant. */
-static uint32_t hdr_check(uint32_t magic, const void *p, uint64_t size, unsigned int shift)
-{
-	uint64_t x = (uintptr_t)p ^ (size * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)shift << 56);
-
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 29;
-	return magic ^ (uint32_t)(x ^ (x >> 32));
-}
-
-static struct kmalloc_hdr *hdr_of(const void *p)
-{
-	return (struct kmalloc_hdr *)p - 1;
-}
-
-static void write_hdr(void *p, uint32_t magic, size_t size, unsigned int shift)
-{
-	struct kmalloc_hdr *hd = hdr_of(p);
-
-	hd->size = size;
-	hd->align_shift = (uint8_t)shift;
-	memset(hd->reserved, 0, sizeof(hd->reserved));
-	hd->check = hdr_check(magic, p, size, shift);
-}
-
-static size_t room_for(const struct kheap *h, unsigned int shift)
-{
-	size_t room = (h->flags & KHEAP_DEBUG) ? HDR_ROOM_DEBUG : HDR_ROOM;
-
-	return MAX(room, (size_t)1 << shift);
-}
-
-static const struct kheap_region *region_of(const struct kheap *h, uintptr_t p)
+const struct kheap_region *kheap_region_of(const struct kheap *h, uintptr_t p, size_t before)
 {
 	for (size_t i = 0; i < h->nregions; i++) {
 		const struct kheap_region *r = &h->regions[i];
 
-		if (p >= r->base + sizeof(struct kmalloc_hdr) && p - r->base < r->size)
+		if (p >= r->base + before && p - r->base < r->size)
 			return r;
 	}
 	return NULL;
 }
 
-/* 0 and the block's size and alignment, or the error kheap_free returns. */
-static int check_block(const struct kheap *h, const void *ptr, size_t *size, unsigned int *shift,
-                       enum kheap_error *kind)
+int kheap_classify_bad(const struct kheap *h, const void *ptr, enum kheap_error *kind)
 {
-	uintptr_t p = (uintptr_t)ptr;
-	const struct kheap_region *r;
-	const struct kmalloc_hdr *hd;
-
-	if (!IS_ALIGNED(p, KHEAP_MIN_ALIGN)) {
+	if (!IS_ALIGNED((uintptr_t)ptr, KHEAP_MIN_ALIGN)) {
 		*kind = KHEAP_ERR_MISALIGNED;
 		return -EINVAL;
 	}
-	r = region_of(h, p);
-	if (!r) {
+	if (!kheap_region_of(h, (uintptr_t)ptr, 0)) {
 		*kind = KHEAP_ERR_OUTSIDE;
 		return -EFAULT;
 	}
-	hd = hdr_of(ptr);
-	if (hd->check == hdr_check(MAGIC_FREED, ptr, hd->size, hd->align_shift)) {
-		*kind = KHEAP_ERR_DOUBLE_FREE;
-		return -ENOTALLOC;
-	}
-	if (hd->check != hdr_check(MAGIC_LIVE, ptr, hd->size, hd->align_shift) ||
-	    hd->align_shift < MIN_SHIFT || hd->align_shift > MAX_SHIFT ||
-	    !IS_ALIGNED(p, (uintptr_t)1 << hd->align_shift) ||
-	    p - r->base < room_for(h, hd->align_shift) || hd->size > r->base + r->size - p) {
-		*kind = KHEAP_ERR_BAD_MAGIC;
-		return -ECORRUPT;
-	}
-	*size = hd->size;
-	*shift = hd->align_shift;
-	return 0;
-}
-
-static int release(struct kheap *h, void *ptr, size_t size, unsigned int shift)
-{
-	size_t room = room_for(h, shift);
-
-	return h->ops->free(h->state, (char *)ptr - room, room + size, (size_t)1 << shift);
-}
-
-static bool poison_intact(const void *ptr, size_t size)
-{
-	const uint8_t *b = ptr;
-
-	for (size_t i = 0; i < size; i++)
-		if (b[i] != KHEAP_POISON)
-			return false;
-	return true;
-}
-
-static bool quarantined_intact(const struct kheap_quarantined *q)
-{
-	return hdr_of(q->ptr)->check == hdr_check(MAGIC_FREED, q->ptr, q->size, q->align_shift) &&
-	       poison_intact(q->ptr, q->size);
-}
-
-/* Give the oldest quarantined block back to the byte allocator. */
-static void quarantine_pop(struct kheap *h, struct reports *r)
-{
-	struct kheap_quarantined *q = &h->quarantine[h->q_head];
-
-	h->q_head = (h->q_head + 1) % CONFIG_KHEAP_QUARANTINE;
-	h->q_count--;
-	h->count.quarantined -= room_for(h, q->align_shift) + q->size;
-	if (!quarantined_intact(q)) {
-		note(h, r, KHEAP_ERR_POISON, q->ptr, q->caller);
-		/* Sizes come from the entry, not the damaged header. */
-		write_hdr(q->ptr, MAGIC_FREED, q->size, q->align_shift);
-	}
-	if (release(h, q->ptr, q->size, q->align_shift))
-		note(h, r, KHEAP_ERR_REJECTED, q->ptr, q->caller);
-}
-
-static void quarantine_push(struct kheap *h, void *ptr, size_t size, unsigned int shift,
-                            void *caller, struct reports *r)
-{
-	struct kheap_quarantined *q;
-
-	if (h->q_count == CONFIG_KHEAP_QUARANTINE)
-		quarantine_pop(h, r);
-	q = &h->quarantine[(h->q_head + h->q_count) % CONFIG_KHEAP_QUARANTINE];
-	q->ptr = ptr;
-	q->caller = caller;
-	q->size = size;
-	q->align_shift = shift;
-	h->q_count++;
-	h->count.quarantined += room_for(h, shift) + size;
+	*kind = KHEAP_ERR_NOT_LIVE;
+	return -ENOTALLOC;
 }
 
 int kheap_init(struct kheap *h, const struct byte_allocator_ops *ops, void *state, void *heap,
@@ -219,7 +84,7 @@ int kheap_init(struct kheap *h, const struct byte_allocator_ops *ops, void *stat
 	int err;
 
 	if (!h || !ops || !state || !heap || size == 0 || (flags & ~KHEAP_DEBUG) || !ops->init ||
-	    !ops->alloc || !ops->free || !ops->stats || !ops->validate)
+	    !ops->alloc || !ops->free || !ops->usable_size || !ops->stats || !ops->validate)
 		return -EINVAL;
 	memset(h, 0, sizeof(*h));
 	spin_lock_init(&h->lock);
@@ -234,6 +99,7 @@ int kheap_init(struct kheap *h, const struct byte_allocator_ops *ops, void *stat
 	h->regions[0].base = (uintptr_t)heap;
 	h->regions[0].size = size;
 	h->nregions = 1;
+	h->fast = !(flags & KHEAP_DEBUG);
 	return 0;
 }
 
@@ -245,8 +111,19 @@ void kheap_set_page_source(struct kheap *h, const struct page_allocator_ops *ops
 	spin_unlock(&h->lock);
 }
 
+/* Outside debug mode `used` is the allocator's; its peak is sampled here. */
+static void sample_peak(struct kheap *h)
+{
+	struct byte_alloc_stats bs;
+
+	if (h->flags & KHEAP_DEBUG)
+		return;
+	h->ops->stats(h->state, &bs);
+	h->count.peak_used = MAX(h->count.peak_used, bs.used);
+}
+
 /*
- * Add a region from the page source big enough for `gross` bytes at `align`.
+ * Add a region from the page source big enough for `bytes` at `align`.
  * Buddy-style allocators only hand out the largest aligned power-of-two block
  * of a region and keep metadata in it, so the chunk is a power of two at least
  * twice the aligned request, itself aligned to its size when possible. Growth is
@@ -285,6 +162,7 @@ static int grow(struct kheap *h, size_t gross, size_t align)
 	if (!h->page_ops || !h->ops->add_region || h->nregions == CONFIG_KHEAP_MAX_REGIONS ||
 	    align > (SIZE_MAX >> 3) || gross > (SIZE_MAX >> 3) - align)
 		return -ENOMEM;
+	sample_peak(h);
 	need = MAX((size_t)roundup_pow2(2 * (gross + align)),
 	           (size_t)CONFIG_KHEAP_GROW_MIN_PAGES << PAGE_SHIFT);
 	for (size_t i = 0; i < h->nregions; i++)
@@ -295,129 +173,159 @@ static int grow(struct kheap *h, size_t gross, size_t align)
 	return try_grow(h, need);
 }
 
-static void *alloc_locked(struct kheap *h, size_t size, unsigned int shift, struct reports *r)
+int kheap_take(struct kheap *h, size_t gross, size_t align, void **block, struct kheap_reports *r)
 {
-	size_t align = (size_t)1 << shift, room = room_for(h, shift), gross;
-	void *block, *p;
-	int err;
+	int err = h->ops->alloc(h->state, gross, align, block);
 
-	if (size > SIZE_MAX - room)
-		return NULL;
-	gross = room + size;
-	err = h->ops->alloc(h->state, gross, align, &block);
 	if (err == -ENOMEM && h->q_count) {
 		while (h->q_count)
-			quarantine_pop(h, r);
-		err = h->ops->alloc(h->state, gross, align, &block);
+			kheap_debug_quarantine_pop(h, r);
+		err = h->ops->alloc(h->state, gross, align, block);
 	}
 	if (err == -ENOMEM && grow(h, gross, align) == 0)
-		err = h->ops->alloc(h->state, gross, align, &block);
-	if (err)
-		return NULL;
-	p = (char *)block + room;
-	write_hdr(p, MAGIC_LIVE, size, shift);
-	h->count.used += gross;
-	h->count.requested += size;
-	h->count.live_allocs++;
-	h->count.total_allocs++;
-	h->count.peak_used = MAX(h->count.peak_used, h->count.used);
-	return p;
+		err = h->ops->alloc(h->state, gross, align, block);
+	return err;
 }
 
-/* count_failure: a NULL here is what the caller gets (failed_allocs counts those). */
-static void *heap_alloc(struct kheap *h, size_t size, size_t align, bool count_failure)
+/*
+ * Everything kheap_alloc's fast path does not do: alignment, debug mode, growth
+ * and failures. count_failure: a NULL here is what the caller gets
+ * (failed_allocs counts those).
+ */
+static __attribute__((noinline)) void *alloc_slow(struct kheap *h, size_t size, size_t align,
+                                                  bool count_failure)
 {
-	struct reports r = {0};
+	struct kheap_reports r = {0};
 	void *p = NULL;
 
 	if (!h || !h->ops || size == 0)
 		return NULL;
 	spin_lock(&h->lock);
-	if (align <= 1 || (is_power_of_2(align) && ilog2_u64(align) <= MAX_SHIFT)) {
-		align = MAX(align, (size_t)KHEAP_MIN_ALIGN);
-		p = alloc_locked(h, size, (unsigned int)ilog2_u64(align), &r);
+	if (align <= 1 || (is_power_of_2(align) && ilog2_u64(align) <= KHEAP_MAX_SHIFT)) {
+		if (h->flags & KHEAP_DEBUG) {
+			align = MAX(align, (size_t)KHEAP_MIN_ALIGN);
+			p = kheap_debug_alloc(h, size, (unsigned int)ilog2_u64(align), &r);
+		} else if (kheap_take(h, size, align <= 1 ? 1 : align, &p, &r) == 0) {
+			h->count.total_allocs++;
+		} else {
+			p = NULL;
+		}
 	}
 	if (!p && count_failure)
 		h->count.failed_allocs++;
 	spin_unlock(&h->lock);
-	deliver(h, &r);
+	kheap_deliver(h, &r);
+	return p;
+}
+
+/* The fast path: one allocator call under the lock (align 0 or 1 only). */
+static inline __attribute__((always_inline)) void *alloc_fast(struct kheap *h, size_t size)
+{
+	void *p;
+
+	if (unlikely(!h->fast))
+		return alloc_slow(h, size, 0, true);
+	spin_lock(&h->lock);
+	if (unlikely(h->ops->alloc(h->state, size, 1, &p))) {
+		spin_unlock(&h->lock);
+		return alloc_slow(h, size, 0, true);
+	}
+	h->count.total_allocs++;
+	spin_unlock(&h->lock);
 	return p;
 }
 
 void *kheap_alloc(struct kheap *h, size_t size, size_t align)
 {
-	return heap_alloc(h, size, align, true);
+	if (unlikely(!h || align > 1))
+		return alloc_slow(h, size, align, true);
+	return alloc_fast(h, size);
 }
 
-static int free_locked(struct kheap *h, void *ptr, size_t size, unsigned int shift, void *caller,
-                       struct reports *r)
+/* A free the fast path could not finish: debug mode, or no live block at ptr. */
+static __attribute__((noinline)) int free_slow(struct kheap *h, void *ptr, void *caller)
 {
-	/* Mark before release: afterwards the allocator may own these bytes. */
-	write_hdr(ptr, MAGIC_FREED, size, shift);
-	if (h->flags & KHEAP_DEBUG) {
-		memset(ptr, KHEAP_POISON, size);
-		quarantine_push(h, ptr, size, shift, caller, r);
-	} else {
-		int err = release(h, ptr, size, shift);
+	struct kheap_reports r = {0};
+	enum kheap_error kind;
+	size_t size;
+	int err;
 
-		if (err) {
-			write_hdr(ptr, MAGIC_LIVE, size, shift);
-			note(h, r, KHEAP_ERR_REJECTED, ptr, caller);
-			return err;
+	if (!h || !h->ops)
+		return -EINVAL;
+	spin_lock(&h->lock);
+	if (h->flags & KHEAP_DEBUG) {
+		err = kheap_debug_free(h, ptr, caller, &r);
+	} else {
+		size = h->ops->usable_size(h->state, ptr);
+		if (!size) {
+			err = kheap_classify_bad(h, ptr, &kind);
+			kheap_note(h, &r, kind, ptr, caller);
+		} else {
+			err = h->ops->free(h->state, ptr, size, 1);
+			if (err)
+				kheap_note(h, &r, KHEAP_ERR_REJECTED, ptr, caller);
+			else
+				h->frees++;
 		}
 	}
-	h->count.used -= room_for(h, shift) + size;
-	h->count.requested -= size;
-	h->count.live_allocs--;
+	spin_unlock(&h->lock);
+	kheap_deliver(h, &r);
+	return err;
+}
+
+static inline __attribute__((always_inline)) int free_fast(struct kheap *h, void *ptr, void *caller)
+{
+	size_t size;
+
+	if (unlikely(!h->fast))
+		return free_slow(h, ptr, caller);
+	spin_lock(&h->lock);
+	size = h->ops->usable_size(h->state, ptr);
+	if (unlikely(!size || h->ops->free(h->state, ptr, size, 1))) {
+		spin_unlock(&h->lock);
+		return free_slow(h, ptr, caller);
+	}
+	h->frees++;
+	spin_unlock(&h->lock);
 	return 0;
 }
 
 int kheap_free(struct kheap *h, void *ptr, void *caller)
 {
-	struct reports r = {0};
-	enum kheap_error kind;
-	unsigned int shift;
-	size_t size;
-	int err;
-
 	if (!ptr)
 		return 0;
-	if (!h)
+	if (unlikely(!h))
 		return -EINVAL;
-	spin_lock(&h->lock);
-	err = check_block(h, ptr, &size, &shift, &kind);
-	if (err)
-		note(h, &r, kind, ptr, caller);
-	else
-		err = free_locked(h, ptr, size, shift, caller, &r);
-	spin_unlock(&h->lock);
-	deliver(h, &r);
-	return err;
+	return free_fast(h, ptr, caller);
+}
+
+/* 0 and the block's size and alignment shift, or the error a free would give. */
+static int lookup_locked(struct kheap *h, const void *ptr, size_t *size, unsigned int *shift,
+                         enum kheap_error *kind)
+{
+	if (h->flags & KHEAP_DEBUG)
+		return kheap_debug_check(h, ptr, size, shift, kind);
+	*size = h->ops->usable_size(h->state, ptr);
+	/*
+	 * No record of the alignment asked for: a moved block keeps the one its
+	 * address has, up to a page (more would be luck, not a request, mostly).
+	 */
+	*shift = (unsigned int)MIN(__builtin_ctzll((uintptr_t)ptr | PAGE_SIZE), PAGE_SHIFT);
+	return *size ? 0 : kheap_classify_bad(h, ptr, kind);
 }
 
 static int resize_locked(struct kheap *h, void *ptr, size_t old, size_t size, unsigned int shift)
 {
-	size_t room = room_for(h, shift);
-	int err;
-
-	if (!h->ops->resize_in_place || size > SIZE_MAX - room)
+	if (h->flags & KHEAP_DEBUG)
+		return kheap_debug_resize(h, ptr, old, size, shift);
+	if (!h->ops->resize_in_place)
 		return -ENOTSUP;
-	if (size == old)
-		return 0;
-	err = h->ops->resize_in_place(h->state, (char *)ptr - room, room + old, room + size,
-	                              (size_t)1 << shift);
-	if (err)
-		return err;
-	write_hdr(ptr, MAGIC_LIVE, size, shift);
-	h->count.used = h->count.used - old + size;
-	h->count.requested = h->count.requested - old + size;
-	h->count.peak_used = MAX(h->count.peak_used, h->count.used);
-	return 0;
+	return h->ops->resize_in_place(h->state, ptr, old, size, 1);
 }
 
 void *kheap_realloc(struct kheap *h, void *ptr, size_t size, void *caller)
 {
-	struct reports r = {0};
+	struct kheap_reports r = {0};
 	enum kheap_error kind;
 	unsigned int shift;
 	size_t old;
@@ -430,14 +338,14 @@ void *kheap_realloc(struct kheap *h, void *ptr, size_t size, void *caller)
 		kheap_free(h, ptr, caller);
 		return NULL;
 	}
-	if (!h)
+	if (!h || !h->ops)
 		return NULL;
 	spin_lock(&h->lock);
-	err = check_block(h, ptr, &old, &shift, &kind);
+	err = lookup_locked(h, ptr, &old, &shift, &kind);
 	if (err) {
-		note(h, &r, kind, ptr, caller);
+		kheap_note(h, &r, kind, ptr, caller);
 		spin_unlock(&h->lock);
-		deliver(h, &r);
+		kheap_deliver(h, &r);
 		return NULL;
 	}
 	err = resize_locked(h, ptr, old, size, shift);
@@ -446,7 +354,7 @@ void *kheap_realloc(struct kheap *h, void *ptr, size_t size, void *caller)
 		return ptr;
 
 	/* A shrink that cannot move keeps the block, so only a failed grow is a failure. */
-	moved = heap_alloc(h, size, (size_t)1 << shift, size > old);
+	moved = alloc_slow(h, size, (size_t)1 << shift, size > old);
 	if (!moved)
 		return size <= old ? ptr : NULL;
 	memcpy(moved, ptr, MIN(old, size));
@@ -460,10 +368,10 @@ size_t kheap_usable_size(struct kheap *h, const void *ptr)
 	unsigned int shift;
 	size_t size = 0;
 
-	if (!h || !ptr)
+	if (!h || !h->ops || !ptr)
 		return 0;
 	spin_lock(&h->lock);
-	if (check_block(h, ptr, &size, &shift, &kind))
+	if (lookup_locked(h, ptr, &size, &shift, &kind))
 		size = 0;
 	spin_unlock(&h->lock);
 	return size;
@@ -477,8 +385,12 @@ void kheap_stats(struct kheap *h, struct kheap_stats *st)
 	if (!h || !h->ops)
 		return;
 	spin_lock(&h->lock);
+	sample_peak(h);
 	h->ops->stats(h->state, &bs);
 	*st = h->count;
+	st->live_allocs = h->count.total_allocs - h->frees;
+	if (!(h->flags & KHEAP_DEBUG))
+		st->used = st->requested = bs.used;
 	st->total = bs.total;
 	st->free = bs.available;
 	st->largest_free = bs.largest_free;
@@ -486,37 +398,28 @@ void kheap_stats(struct kheap *h, struct kheap_stats *st)
 	spin_unlock(&h->lock);
 }
 
-static int validate_locked(const struct kheap *h, char *why, size_t why_len)
+static int validate_locked(struct kheap *h, char *why, size_t why_len)
 {
 	struct byte_alloc_stats bs;
-	size_t quarantined = 0;
 	int err = h->ops->validate(h->state, why, why_len);
 
 	if (err)
 		return err;
+	sample_peak(h);
 	h->ops->stats(h->state, &bs);
 	if (h->nregions == 0 || h->nregions > CONFIG_KHEAP_MAX_REGIONS ||
 	    h->q_count > CONFIG_KHEAP_QUARANTINE || h->q_head >= CONFIG_KHEAP_QUARANTINE)
 		return validate_failed(why, why_len,
 		                       "kheap: region or quarantine index out of range");
-	if (h->count.live_allocs > h->count.total_allocs || h->count.requested > h->count.used ||
-	    h->count.peak_used < h->count.used || (h->count.live_allocs == 0 && h->count.used != 0))
+	if (h->frees > h->count.total_allocs ||
+	    (h->count.total_allocs == h->frees && !h->q_count && bs.used != 0))
 		return validate_failed(why, why_len, "kheap: counters inconsistent");
+	if (!(h->flags & KHEAP_DEBUG))
+		return 0;
 	if (h->count.used + h->count.quarantined > bs.used)
 		return validate_failed(why, why_len,
 		                       "kheap: more bytes live than the allocator holds");
-	for (size_t i = 0; i < h->q_count; i++) {
-		const struct kheap_quarantined *q =
-		    &h->quarantine[(h->q_head + i) % CONFIG_KHEAP_QUARANTINE];
-
-		if (!quarantined_intact(q))
-			return validate_failed(why, why_len,
-			                       "kheap: quarantined block written after free");
-		quarantined += room_for(h, q->align_shift) + q->size;
-	}
-	if (quarantined != h->count.quarantined)
-		return validate_failed(why, why_len, "kheap: quarantine byte count wrong");
-	return 0;
+	return kheap_debug_validate(h, why, why_len);
 }
 
 int kheap_validate(struct kheap *h, char *why, size_t why_len)
@@ -533,17 +436,36 @@ int kheap_validate(struct kheap *h, char *why, size_t why_len)
 
 size_t kheap_flush_quarantine(struct kheap *h)
 {
-	struct reports r = {0};
+	struct kheap_reports r = {0};
 	size_t before;
 
 	spin_lock(&h->lock);
 	before = h->count.errors;
 	while (h->q_count)
-		quarantine_pop(h, &r);
+		kheap_debug_quarantine_pop(h, &r);
 	before = h->count.errors - before;
 	spin_unlock(&h->lock);
-	deliver(h, &r);
+	kheap_deliver(h, &r);
 	return before;
+}
+
+void kheap_expect_errors(struct kheap *h, size_t n)
+{
+	spin_lock(&h->lock);
+	h->expect_errors = n;
+	spin_unlock(&h->lock);
+}
+
+bool kheap_error_expected(struct kheap *h)
+{
+	bool yes;
+
+	spin_lock(&h->lock);
+	yes = h->expect_errors > 0;
+	if (yes)
+		h->expect_errors--;
+	spin_unlock(&h->lock);
+	return yes;
 }
 
 const char *kheap_error_name(enum kheap_error kind)
@@ -561,6 +483,8 @@ const char *kheap_error_name(enum kheap_error kind)
 		return "write after free";
 	case KHEAP_ERR_REJECTED:
 		return "free rejected by the allocator";
+	case KHEAP_ERR_NOT_LIVE:
+		return "invalid or double free (not a live block)";
 	}
 	return "unknown heap error";
 }
@@ -594,12 +518,12 @@ struct kheap *kmalloc_heap(void)
 
 void *kmalloc(size_t size)
 {
-	return kheap_alloc(&kernel_heap, size, 0);
+	return alloc_fast(&kernel_heap, size);
 }
 
 void *kzalloc(size_t size)
 {
-	void *p = kheap_alloc(&kernel_heap, size, 0);
+	void *p = alloc_fast(&kernel_heap, size);
 
 	if (p)
 		memset(p, 0, size);
@@ -619,5 +543,6 @@ __attribute__((noinline)) void *krealloc(void *ptr, size_t size)
 
 __attribute__((noinline)) void kfree(void *ptr)
 {
-	kheap_free(&kernel_heap, ptr, __builtin_return_address(0));
+	if (ptr)
+		free_fast(&kernel_heap, ptr, __builtin_return_address(0));
 }

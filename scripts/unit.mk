@@ -9,7 +9,8 @@
 #   BYTE_ALLOCS += tlsf
 #   BYTE_ALLOC_SRCS_tlsf := mm/tlsf.c
 # which builds conformance_tlsf from tests/unit/byte_conformance.c with
-# -DCONFORMANCE_OPS=tlsf_byte_ops.
+# -DCONFORMANCE_OPS=tlsf_byte_ops (and conformance_tlsf_debug, the same with
+# -DCONFIG_ALLOC_DEBUG=1).
 #
 #   make unit            build and run every unit test
 #   make unit-foo        build and run one (unit-build-foo: only build it)
@@ -26,10 +27,15 @@ UNIT_TESTS :=
 BYTE_ALLOCS :=
 include $(sort $(wildcard tests/unit/*.mk))
 
-UNIT_TESTS += $(addprefix conformance_,$(BYTE_ALLOCS))
+# Each allocator's conformance suite twice: as the kernel builds it by default and
+# with CONFIG_ALLOC_DEBUG (its debug-only checks), since both must conform.
+UNIT_TESTS += $(addprefix conformance_,$(BYTE_ALLOCS)) \
+	$(addsuffix _debug,$(addprefix conformance_,$(BYTE_ALLOCS)))
 $(foreach a,$(BYTE_ALLOCS),\
   $(eval UNIT_SRCS_conformance_$(a) := tests/unit/byte_conformance.c lib/errno.c $(BYTE_ALLOC_SRCS_$(a)))\
-  $(eval UNIT_CFLAGS_conformance_$(a) := -DCONFORMANCE_OPS=$(a)_byte_ops))
+  $(eval UNIT_CFLAGS_conformance_$(a) := -DCONFORMANCE_OPS=$(a)_byte_ops)\
+  $(eval UNIT_SRCS_conformance_$(a)_debug := $(UNIT_SRCS_conformance_$(a)))\
+  $(eval UNIT_CFLAGS_conformance_$(a)_debug := -DCONFORMANCE_OPS=$(a)_byte_ops -DCONFIG_ALLOC_DEBUG=1))
 
 UNIT_HEADERS := $(wildcard include/bora/*.h tests/unit/*.h)
 

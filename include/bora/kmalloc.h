@@ -1,29 +1,41 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The kernel heap: a byte allocator (any struct byte_allocator_ops) behind a
- * spinlock, with a header in front of every block so free() needs only the
- * pointer, growth from a page allocator, statistics and a debug mode.
+ * spinlock, with growth from a page allocator, statistics and a debug mode.
  *
- * Block layout: [slack][struct kmalloc_hdr][payload...]. The byte allocator
- * is asked for (room + size) bytes aligned to max(align, 16), where room is
- * max(align, 16) (32 in debug mode) so the payload keeps the alignment and
- * the header sits right before it. In debug mode the first 16 bytes of the
- * room are never written by kmalloc: free-list links an allocator keeps in a
- * freed block land there, and the header survives for double-free detection.
+ * No header of kmalloc's own: a block is exactly what the byte allocator
+ * returned, and kfree asks the allocator for the block's usable size
+ * (ops->usable_size, O(1)) and frees that (alloc.h's contract). Outside debug
+ * mode kmalloc adds a flag test, the lock and a counter to each call (see
+ * docs/benchmarks.md for the count). Pointers are 8-byte aligned at least
+ * (KHEAP_MIN_ALIGN, as Linux's kmalloc and Zephyr's k_malloc give on 64-bit);
+ * kmalloc_aligned asks for more.
+ *
+ * Debug mode (KHEAP_DEBUG, the kernel's CONFIG_ALLOC_DEBUG) puts a 32-byte room
+ * in front of each payload: 16 bytes the allocator may scribble on while the
+ * block is free, then a header binding a magic to pointer, size and alignment,
+ * so double frees, foreign pointers and overwritten headers are told apart and
+ * freed blocks are poisoned and quarantined (mm/kmalloc_debug.c).
  *
  * kmalloc(0) returns NULL (like Zephyr's k_malloc(0)); kfree(NULL) does
  * nothing; krealloc(p, 0) frees p and returns NULL; krealloc(NULL, n) is
- * kmalloc(n). Running out of memory returns NULL, never panics.
+ * kmalloc(n). A block krealloc moves keeps its alignment in debug mode, and
+ * otherwise the alignment its address has up to PAGE_SIZE (no record of the
+ * requested one is kept). Running out of memory returns NULL, never panics.
  *
- * Invalid frees never touch the allocator. kheap_free returns:
- *   -EINVAL     pointer not 16-byte aligned (KHEAP_ERR_MISALIGNED)
+ * Invalid frees never change the heap. kheap_free returns:
+ *   -EINVAL     pointer not 8-byte aligned (KHEAP_ERR_MISALIGNED)
  *   -EFAULT     pointer outside every heap region (KHEAP_ERR_OUTSIDE)
- *   -ECORRUPT   no valid header in front of it: an interior pointer, one never
- *               handed out, or an overwritten header (KHEAP_ERR_BAD_MAGIC)
- *   -ENOTALLOC  the header says the block was already freed (KHEAP_ERR_DOUBLE_FREE)
- * In debug mode (KHEAP_DEBUG) each error is also passed to h->report, after
- * the lock is dropped; the kernel's hook panics with the caller address. Set
- * h->report after kheap_init(), which clears the whole struct.
+ *   -ENOTALLOC  not a live block: never handed out, interior, or already freed
+ *               (KHEAP_ERR_NOT_LIVE); in debug mode told apart as
+ *               -ENOTALLOC for a block already freed (KHEAP_ERR_DOUBLE_FREE)
+ *               and -ECORRUPT for anything else (KHEAP_ERR_BAD_MAGIC)
+ * Outside debug mode "not a live block" is the byte allocator's O(1) header
+ * check (probabilistic for interior pointers, see the allocator's header). In
+ * debug mode each error is also passed to h->report, after the lock is
+ * dropped; the kernel's hook panics with the caller address unless a test has
+ * asked to see errors instead (kheap_expect_errors). Set h->report after
+ * kheap_init(), which clears the whole struct.
  */
 #ifndef BORA_KMALLOC_H
 #define BORA_KMALLOC_H
@@ -41,7 +53,7 @@
 #endif
 
 #define KHEAP_DEBUG     0x1u /* poison, quarantine, report errors through h->report */
-#define KHEAP_MIN_ALIGN 16   /* every kmalloc pointer is at least this aligned */
+#define KHEAP_MIN_ALIGN 8    /* every kmalloc pointer is at least this aligned */
 #define KHEAP_POISON    0x6b /* fill of freed payloads in debug mode */
 
 enum kheap_error {
@@ -51,6 +63,7 @@ enum kheap_error {
 	KHEAP_ERR_MISALIGNED,
 	KHEAP_ERR_POISON,   /* a quarantined block was written after its free */
 	KHEAP_ERR_REJECTED, /* the header was sound but the byte allocator refused the free */
+	KHEAP_ERR_NOT_LIVE, /* outside debug mode: the allocator says it is no live block */
 };
 
 struct kheap;
@@ -58,11 +71,13 @@ typedef void (*kheap_report_fn)(struct kheap *h, enum kheap_error kind, void *pt
 
 struct kheap_stats {
 	size_t total;         /* bytes of all regions, allocator metadata included */
-	size_t used;          /* live blocks: payload + header + alignment room */
+	size_t used;          /* bytes the allocator holds for live blocks (debug: + room) */
 	size_t free;          /* bytes the byte allocator reports available */
-	size_t peak_used;     /* high-water mark of used */
+	size_t peak_used;     /* high-water mark of used (outside debug mode: as sampled
+	                       * by kheap_stats, kheap_validate and heap growth) */
 	size_t largest_free;  /* largest block the byte allocator could return now */
-	size_t requested;     /* payload bytes of live blocks */
+	size_t requested;     /* payload bytes of live blocks (outside debug mode, where
+	                       * no size is kept: their usable bytes, = used) */
 	size_t quarantined;   /* bytes freed but held back (debug mode) */
 	size_t metadata;      /* byte allocator bookkeeping */
 	size_t live_allocs;   /* blocks handed out and not freed */
@@ -86,6 +101,7 @@ struct kheap_quarantined {
 
 struct kheap {
 	spinlock_t lock;
+	bool fast; /* initialised and not in debug mode: kmalloc's fast path applies */
 	const struct byte_allocator_ops *ops;
 	void *state;
 	unsigned int flags;
@@ -97,6 +113,9 @@ struct kheap {
 	struct kheap_region regions[CONFIG_KHEAP_MAX_REGIONS];
 	size_t q_head, q_count;
 	struct kheap_quarantined quarantine[CONFIG_KHEAP_QUARANTINE];
+	size_t frees;         /* successful frees; live_allocs = total_allocs - frees */
+	size_t expect_errors; /* debug mode: errors a test provokes on purpose, reported
+	                       * to it (kheap_expect_errors) instead of panicking */
 	/* Counters; the allocator-derived fields are filled in by kheap_stats(). */
 	struct kheap_stats count;
 };
@@ -109,7 +128,10 @@ void kheap_set_page_source(struct kheap *h, const struct page_allocator_ops *ops
 void *kheap_alloc(struct kheap *h, size_t size, size_t align);
 int kheap_free(struct kheap *h, void *ptr, void *caller);
 void *kheap_realloc(struct kheap *h, void *ptr, size_t size, void *caller);
-/* Payload bytes of a live block, 0 for anything else. */
+/*
+ * Bytes usable at a live block: what it was asked for in debug mode, the
+ * allocator's usable size (>= that) otherwise; 0 for anything else.
+ */
 size_t kheap_usable_size(struct kheap *h, const void *ptr);
 void kheap_stats(struct kheap *h, struct kheap_stats *st);
 /* Byte allocator, counters and quarantined blocks (header and poison intact). */
@@ -117,6 +139,14 @@ int kheap_validate(struct kheap *h, char *why, size_t why_len);
 /* Release every quarantined block, checking its poison; returns violations found. */
 size_t kheap_flush_quarantine(struct kheap *h);
 const char *kheap_error_name(enum kheap_error kind);
+/*
+ * Debug mode: the next n errors are provoked on purpose (a test freeing a bad
+ * pointer); h->report still sees them but a hook may use kheap_error_expected()
+ * to let them pass instead of panicking. 0 turns it off.
+ */
+void kheap_expect_errors(struct kheap *h, size_t n);
+/* For a report hook: consumes one expected error; false when none was expected. */
+bool kheap_error_expected(struct kheap *h);
 
 /*
  * The kernel heap. `state` (ops->state_size bytes, 16-aligned) may be NULL:

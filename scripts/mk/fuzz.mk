@@ -43,9 +43,17 @@ FUZZ_SRCS_bitmap_page := tests/fuzz/fuzz_page_alloc.c mm/bitmap_page.c lib/errno
 FUZZ_DEFS_bitmap_page := $(FUZZ_NO_CMP)
 FUZZ_SRCS_id_alloc := tests/fuzz/fuzz_id_alloc.c mm/id_alloc.c lib/errno.c
 FUZZ_DEFS_id_alloc := $(FUZZ_NO_CMP)
-FUZZ_SRCS_kmalloc = tests/fuzz/fuzz_kmalloc.c mm/kmalloc.c mm/bitmap_page.c lib/errno.c \
+FUZZ_SRCS_kmalloc = tests/fuzz/fuzz_kmalloc.c mm/kmalloc.c mm/kmalloc_debug.c mm/bitmap_page.c lib/errno.c \
 	$(sort $(foreach a,$(FUZZ_BYTE_ALLOCS),$(call FUZZ_ALLOC_SRCS,$(a))))
 FUZZ_DEFS_kmalloc = $(foreach a,$(FUZZ_BYTE_ALLOCS),-DFUZZ_HAVE_$(a)) $(FUZZ_NO_CMP)
+# Each byte allocator and kmalloc again with CONFIG_ALLOC_DEBUG (the allocators'
+# debug-only checks, e.g. TLSF's region walk), fuzzed from the same corpus.
+FUZZ_DEBUG_TARGETS := $(addsuffix _debug,$(FUZZ_BYTE_ALLOCS) kmalloc)
+FUZZ_TARGETS += $(FUZZ_DEBUG_TARGETS)
+$(foreach t,$(FUZZ_DEBUG_TARGETS),\
+  $(eval FUZZ_SRCS_$(t) = $$(FUZZ_SRCS_$(t:_debug=)))\
+  $(eval FUZZ_DEFS_$(t) = $$(FUZZ_DEFS_$(t:_debug=)) -DCONFIG_ALLOC_DEBUG=1)\
+  $(eval FUZZ_CORPUS_$(t) := $(t:_debug=)))
 FUZZ_SRCS_fdt := tests/fuzz/fuzz_fdt.c lib/fdt.c lib/fdt_query.c mm/physmem.c lib/errno.c
 FUZZ_DEFS_fdt := -DCONFIG_FDT_MAX_DEPTH=16
 # The shell's line editor and command-line parser, when the kernel has a shell;
@@ -58,6 +66,9 @@ endif
 
 FUZZ_HEADERS := $(wildcard include/bora/*.h tests/fuzz/*.h)
 
+# The seeds a target starts from: its own directory, or its base target's (the _debug variants).
+fuzz_corpus = $(or $(FUZZ_CORPUS_$(1)),$(1))
+
 define fuzz_rule
 $(FUZZ_OUT)/bin/$(1): $$(FUZZ_SRCS_$(1)) $(FUZZ_HEADERS) scripts/mk/fuzz.mk
 	@mkdir -p $$(@D)
@@ -68,11 +79,11 @@ $(FUZZ_OUT)/bin/$(1): $$(FUZZ_SRCS_$(1)) $(FUZZ_HEADERS) scripts/mk/fuzz.mk
 fuzz-build-$(1): $(FUZZ_OUT)/bin/$(1)
 
 fuzz-$(1): $(FUZZ_OUT)/bin/$(1)
-	@mkdir -p $(FUZZ_OUT)/corpus/$(1) $(FUZZ_OUT)/crashes/$(1) tests/fuzz/corpus/$(1)
+	@mkdir -p $(FUZZ_OUT)/corpus/$(1) $(FUZZ_OUT)/crashes/$(1) tests/fuzz/corpus/$(call fuzz_corpus,$(1))
 	@echo "  FUZZ     $(1) for $(FUZZ_SECONDS) s"
 	$(Q)$(FUZZ_OUT)/bin/$(1) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_OUT)/crashes/$(1)/ $(FUZZ_FLAGS) \
-		$(FUZZ_OUT)/corpus/$(1) tests/fuzz/corpus/$(1)
+		$(FUZZ_OUT)/corpus/$(1) tests/fuzz/corpus/$(call fuzz_corpus,$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 
@@ -87,7 +98,7 @@ fuzz: fuzz-build
 
 fuzz-replay: fuzz-build
 	@fail=0; for t in $(FUZZ_TARGETS); do \
-		files=$$(find tests/fuzz/corpus/$$t -type f 2>/dev/null | sort); \
+		files=$$(find tests/fuzz/corpus/$${t%_debug} -type f 2>/dev/null | sort); \
 		[ -n "$$files" ] || continue; \
 		echo "  REPLAY   $$t ($$(echo "$$files" | wc -l) inputs)"; \
 		mkdir -p $(FUZZ_OUT)/crashes/$$t; \

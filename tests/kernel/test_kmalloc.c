@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* kmalloc on the real kernel heap with the configured allocator. */
+#include <bora/errno.h>
 #include <bora/frame.h>
 #include <bora/kmalloc.h>
 #include <bora/ktest.h>
@@ -95,14 +96,30 @@ KTEST(kmalloc, impossible_requests_return_null_and_leave_the_heap_intact)
 	KTEST_ASSERT(heap_valid());
 }
 
+/*
+ * With CONFIG_ALLOC_DEBUG the kernel's report hook panics on a bad free; the
+ * errors provoked here are announced first (kheap_expect_errors), so the hook
+ * lets exactly these through and the suite sees the error codes.
+ */
 KTEST(kmalloc, bad_free_is_refused)
 {
+	struct kheap_stats before, after;
 	void *p = kmalloc(64);
-	int on_stack;
+	uint64_t on_stack; /* 8-aligned: refused as outside the heap, not as misaligned */
 
 	KTEST_ASSERT(p != NULL);
-	KTEST_ASSERT(kheap_free(kmalloc_heap(), &on_stack, NULL) != 0);
+	kheap_stats(kmalloc_heap(), &before);
+	kheap_expect_errors(kmalloc_heap(), 3);
+	KTEST_ASSERT_EQ(kheap_free(kmalloc_heap(), &on_stack, NULL), -EFAULT);
+	KTEST_ASSERT_EQ(kheap_free(kmalloc_heap(), (char *)p + 4, NULL), -EINVAL);
 	KTEST_ASSERT(kheap_free(kmalloc_heap(), (char *)p + 8, NULL) != 0);
+#ifdef CONFIG_ALLOC_DEBUG
+	KTEST_ASSERT(!kheap_error_expected(kmalloc_heap())); /* all three were reported */
+#endif
+	kheap_expect_errors(kmalloc_heap(), 0);
+	kheap_stats(kmalloc_heap(), &after);
+	KTEST_ASSERT_EQ(after.errors, before.errors + 3);
+	KTEST_ASSERT_EQ(after.live_allocs, before.live_allocs);
 	KTEST_ASSERT_EQ(kheap_free(kmalloc_heap(), p, NULL), 0);
 	KTEST_ASSERT(heap_valid());
 }

@@ -23,9 +23,7 @@ def test_defconfig_boots_to_completion(defconfig):
         assert re.search(r"^  %s\s+0xffffffc0" % re.escape(section), result.output, re.M), section
 
 
-@pytest.mark.parametrize("defconfig", DEFCONFIGS)
-def test_ktest_suites_pass(defconfig):
-    out = build(defconfig, [KTEST_FRAGMENT], tag="ktest")
+def run_ktests(out):
     result = boot(out, timeout=120)
     assert not result.timed_out, result.output
     summary = result.ktest_summary()
@@ -37,6 +35,25 @@ def test_ktest_suites_pass(defconfig):
     runs = len(re.findall(r"^ktest: RUN ", result.output, re.M))
     assert runs == sum(summary)
     assert result.returncode == 0, "QEMU exit status %d with all tests passing" % result.returncode
+    return result
+
+
+@pytest.mark.parametrize("defconfig", DEFCONFIGS)
+def test_ktest_suites_pass(defconfig):
+    run_ktests(build(defconfig, [KTEST_FRAGMENT], tag="ktest"))
+
+
+def test_ktest_suites_pass_with_alloc_debug():
+    """CONFIG_ALLOC_DEBUG + CONFIG_KTEST is a valid configuration: its own suites pass, the
+    quarantine and debug headers run in the kernel, and the bad frees kmalloc.bad_free_is_refused
+    provokes on purpose are reported, not fatal."""
+    out = build("qemu_virt_defconfig", [KTEST_FRAGMENT, "tests/ktest_debug.config"],
+                tag="ktest-debug")
+    assert read_config(out).get("CONFIG_ALLOC_DEBUG") == "y"
+    result = run_ktests(out)
+    expected = re.findall(r"^kfree: .* \(expected\)$", result.output, re.M)
+    assert len(expected) == 3, result.output
+    assert "invalid free (outside the heap)" in expected[0], expected
 
 
 def test_unexpected_trap_is_reported_and_fails_the_run():

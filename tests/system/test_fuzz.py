@@ -26,6 +26,11 @@ def targets():
     return make("-s", "O=%s" % OUT, "fuzz-list").stdout.split()
 
 
+def corpus(target):
+    """A _debug variant (built with CONFIG_ALLOC_DEBUG) shares its base target's seeds."""
+    return CORPUS / (target[:-len("_debug")] if target.endswith("_debug") else target)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def built():
     # No .config in OUT: the fuzz goals must not need one.
@@ -34,7 +39,8 @@ def built():
 
 def test_every_allocator_kmalloc_the_fdt_reader_and_the_shell_have_a_target():
     want = {p.stem for p in (ROOT / "mm").glob("*.c")} & BYTE_ALLOCATORS
-    want |= {"bitmap_page", "id_alloc", "kmalloc", "fdt"}
+    want |= {a + "_debug" for a in want} | {"bitmap_page", "id_alloc", "kmalloc", "kmalloc_debug",
+                                            "fdt"}
     if (ROOT / "subsys" / "shell" / "shell_parse.c").exists():
         want.add("shell")
     if (ROOT / "kernel" / "ipc_syscall.c").exists():
@@ -46,7 +52,7 @@ def test_every_allocator_kmalloc_the_fdt_reader_and_the_shell_have_a_target():
 
 @pytest.mark.parametrize("target", targets())
 def test_corpus_is_small_and_present(target):
-    files = [p for p in (CORPUS / target).iterdir() if p.is_file()]
+    files = [p for p in corpus(target).iterdir() if p.is_file()]
     assert 8 <= len(files) <= 64, "%s: %d corpus files" % (target, len(files))
     assert sum(p.stat().st_size for p in files) < 256 * 1024
 
@@ -54,7 +60,7 @@ def test_corpus_is_small_and_present(target):
 @pytest.mark.parametrize("target", targets())
 def test_target_replays_its_corpus(target):
     make("O=%s" % OUT, "fuzz-build-%s" % target)
-    files = sorted(str(p) for p in (CORPUS / target).iterdir() if p.is_file())
+    files = sorted(str(p) for p in corpus(target).iterdir() if p.is_file())
     crashes = OUT / "build" / "fuzz" / "crashes" / target
     crashes.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run([str(BIN / target), "-timeout=%d" % HANG_SECONDS,
@@ -71,4 +77,4 @@ def test_target_survives_a_short_fuzzing_run(target):
     assert proc.returncode == 0, proc.stdout[-20000:]
     assert re.search(r"^Done \d+ runs in", proc.stdout, re.M), proc.stdout[-5000:]
     runs = int(re.search(r"stat::number_of_executed_units: (\d+)", proc.stdout).group(1))
-    assert runs > len(list((CORPUS / target).iterdir())), "the fuzzer never got past the corpus"
+    assert runs > len(list(corpus(target).iterdir())), "the fuzzer never got past the corpus"

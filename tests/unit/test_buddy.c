@@ -497,6 +497,72 @@ static void random_mix_keeps_invariants(void **state)
 	assert_valid(&B);
 }
 
+/*
+ * buddy_of's upper bound (issue 16): in a region whose unit count n is odd, the
+ * last unit's order-0 buddy would be unit n, one past the data area, and its tag
+ * would be the byte just past the tag array. Make that byte read "free, order
+ * 0", then free the last block: it must stay alone (the bound is `>= data end`;
+ * with `>` the free merges with a block that does not exist).
+ */
+static void last_block_never_merges_past_the_data_area(void **state)
+{
+	static void *blocks[4096];
+	uint8_t *region = arena + 4096, *data = NULL, *last = NULL, *tag_past;
+	struct byte_alloc_stats st;
+	size_t n = 0, size, units = 0;
+	bool is_free = false;
+
+	(void)state;
+	/*
+	 * A region of an odd unit count that is not a power of two, whose last unit
+	 * has its order-0 buddy above it (blocks pair by address bit, so the last
+	 * unit's address must have the UNIT bit clear).
+	 */
+	for (size = 1000; size < 4096 * UNIT; size += 8) {
+		memset(arena, 0xee, sizeof(arena));
+		assert_int_equal(buddy_init(&B, region, size, SHIFT), 0);
+		stats(&st);
+		units = st.available / UNIT;
+		if (units % 2 == 0 || units < 3 || is_power_of_2(units) || units > 4096)
+			continue;
+		/* Every unit as an order-0 block: the lowest is the data area's start. */
+		data = last = NULL;
+		for (n = 0; n < units && buddy_alloc(&B, 1, 1, &blocks[n]) == 0; n++) {
+			if (!data || (uint8_t *)blocks[n] < data)
+				data = blocks[n];
+			if (!last || (uint8_t *)blocks[n] > last)
+				last = blocks[n];
+		}
+		assert_int_equal(n, units);
+		if (((uintptr_t)last & UNIT) == 0)
+			break;
+	}
+	assert_true(last && ((uintptr_t)last & UNIT) == 0);
+	assert_ptr_equal(last, data + (units - 1) * UNIT);
+	/* The tag array ends right below the data area, after at most unit - 1 bytes of
+	 * alignment slack that init left as it found them (0xee); its last byte is the
+	 * last unit's tag. */
+	tag_past = data - 1;
+	while (*tag_past == 0xee)
+		tag_past--;
+	assert_true(data - tag_past <= (ptrdiff_t)UNIT);
+	tag_past++;       /* tags[n]: slack, or the first byte of unit 0's (live) block */
+	*tag_past = 0x40; /* TAG_FREE | order 0, as mm/buddy.c encodes it */
+
+	assert_null(buddy_buddy_of(&B, last, 0, &is_free));
+	assert_int_equal(buddy_free(&B, last, 1, 1), 0);
+	assert_valid(&B);
+	assert_int_equal(B.nfree[0], 1);
+	assert_int_equal(B.nfree[1], 0);
+	stats(&st);
+	assert_int_equal(st.available, UNIT);
+	assert_int_equal(st.largest_free, UNIT);
+	/* And the block is a block of its own: allocating one unit gives it back. */
+	assert_int_equal(buddy_alloc(&B, 1, 1, &blocks[0]), 0);
+	assert_ptr_equal(blocks[0], last);
+	assert_valid(&B);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +579,7 @@ int main(void)
 	    cmocka_unit_test(resize_in_place_grows_and_shrinks),
 	    cmocka_unit_test(lookup_and_mark),
 	    cmocka_unit_test(random_mix_keeps_invariants),
+	    cmocka_unit_test(last_block_never_merges_past_the_data_area),
 	};
 	char name[32];
 

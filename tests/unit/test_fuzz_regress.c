@@ -91,7 +91,7 @@ static void kmalloc_kept_shrink_is_not_a_failed_allocation(void **state)
 	kheap_stats(&heap, &after);
 	assert_int_equal(after.failed_allocs, before.failed_allocs);
 	assert_int_equal(after.live_allocs, before.live_allocs);
-	assert_int_equal(kheap_usable_size(&heap, q), 200);
+	assert_true(kheap_usable_size(&heap, q) >= 200); /* the block as it was (buddy: 256) */
 	/* A grow that cannot be met is a failure the caller sees: counted. */
 	assert_null(kheap_realloc(&heap, first, 4000, NULL));
 	kheap_stats(&heap, &after);
