@@ -30,6 +30,7 @@
 #error "CONFIG_KHEAP_GROW_MIN_PAGES must be 1..65536"
 #endif
 
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 void kheap_note(struct kheap *h, struct kheap_reports *r, enum kheap_error kind, void *ptr,
@@ -541,8 +542,27 @@ __attribute__((noinline)) void *krealloc(void *ptr, size_t size)
 	return kheap_realloc(&kernel_heap, ptr, size, __builtin_return_address(0));
 }
 
+/*
+ * free_fast spelled out on the kernel heap: the heap is a constant address and
+ * the caller is only looked up on the way to free_slow, so nothing but ptr has
+ * to survive the allocator calls.
+ */
 __attribute__((noinline)) void kfree(void *ptr)
 {
-	if (ptr)
-		free_fast(&kernel_heap, ptr, __builtin_return_address(0));
+	struct kheap *h = &kernel_heap;
+	size_t size;
+
+	if (!ptr)
+		return;
+	if (likely(h->fast)) {
+		spin_lock(&h->lock);
+		size = h->ops->usable_size(h->state, ptr);
+		if (likely(size && !h->ops->free(h->state, ptr, size, 1))) {
+			h->frees++;
+			spin_unlock(&h->lock);
+			return;
+		}
+		spin_unlock(&h->lock);
+	}
+	free_slow(h, ptr, __builtin_return_address(0));
 }

@@ -31,6 +31,8 @@ struct bench_heap {
 	uintptr_t region_base;
 	size_t region_bytes;
 	size_t state_bytes; /* fixed control structure outside the region (0 if none) */
+	/* Only its instructions are counted (no time or footprint): kmalloc's own cost. */
+	bool count_only;
 	/* A fresh, empty heap before each workload run; 0 or a negative error. */
 	int (*setup)(struct bench_heap *h);
 	void (*teardown)(struct bench_heap *h);

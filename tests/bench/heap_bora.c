@@ -10,6 +10,7 @@
 
 #include <bora/alloc.h>
 #include <bora/errno.h>
+#include <bora/kmalloc.h>
 
 #include "bench.h"
 
@@ -129,6 +130,152 @@ BORA_HEAP(bitmap_buddy);
 BORA_HEAP(slab);
 #endif
 
+/*
+ * kmalloc's own cost (issue 14: at most 20 instructions per call on top of the
+ * allocator). The kernel's kmalloc()/kfree() run over a region like the heaps
+ * above, once over TLSF and once over "bump", a stub whose ops do next to
+ * nothing (alloc bumps a pointer, free and usable_size return at once): the
+ * count of kmalloc_bump minus bump's own, both driven the same way, is what
+ * kmalloc adds. Counted only: bump never reuses memory.
+ */
+struct bump {
+	uintptr_t next, end;
+};
+
+static int bump_init(void *s, void *base, size_t size)
+{
+	struct bump *b = s;
+
+	b->next = (uintptr_t)base;
+	b->end = (uintptr_t)base + size;
+	return 0;
+}
+
+static int bump_alloc(void *s, size_t size, size_t align, void **out)
+{
+	struct bump *b = s;
+	uintptr_t p = (b->next + 7) & ~(uintptr_t)7;
+
+	(void)align;
+	if (!size || size > b->end - p)
+		return -ENOMEM;
+	b->next = p + size;
+	*out = (void *)p;
+	return 0;
+}
+
+static int bump_free(void *s, void *ptr, size_t size, size_t align)
+{
+	(void)s, (void)ptr, (void)size, (void)align;
+	return 0;
+}
+
+static size_t bump_usable_size(const void *s, const void *ptr)
+{
+	(void)s, (void)ptr;
+	return 1;
+}
+
+static void bump_stats(const void *s, struct byte_alloc_stats *st)
+{
+	(void)s;
+	memset(st, 0, sizeof(*st));
+}
+
+static int bump_validate(const void *s, char *why, size_t why_len)
+{
+	(void)s, (void)why, (void)why_len;
+	return 0;
+}
+
+static const struct byte_allocator_ops bump_byte_ops = {
+    .name = "bump",
+    .state_size = sizeof(struct bump),
+    .init = bump_init,
+    .alloc = bump_alloc,
+    .free = bump_free,
+    .usable_size = bump_usable_size,
+    .stats = bump_stats,
+    .validate = bump_validate,
+};
+
+static struct bora_priv bump_priv = {.ops = &bump_byte_ops};
+static struct bench_heap bump_heap = {
+    .name = "bump",
+    .family = "bora",
+    .region_based = true,
+    .count_only = true,
+    .setup = bora_setup,
+    .teardown = bora_teardown,
+    .malloc = bora_malloc,
+    .free = bora_free,
+    .realloc = bora_realloc,
+    .sample = bora_sample,
+    .priv = &bump_priv,
+};
+
+/* The kernel heap itself (kmalloc/kfree) over the region, its state carved from it. */
+static int kmalloc_setup(struct bench_heap *h)
+{
+	struct bora_priv *bp = h->priv;
+	int err = 0;
+
+	if (!bp->reservation)
+		err = bora_setup(h); /* reserves the region (and inits ops, redone below) */
+	return err ? err
+	           : kmalloc_init_heap(bp->ops, NULL, (void *)h->region_base, h->region_bytes, 0);
+}
+
+static void *kmalloc_malloc(struct bench_heap *h, size_t size)
+{
+	(void)h;
+	return kmalloc(size);
+}
+
+static void kmalloc_free(struct bench_heap *h, void *p, size_t size)
+{
+	(void)h, (void)size;
+	kfree(p);
+}
+
+static void *kmalloc_realloc(struct bench_heap *h, void *p, size_t old_size, size_t new_size)
+{
+	(void)h, (void)old_size;
+	return krealloc(p, new_size);
+}
+
+static void kmalloc_sample(struct bench_heap *h, struct heap_sample *s)
+{
+	struct kheap_stats st;
+
+	(void)h;
+	kheap_stats(kmalloc_heap(), &st);
+	s->footprint = 0;
+	s->metadata = st.metadata;
+	s->metadata_known = true;
+}
+
+#define KMALLOC_HEAP(hname, alg)                                                                   \
+	static struct bora_priv hname##_kpriv = {.ops = &alg##_byte_ops};                          \
+	static struct bench_heap hname##_kheap = {                                                 \
+	    .name = #hname,                                                                        \
+	    .family = "bora",                                                                      \
+	    .region_based = true,                                                                  \
+	    .count_only = true,                                                                    \
+	    .setup = kmalloc_setup,                                                                \
+	    .teardown = bora_teardown,                                                             \
+	    .malloc = kmalloc_malloc,                                                              \
+	    .free = kmalloc_free,                                                                  \
+	    .realloc = kmalloc_realloc,                                                            \
+	    .sample = kmalloc_sample,                                                              \
+	    .priv = &hname##_kpriv,                                                                \
+	}
+
+KMALLOC_HEAP(kmalloc_bump, bump);
+#ifdef BENCH_HAVE_TLSF
+KMALLOC_HEAP(kmalloc, tlsf);
+#endif
+
 struct bench_heap *const bench_bora_heaps[] = {
 #ifdef BENCH_HAVE_TLSF
     &tlsf_heap,
@@ -142,5 +289,8 @@ struct bench_heap *const bench_bora_heaps[] = {
 #ifdef BENCH_HAVE_SLAB
     &slab_heap,
 #endif
-    NULL,
+#ifdef BENCH_HAVE_TLSF
+    &kmalloc_kheap,
+#endif
+    &bump_heap,         &kmalloc_bump_kheap, NULL,
 };

@@ -276,6 +276,8 @@ static void run_heap(FILE *f, struct bench_heap *h, const struct options *o, boo
 	char count_error[160] = "";
 	int count_rc = -1;
 
+	if (h->count_only && !o->do_count)
+		return;
 	if (o->do_count) {
 		fprintf(stderr, "bench: %s: counting instructions\n", h->name);
 		count_rc = cgcount_run(self_path(), h, o->count_scale, o->workloads, counts,
@@ -294,13 +296,15 @@ static void run_heap(FILE *f, struct bench_heap *h, const struct options *o, boo
 
 		if (!bench_listed(o->workloads, w->name))
 			continue;
+		if (h->count_only && !w->counted)
+			continue;
 		fprintf(stderr, "bench: %s: %s\n", h->name, w->name);
-		if (o->do_time) {
+		if (o->do_time && !h->count_only) {
 			ops = time_runs(h, w, &sz, o->reps, ns, wall);
 			if (ops < 0)
 				error = "out of memory";
 		}
-		if (o->do_measure && !error) {
+		if (o->do_measure && !error && !h->count_only) {
 			if (measure_workload(h, w, &sz, &m) || m.ops < 0)
 				error = "out of memory";
 			ops = m.ops;
@@ -315,7 +319,7 @@ static void run_heap(FILE *f, struct bench_heap *h, const struct options *o, boo
 			        h->region_bytes);
 		if (h->version)
 			fprintf(f, ", \"version\": \"%s\"", h->version);
-		if (o->do_time && !error) {
+		if (o->do_time && !error && !h->count_only) {
 			fprintf(f,
 			        ", \"ns_per_op\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}",
 			        ns[o->reps / 2], ns[0], ns[o->reps - 1]);
@@ -324,7 +328,7 @@ static void run_heap(FILE *f, struct bench_heap *h, const struct options *o, boo
 			        "%.3f}",
 			        wall[o->reps / 2], wall[0], wall[o->reps - 1]);
 		}
-		if (o->do_measure && !error) {
+		if (o->do_measure && !error && !h->count_only) {
 			fprintf(f, ", \"peak_live\": %zu, \"peak_footprint\": %zu", m.peak_live,
 			        m.peak_footprint);
 			if (h->region_based)
