@@ -400,7 +400,7 @@ int tlsf_alloc(struct tlsf *t, size_t size, size_t align, void **out)
 
 		*tlsf_word(r) = rest | HDR_FREE | t->cookie;
 		*tlsf_word(r + rest - 8) = r;
-		ri = tlsf_index(rest);
+		ri = tlsf_surely_same_list(rest, bsize) ? (unsigned)i : tlsf_index(rest);
 		if (ri == (unsigned)i) {
 			/* The remainder belongs to h's own list: it takes h's place. */
 			*tlsf_word(r + 8) = next;
@@ -473,9 +473,11 @@ int tlsf_free(struct tlsf *t, void *ptr, size_t size, size_t align)
 		bsize += psize;
 		nfree--;
 		t->nfree = nfree;
-		i = tlsf_index(bsize);
 		*tlsf_word(pv) = bsize | HDR_FREE | t->cookie;
 		*tlsf_word(pv + bsize - 8) = pv;
+		if (tlsf_surely_same_list(psize, bsize))
+			return 0;
+		i = tlsf_index(bsize);
 		if (i != tlsf_index(psize)) {
 			list_remove(t, pv);
 			list_insert_at(t, pv, i);
@@ -487,10 +489,11 @@ int tlsf_free(struct tlsf *t, void *ptr, size_t size, size_t align)
 	*tlsf_word(h + bsize - 8) = h;
 	if (wn & HDR_FREE) {
 		uintptr_t next = tlsf_next_free(n), pprev = tlsf_prev_free(n);
-		unsigned i = tlsf_index(bsize);
+		size_t nsize = tlsf_hsize(wn);
+		unsigned i = tlsf_surely_same_list(nsize, bsize) ? 0 : tlsf_index(bsize);
 
 		*tlsf_word(n) = 0;
-		if (i == tlsf_index(tlsf_hsize(wn))) {
+		if (tlsf_surely_same_list(nsize, bsize) || i == tlsf_index(nsize)) {
 			*tlsf_word(h + 8) = next;
 			*tlsf_word(h + 16) = pprev;
 			*tlsf_word(pprev) = h;

@@ -70,10 +70,24 @@ static inline unsigned tlsf_ctz(uint64_t x)
 #endif
 }
 
-/* Index of the highest set bit of a non-zero word. */
+/*
+ * Index of the highest set bit of a non-zero word. Without Zbb, __builtin_clzll
+ * is a libgcc call whose clobbers cost more than the call; smearing the top bit
+ * down and isolating it leaves the de Bruijn lookup above.
+ */
 static inline unsigned tlsf_fls(uint64_t x)
 {
+#if defined(__riscv) && !defined(__riscv_zbb)
+	x |= x >> 1;
+	x |= x >> 2;
+	x |= x >> 4;
+	x |= x >> 8;
+	x |= x >> 16;
+	x |= x >> 32;
+	return tlsf_ctz(x ^ (x >> 1));
+#else
 	return 63u - (unsigned)__builtin_clzll(x);
+#endif
 }
 
 /*
@@ -90,6 +104,19 @@ static inline unsigned tlsf_index(size_t size)
 		return (unsigned)(size >> TLSF_ALIGN_LOG2);
 	f = tlsf_fls(size);
 	return ((f - TLSF_FL_SHIFT) << TLSF_SL_LOG2) + (unsigned)(size >> (f - TLSF_SL_LOG2));
+}
+
+/*
+ * A cheap sufficient test that `grown` (> size) maps to the same list as `size`
+ * without mapping either: same list means the same top bit and the same
+ * TLSF_SL_LOG2 bits below it, and if the two differ only below size's top bit
+ * minus SL_LOG2 + 1 they certainly do. False may still be the same list: the
+ * caller then maps both. Small sizes (one list per 8 bytes) never pass, as a
+ * grown block there is at least 32 bytes larger.
+ */
+static inline bool tlsf_surely_same_list(size_t size, size_t grown)
+{
+	return (size ^ grown) <= (size >> (TLSF_SL_LOG2 + 1));
 }
 
 static inline void tlsf_map(size_t size, unsigned *fl, unsigned *sl)
