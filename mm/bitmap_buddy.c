@@ -386,11 +386,13 @@ int bitmap_buddy_resize_in_place(struct bitmap_buddy *bb, void *ptr, size_t old_
 	if (err)
 		return err;
 	new_order = request_order(t, new_size, align, &pad);
-	if (new_order == order)
-		return 0;
 	off = i << order;
+	/* Before "same order, nothing to do": a block found by its usable size and handed
+	 * out under another alignment has less room than the order says. */
 	if ((uintptr_t)ptr - t->base - off != pad)
 		return -ENOMEM; /* found by usable size: handed out under another alignment */
+	if (new_order == order)
+		return 0;
 	if (new_order > order) {
 		if (new_order > t->root_order || off & (((size_t)1 << new_order) - 1))
 			return -ENOMEM;

@@ -312,7 +312,8 @@ static void do_realloc(struct ctx *c, struct fuzz_in *in)
 
 		/* Resized in place, or a shrink that could not move keeps its size. */
 		FUZZ_CHECK(c->debug ? now == size || (size < b.size && now == b.size) : now >= size,
-		           "kmalloc: krealloc in place to %zu left usable size %zu", size, now);
+		           "kmalloc/%s: krealloc in place to %zu left usable size %zu", c->h.ops->name,
+		           size, now);
 		shadow_resize(&c->sh, i, now);
 		return;
 	}

@@ -834,6 +834,34 @@ static void t_usable_size(void **state)
 	}
 	check_pool(f, &P, "usable bytes filled");
 	check_valid(f, "usable bytes filled");
+	/*
+	 * Resized the way kmalloc does it (old size = usable size, alignment 1): a
+	 * success must leave at least the new size usable, whatever alignment the
+	 * block was allocated with.
+	 */
+	if (OPS->resize_in_place) {
+		for (i = 0; i < P.n; i += 3) {
+			struct blk *b = &P.b[i];
+			size_t u = OPS->usable_size(f->state, b->p), want = u + 1 + rng_below(600);
+			int r = OPS->resize_in_place(f->state, b->p, u, want, 1);
+
+			if (r == 0 && OPS->usable_size(f->state, b->p) < want)
+				fail_msg(
+				    "%s/%s: resize_in_place(%p, usable %zu -> %zu, 1) of a block "
+				    "allocated with align %zu left usable_size %zu",
+				    OPS->name, f->cfg->label, (void *)b->p, u, want, b->align,
+				    OPS->usable_size(f->state, b->p));
+			if (r != 0 && r != -ENOMEM && r != -ENOTSUP)
+				fail_msg("%s/%s: resize_in_place by usable size -> %s", OPS->name,
+				         f->cfg->label, errno_name(r));
+			if (r == 0) {
+				b->size = want;
+				fill_range(b, u, want);
+			}
+		}
+		check_pool(f, &P, "resized by usable size");
+		check_valid(f, "resized by usable size");
+	}
 	assert_int_equal(OPS->usable_size(f->state, NULL), 0);
 	assert_int_equal(OPS->usable_size(f->state, foreign + 16), 0);
 	for (i = 0; i < P.n; i++) {
@@ -1170,6 +1198,10 @@ static int pool_resize(struct fix *f, struct pool *P, size_t i, size_t new_size)
 			fail_msg("%s/%s: resize_in_place(%p, %zu -> %zu) leaves the region",
 			         OPS->name, f->cfg->label, (void *)b->p, old, new_size);
 		expect_intact(f, b, MIN(old, new_size), "resize_in_place");
+		if (OPS->usable_size(f->state, b->p) < new_size)
+			fail_msg("%s/%s: resize_in_place(%p, %zu -> %zu) left usable_size %zu",
+			         OPS->name, f->cfg->label, (void *)b->p, old, new_size,
+			         OPS->usable_size(f->state, b->p));
 		b->size = new_size;
 		P->req_sum = P->req_sum - old + new_size;
 		if (new_size > old)
