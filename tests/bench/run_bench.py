@@ -37,6 +37,32 @@ TLSF_FRAG = 1.10
 # Workloads whose live peak is too small for a footprint ratio to mean anything.
 NO_FRAG = ("tlsf_worst",)
 
+# Issue 14's reference figures: x86-64 instructions per call, mean / max, measured by an
+# earlier session with this harness and the reference allocators beside Bora's heaps. Their
+# code (Conte's TLSF, Zephyr's sys_heap, buddy2) cannot live in this repository, so they
+# are fixed figures here, named with their source, and compared against.
+REF_SOURCE = "issue 14 (same harness, reference allocators beside Bora's, earlier run)"
+REF_WORKLOADS = ("rand_free_64", "trace_uniform", "tlsf_worst")
+SYS_HEAP = {  # Zephyr sys_heap: (malloc mean, malloc max, free mean, free max)
+    "rand_free_64": (147, 147, 120, 165),
+    "trace_uniform": (163, 191, 119, 165),
+    "tlsf_worst": (147, 147, 118, 161),
+}
+CONTE_TLSF = {
+    "rand_free_64": (220, 220, 139, 217),
+    "trace_uniform": (211, 233, 144, 217),
+    "tlsf_worst": (220, 220, 155, 211),
+}
+CONTE_FRAG = {"rand_free_64": 1.125, "map_50k": 1.25}
+TREE_BUDDY = {  # buddy2, 8-byte unit: (malloc mean, free mean)
+    "rand_free_64": (523, 459),
+    "trace_uniform": (433, 419),
+    "tlsf_worst": (540, 467),
+}
+TREE_BUDDY_FRAG = ("trace_uniform", 1.35)
+KMALLOC_OWN_INSTR = 20
+KERNEL_PAIR_GOAL = "kmalloc64_kfree_pair"
+
 
 class BenchError(Exception):
     pass
@@ -216,6 +242,74 @@ def targets(results):
     return out
 
 
+def count(results, heap, wl, kind, stat):
+    c = ((results.get((heap, wl), {}).get("instructions") or {}).get(kind)) or {}
+    return c.get(stat)
+
+
+def goals(results, kernel):
+    """Issue 14's goals: each with the figure, the limit, met/missed and how it is measured."""
+    out = []
+
+    def add(name, value, limit, met, how):
+        out.append({"goal": name, "value": value, "limit": limit,
+                    "status": "no data" if met is None or value is None else
+                    ("met" if met else "missed"), "how": how})
+
+    stats = (("malloc", "mean"), ("malloc", "max"), ("free", "mean"), ("free", "max"))
+    for wl in REF_WORKLOADS:
+        for k, (kind, stat) in enumerate(stats):
+            v = count(results, "tlsf", wl, kind, stat)
+            limit = SYS_HEAP[wl][k]
+            add("TLSF %s %s %s <= Zephyr sys_heap" % (wl, kind, stat), v, limit,
+                v is not None and v <= limit,
+                "callgrind; Conte TLSF %d, sys_heap %d (%s)" % (CONTE_TLSF[wl][k], limit,
+                                                               REF_SOURCE))
+    for wl, limit in CONTE_FRAG.items():
+        v = results.get(("tlsf", wl), {}).get("frag")
+        add("TLSF fragmentation %s <= Conte TLSF" % wl, v, limit,
+            v is not None and v <= limit, "peak footprint / peak live bytes")
+    for wl in REF_WORKLOADS:
+        for k, kind in enumerate(("malloc", "free")):
+            v = count(results, "bitmap_buddy", wl, kind, "mean")
+            limit = TREE_BUDDY[wl][k]
+            add("bitmap buddy %s %s mean < tree buddy" % (wl, kind), v, limit,
+                v is not None and v < limit, "callgrind; buddy2 (8 B unit) %d (%s)" % (
+                    limit, REF_SOURCE))
+    wl, limit = TREE_BUDDY_FRAG
+    v = results.get(("bitmap_buddy", wl), {}).get("frag")
+    add("bitmap buddy fragmentation %s <= tree buddy" % wl, v, limit,
+        v is not None and v <= limit, "peak footprint / peak live bytes; buddy2 %g" % limit)
+    bb = results.get(("bitmap_buddy", "rand_free_64"), {})
+    per128 = round(bb["metadata"] * 128 / bb["region_bytes"], 2) \
+        if bb.get("metadata") is not None and bb.get("region_bytes") else None
+    add("bitmap buddy metadata per 128 bytes managed", per128, BITMAP_BUDDY_META_PER_128,
+        per128 is not None and per128 <= BITMAP_BUDDY_META_PER_128,
+        "stats.metadata * 128 / region bytes")
+    for kind in ("malloc", "free"):
+        v = count(results, "slab", "rand_free_64", kind, "median")
+        add("slab fast path %s on rand_free_64" % kind, v, SLAB_FAST_PATH_INSTR,
+            v is not None and v <= SLAB_FAST_PATH_INSTR, "median instructions (callgrind)")
+    for kind in ("malloc", "free"):
+        own = None
+        for wl in REF_WORKLOADS:
+            k, b = count(results, "kmalloc_bump", wl, kind, "mean"), \
+                count(results, "bump", wl, kind, "mean")
+            if k is not None and b is not None:
+                own = max(own or 0, round(k - b, 1))
+        add("kmalloc's own instructions per %s" % ("kmalloc" if kind == "malloc" else "kfree"),
+            own, KMALLOC_OWN_INSTR, own is not None and own <= KMALLOC_OWN_INSTR,
+            "kmalloc over the bump stub minus the stub alone, mean, worst workload")
+    pair = None
+    for g in (kernel or {}).get("goals", []):
+        if g["what"] == KERNEL_PAIR_GOAL:
+            pair = g
+    add("kernel kmalloc(64)+kfree over TLSF", pair and pair["figure"],
+        pair["limit"] if pair else 250, pair and pair["met"],
+        "RISC-V instructions, QEMU -icount (make bench-kernel, ktest bench)")
+    return out
+
+
 def order(meta, results):
     names = []
     for (heap, _), r in results.items():
@@ -232,13 +326,15 @@ def fmt(v, spec="%.1f"):
     return spec % v
 
 
-def tables(meta, results, heaps, workloads, target_rows):
+def tables(meta, results, heaps, workloads, target_rows, goal_rows=()):
     """The report as a list of (title, header, rows)."""
     out = []
     rows = []
     for wl in workloads:
         for h in heaps:
-            r = results.get((h, wl), {})
+            if (h, wl) not in results:
+                continue  # a count-only heap on a workload that is not counted
+            r = results[(h, wl)]
             ns = r.get("ns_per_op")
             ins = r.get("instructions") or {}
             m, f = ins.get("malloc"), ins.get("free")
@@ -256,6 +352,11 @@ def tables(meta, results, heaps, workloads, target_rows):
     rows = [[t["target"], fmt(t["value"], "%g"), "<= %g" % t["limit"], t["status"], t["how"]]
             for t in target_rows]
     out.append(("Targets (issue 6)", ["target", "value", "limit", "status", "measured as"], rows))
+    rows = [[g["goal"], fmt(g["value"], "%g"), "%g" % g["limit"], g["status"], g["how"]]
+            for g in goal_rows]
+    if rows:
+        out.append(("Goals (issue 14)", ["goal", "figure", "limit", "status", "measured as"],
+                    rows))
     return out
 
 
@@ -385,6 +486,7 @@ def main():
             kernel = json.loads(Path(args.kernel_json).read_text())
         except (OSError, ValueError) as e:
             log("no kernel figures (%s)" % e)
+    goal_rows = goals(results, kernel)
 
     doc = {
         "schema": "bora-bench-report/1",
@@ -398,10 +500,11 @@ def main():
         "versions": {r["heap"]: r["version"] for r in results.values() if r.get("version")},
         "results": [results[(h, w)] for w in workloads for h in heaps if (h, w) in results],
         "targets": target_rows,
+        "goals": goal_rows,
         "kernel": kernel,
     }
     (out_dir / "results.json").write_text(json.dumps(doc, indent=1) + "\n")
-    parts = tables(meta, results, heaps, workloads, target_rows)
+    parts = tables(meta, results, heaps, workloads, target_rows, goal_rows)
     if kernel:
         parts += kernel_tables(kernel)
     m = doc["machine"]
@@ -413,7 +516,9 @@ def main():
     print("\n".join(render_text(*p) for p in parts))
     (out_dir / "results.md").write_text(header + "\n" + "\n".join(render_md(*p) for p in parts))
     if args.charts:
-        charts(out_dir, results, heaps, workloads)
+        timed = [h for h in heaps if any(r.get("ns_per_op") for (hh, _), r in results.items()
+                                         if hh == h)]
+        charts(out_dir, results, timed, workloads)
     log("wrote %s/results.json, results.md%s" % (out_dir, ", *.png" if args.charts else ""))
 
 
