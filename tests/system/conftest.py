@@ -71,7 +71,7 @@ def build(defconfig, fragments=(), tag=None):
     a second worker from rebuilding (and relinking under a running QEMU) what the first
     one already built.
     """
-    key = (defconfig, tuple(fragments))
+    key = (defconfig, tuple(fragments), tag)
     if key in _built:
         return _built[key]
     name = defconfig + ("-" + tag if tag else "")
