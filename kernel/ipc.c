@@ -9,10 +9,7 @@
  */
 #include <bora/errno.h>
 #include <bora/ipc_kernel.h>
-#if __has_include(<bora/irq.h>)
 #include <bora/irq.h>
-#define IPC_HAVE_IRQ 1
-#endif
 #include <bora/kmalloc.h>
 #include <bora/sched.h>
 #include <bora/string.h>
@@ -164,7 +161,6 @@ int ipc_env_copy_to_user(struct ipc_thread *self, uint64_t dst, const void *src,
 
 /* ---- interrupts ----------------------------------------------------------------------------- */
 
-#ifdef IPC_HAVE_IRQ
 static void irq_object_handler(void *arg)
 {
 	ipc_irq_fire(arg);
@@ -196,27 +192,3 @@ void ipc_env_irq_unmask(struct ipc_irq *q)
 {
 	irq_enable(q->irq);
 }
-#else
-/* No interrupt dispatch in this kernel yet: no interrupt objects can be made. */
-struct ipc_irq *ipc_irq_object_create(unsigned int irq, int *err)
-{
-	(void)irq;
-	*err = -ENOTSUP;
-	return NULL;
-}
-
-void ipc_env_irq_detach(struct ipc_irq *q)
-{
-	(void)q;
-}
-
-void ipc_env_irq_mask(struct ipc_irq *q)
-{
-	(void)q;
-}
-
-void ipc_env_irq_unmask(struct ipc_irq *q)
-{
-	(void)q;
-}
-#endif

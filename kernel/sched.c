@@ -279,21 +279,13 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *cur = cpu->current;
-	int err;
 
 	cur->wait_on = wq;
 	cur->wait_what = wait_what;
 	cur->wait_result = 0;
 	wait_queue_insert(wq, cur);
-	if (!timeout_is_forever(timeout)) {
-		err = sched_arm_wakeup(cur, timeout);
-		if (err) {
-			list_del(&cur->wait_link);
-			cur->wait_on = NULL;
-			sched_unlock(flags);
-			return err;
-		}
-	}
+	if (!timeout_is_forever(timeout))
+		sched_arm_wakeup(cur, timeout);
 	cur->state = THREAD_BLOCKED;
 	sched_spin_lock(&cpu->runq_lock);
 	sched_spin_unlock(&sched_spinlock);
@@ -429,7 +421,6 @@ int sched_sleep(k_timeout_t timeout)
 	struct percpu *cpu;
 	struct thread *cur;
 	unsigned long flags;
-	int err;
 
 	if (timeout_is_forever(timeout))
 		return -EINVAL;
@@ -442,11 +433,7 @@ int sched_sleep(k_timeout_t timeout)
 	flags = sched_lock();
 	cpu = this_cpu();
 	cur = cpu->current;
-	err = sched_arm_wakeup(cur, timeout);
-	if (err) {
-		sched_unlock(flags);
-		return err;
-	}
+	sched_arm_wakeup(cur, timeout);
 	cur->state = THREAD_SLEEPING;
 	cur->wait_what = "sleep";
 	sched_spin_lock(&cpu->runq_lock);

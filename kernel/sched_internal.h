@@ -25,18 +25,14 @@ static inline void thread_check_sentinel(const struct thread *t)
 }
 
 /* sched_time.c: timed wake-ups and time slices. */
-int sched_arm_wakeup(struct thread *t, k_timeout_t timeout); /* 0, -ENOTSUP */
+void sched_arm_wakeup(struct thread *t, k_timeout_t timeout);
 void sched_cancel_wakeup_armed(struct thread *t);
 
 /* Most waits are FOREVER: test the flag inline, call only when a wake-up is armed. */
 static inline void sched_cancel_wakeup(struct thread *t)
 {
-#ifdef THREAD_HAVE_TIMEOUTS
 	if (t->timeout.pending)
 		sched_cancel_wakeup_armed(t);
-#else
-	(void)t;
-#endif
 }
 #ifdef CONFIG_TIMESLICING
 #include <bora/percpu.h>
@@ -58,19 +54,10 @@ void sched_timeslice_init(struct percpu *cpu);
 /* Arm (from percpu.switched_at) or cancel cpu's slice timeout. */
 void sched_timeslice_set(struct percpu *cpu, bool on);
 
-#ifdef THREAD_HAVE_TIMEOUTS
-
 static inline bool sched_timeslice_pending(const struct percpu *cpu)
 {
 	return cpu->slice->pending;
 }
-#else
-static inline bool sched_timeslice_pending(const struct percpu *cpu)
-{
-	(void)cpu;
-	return false;
-}
-#endif
 #endif
 
 /* mutex.c: a waiter for m left its wait queue without the mutex (timeout). */

@@ -16,10 +16,9 @@
 #include <bora/percpu.h>
 #include <bora/sched.h>
 
-#include "sched_internal.h"
-
-#ifdef THREAD_HAVE_TIMEOUTS
 #include <bora/timer.h>
+
+#include "sched_internal.h"
 
 static void wakeup_expired(struct timeout *to)
 {
@@ -37,12 +36,11 @@ static void wakeup_expired(struct timeout *to)
 	sched_unlock(flags);
 }
 
-int sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
+void sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
 {
 	/* timer_us_to_ticks rounds up: the wait is never shorter than asked. */
 	timeout_arm(&t->timeout, timer_now() + timer_us_to_ticks((uint64_t)timeout.us),
 	            wakeup_expired);
-	return 0;
 }
 
 void sched_cancel_wakeup_armed(struct thread *t)
@@ -107,35 +105,11 @@ int sched_set_timeslice_ms(uint32_t ms)
 	sched_unlock(flags);
 	return 0;
 }
-#endif /* CONFIG_TIMESLICING */
 
-#else /* !THREAD_HAVE_TIMEOUTS */
-
-int sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
-{
-	(void)t;
-	(void)timeout;
-	return -ENOTSUP;
-}
-
-#ifdef CONFIG_TIMESLICING
-void sched_timeslice_init(struct percpu *cpu)
-{
-	(void)cpu;
-}
-
-void sched_timeslice_set(struct percpu *cpu, bool on)
-{
-	(void)cpu;
-	(void)on;
-}
-#endif
-#endif /* THREAD_HAVE_TIMEOUTS */
-
-#if !defined(CONFIG_TIMESLICING) || !defined(THREAD_HAVE_TIMEOUTS)
+#else  /* !CONFIG_TIMESLICING */
 int sched_set_timeslice_ms(uint32_t ms)
 {
 	(void)ms;
 	return -ENOTSUP;
 }
-#endif
+#endif /* CONFIG_TIMESLICING */

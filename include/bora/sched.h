@@ -190,8 +190,7 @@ struct thread *arch_switch(struct thread *prev, struct thread *next);
 
 /*
  * Time slice length for equal priorities from now on, 0 to stop slicing
- * (CONFIG_TIMESLICE_MS at boot). -ENOTSUP without CONFIG_TIMESLICING or a
- * timer.
+ * (CONFIG_TIMESLICE_MS at boot). -ENOTSUP without CONFIG_TIMESLICING.
  */
 int sched_set_timeslice_ms(uint32_t ms);
 

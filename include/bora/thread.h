@@ -21,10 +21,7 @@
 #include <bora/sched_queue.h>
 #include <bora/types.h>
 #include <bora/wait.h>
-#if __has_include(<bora/timeout.h>)
 #include <bora/timeout.h>
-#define THREAD_HAVE_TIMEOUTS 1
-#endif
 
 #define THREAD_NAME_MAX 16 /* NUL included */
 
@@ -62,12 +59,10 @@ struct thread {
 	/* Blocking: under the scheduler lock. */
 	struct wait_queue *wait_on; /* the queue it is on while BLOCKED */
 	struct list_node wait_link;
-	const char *wait_what; /* "mutex", "sem", "msgq", "join" ... for ps */
-	int wait_result;       /* what the waker (or the timeout) says */
-	void *wait_data;       /* the object's hand-over slot (msgq) */
-#ifdef THREAD_HAVE_TIMEOUTS
-	struct timeout timeout; /* sleep and timed waits */
-#endif
+	const char *wait_what;         /* "mutex", "sem", "msgq", "join" ... for ps */
+	int wait_result;               /* what the waker (or the timeout) says */
+	void *wait_data;               /* the object's hand-over slot (msgq) */
+	struct timeout timeout;        /* sleep and timed waits */
 	struct mutex *blocked_mutex;   /* the mutex it waits for, for priority inheritance */
 	struct list_node held_mutexes; /* struct mutex.held_link of every mutex it owns */
 	bool timeslice_expired;

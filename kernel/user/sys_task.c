@@ -31,9 +31,10 @@ long sys_sleep(long ms, long a1, long a2, long a3, long a4, long a5)
 	UNUSED5(a1, a2, a3, a4, a5);
 	if (ms < 0)
 		return -EINVAL;
-	/* Until the kernel has timeouts a finite sleep is ENOTSUP there: yield instead. */
-	if (ms == 0 || thread_sleep(TIMEOUT_MS(ms)) == -ENOTSUP)
+	if (ms == 0)
 		thread_yield();
+	else
+		thread_sleep(TIMEOUT_MS(ms));
 	task_check_dying();
 	return 0;
 }

@@ -5,15 +5,8 @@
 #include <bora/shell.h>
 #include <bora/string.h>
 #include <bora/thread.h>
-#include <bora/wait.h>
-
-#if __has_include(<bora/timer.h>)
 #include <bora/timer.h>
-#define ticks_per_second() timer_freq()
-#else
-/* QEMU virt's ACLINT timer (hw/riscv/virt.c), until the timer driver says. */
-#define ticks_per_second() 10000000ULL
-#endif
+#include <bora/wait.h>
 
 #define SLEEP_MAX_MS (24ULL * 3600 * 1000)
 
@@ -26,7 +19,7 @@ static int cmd_ps(int argc, char *argv[])
 {
 	struct thread_info ti;
 	size_t cursor = 0;
-	uint64_t hz = ticks_per_second();
+	uint64_t hz = timer_freq();
 
 	(void)argc;
 	(void)argv;

@@ -17,9 +17,7 @@
 #include <bora/sched.h>
 #include <bora/string.h>
 #include <bora/thread.h>
-#ifdef THREAD_HAVE_TIMEOUTS
 #include <bora/timer.h>
-#endif
 
 #define SLOTS   16
 #define CLIENTS 8
@@ -133,7 +131,6 @@ KTEST(ipc, call_reply_between_threads_carries_words_and_badges)
 	suite_teardown();
 }
 
-#ifdef THREAD_HAVE_TIMEOUTS
 KTEST(ipc, a_timeout_ends_a_wait_and_leaves_the_queue)
 {
 	struct ipc_regs r;
@@ -149,8 +146,6 @@ KTEST(ipc, a_timeout_ends_a_wait_and_leaves_the_queue)
 	ipc_thread_release(thread_current());
 	suite_teardown();
 }
-
-#endif
 
 KTEST(ipc, a_server_dying_with_a_call_fails_the_caller)
 {

@@ -7,16 +7,13 @@
  * checked on the deadline the kernel programmed, and waits for something to
  * happen poll with a generous guard (GUARD_MS of guest time).
  */
-#include <bora/thread.h>
-
-#ifdef THREAD_HAVE_TIMEOUTS
-
 #include <bora/errno.h>
 #include <bora/ktest.h>
 #include <bora/msgq.h>
 #include <bora/mutex.h>
 #include <bora/printk.h>
 #include <bora/sem.h>
+#include <bora/thread.h>
 #include <bora/timer.h>
 
 #include "sched_util.h"
@@ -244,5 +241,3 @@ KTEST(sched_time, time_slicing_shares_equal_priorities)
 	KTEST_ASSERT(spin_count[1] > 0);
 }
 #endif
-
-#endif /* THREAD_HAVE_TIMEOUTS */

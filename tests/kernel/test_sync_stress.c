@@ -13,6 +13,7 @@
 #include <bora/printk.h>
 #include <bora/sem.h>
 #include <bora/thread.h>
+#include <bora/timer.h>
 
 #include "sched_util.h"
 
@@ -256,9 +257,6 @@ KTEST(sync_stress, every_message_arrives_once_in_order)
 /* ---- with timeouts
  * ---------------------------------------------------------------------------------- */
 
-#ifdef THREAD_HAVE_TIMEOUTS
-#include <bora/timer.h>
-
 static volatile long timed_taken, timed_timeouts, timed_given;
 static volatile bool timed_done;
 
@@ -423,4 +421,3 @@ KTEST(sync_stress, timed_queue_loses_and_duplicates_nothing)
 	KTEST_ASSERT(q_get_timeouts > 0);
 	KTEST_ASSERT_EQ(msgq_destroy(&queue), 0);
 }
-#endif /* THREAD_HAVE_TIMEOUTS */
