@@ -44,7 +44,7 @@ def test_ps_shows_main_shell_and_idle(console):
     for name, m in rows.items():
         used, size = int(m.group(8)), int(m.group(9))
         assert 0 <= used <= size and size % 4096 == 0, (name, used, size)
-        # idle has not run: the shell polls the console and never blocks yet
+        # idle may not have run yet: only it can still show an untouched stack
         assert used > 0 or name == "idle", (name, used)
     ids = [int(m.group(1)) for m in rows.values()]
     assert len(ids) == len(set(ids))
@@ -59,8 +59,26 @@ def test_ps_counts_grow(console):
 
 def test_sleep_rejects_bad_arguments(console):
     assert "sleep: 'x':" in console.command("sleep x")
+    assert "sleep: '-5':" in console.command("sleep -5")
+    assert "sleep: '10ms':" in console.command("sleep 10ms")
     assert "usage: sleep <ms>" in console.command("sleep")
     assert "at most" in console.command("sleep 999999999999")
+
+
+def kernel_uptime_us(con):
+    m = re.search(r"^up (\d+)\.(\d{6}) s", con.command("uptime"), re.M)
+    assert m, "uptime output does not match the contract"
+    return int(m.group(1)) * 10**6 + int(m.group(2))
+
+
+@pytest.mark.parametrize("ms", [1, 250])
+def test_sleep_sleeps_at_least_the_asked_kernel_time(console, ms):
+    # Only a lower bound on the kernel's own clock: a busy host makes it later, never shorter.
+    before = kernel_uptime_us(console)
+    assert console.command("sleep %d" % ms).strip() == ""
+    after = kernel_uptime_us(console)
+    assert after - before >= ms * 1000, (before, after)
+    assert ps(console)["shell"].group(4) == "running"
 
 
 def test_other_scheduler_choices_pass_the_suites():
