@@ -71,7 +71,7 @@ def kernel_uptime_us(con):
     return int(m.group(1)) * 10**6 + int(m.group(2))
 
 
-@pytest.mark.parametrize("ms", [1, 250])
+@pytest.mark.parametrize("ms", [1, 2000])
 def test_sleep_sleeps_at_least_the_asked_kernel_time(console, ms):
     # Only a lower bound on the kernel's own clock: a busy host makes it later, never shorter.
     before = kernel_uptime_us(console)
