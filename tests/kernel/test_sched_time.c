@@ -121,10 +121,16 @@ static void pi_holder(void *arg)
 
 static volatile int pi_waiter_result = 1;
 
+/*
+ * The wait must outlast main's look at the blocked waiter below. QEMU's guest
+ * clock follows the host's, so a host that deschedules the vCPU for a few
+ * milliseconds would expire a short wait before main looks: half a second
+ * keeps the check independent of host load.
+ */
 static void pi_timed_waiter(void *arg)
 {
 	(void)arg;
-	pi_waiter_result = mutex_lock(&pi_m, TIMEOUT_MS(5));
+	pi_waiter_result = mutex_lock(&pi_m, TIMEOUT_MS(500));
 }
 
 /* A high waiter that gives up takes its priority back from the owner. */
