@@ -4,7 +4,11 @@
 #include <bora/percpu.h>
 #include <bora/printk.h>
 
-/* The blob must lie where every paging stage maps RAM: the first RAM gigapage. */
+/*
+ * The blob must lie where every paging stage maps RAM: the first RAM gigapage, the same window
+ * memmap reads it from. Not bounded by CONFIG_RAM_SIZE: QEMU puts the blob near the top of RAM
+ * (below 3 GiB), past the board's Kconfig size when the machine is given more RAM.
+ */
 #define DT_WINDOW (1UL << 30)
 
 static struct fdt boot_fdt;
@@ -12,7 +16,7 @@ static bool boot_fdt_ok;
 
 void dt_init(uintptr_t dtb_pa)
 {
-	uintptr_t end = CONFIG_RAM_BASE + MIN((uintptr_t)CONFIG_RAM_SIZE, DT_WINDOW);
+	uintptr_t end = CONFIG_RAM_BASE + DT_WINDOW;
 	int err;
 
 	boot_fdt_ok = false;

@@ -232,19 +232,28 @@ def board_line(kconf):
     return "CONFIG_%s=y" % sel.name if sel else None
 
 
+def config_line_symbol(line):
+    """The symbol a defconfig line sets, so "# CONFIG_X is not set" sorts by X."""
+    return line.lstrip("# ").split("=")[0].split(" ")[0]
+
+
 def min_config_lines(kconf):
     fd, tmp = tempfile.mkstemp()
     os.close(fd)
     try:
         kconf.write_min_config(tmp, header="")
         with open(tmp) as f:
-            lines = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+            # "# CONFIG_X is not set" is a setting, not a comment: dropping it would turn a
+            # default-y option the user switched off back on.
+            lines = [l.rstrip("\n") for l in f
+                     if l.startswith("CONFIG_") or
+                     (l.startswith("# CONFIG_") and l.rstrip().endswith(" is not set"))]
     finally:
         os.unlink(tmp)
     board = board_line(kconf)
     if board and board not in lines:
         lines.append(board)
-    return sorted(lines)
+    return sorted(lines, key=config_line_symbol)
 
 
 def cmd_savedefconfig(args):

@@ -93,7 +93,8 @@ def test_savedefconfig_gives_back_the_same_file(defconfig):
     saved = (out / "defconfig").read_text()
     assert saved == (ROOT / "defconfigs" / defconfig).read_text()
     lines = saved.splitlines()
-    assert lines == sorted(lines), "savedefconfig output must be sorted"
+    names = [l.lstrip("# ").split("=")[0].split(" ")[0] for l in lines]
+    assert names == sorted(names), "savedefconfig output must be sorted by symbol"
     shutil.rmtree(out, ignore_errors=True)
 
 
