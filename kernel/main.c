@@ -94,7 +94,16 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 
 #ifdef CONFIG_KTEST
 	{
-		int failed = ktest_run_all();
+		int failed;
+
+		/*
+		 * The suites written for one hart rely on the order of their
+		 * threads on it: main, and by inheritance every thread it
+		 * creates, stays on the boot hart; the SMP suites place their
+		 * threads with thread_create_on / thread_set_affinity.
+		 */
+		thread_set_affinity(thread_current(), 1);
+		failed = ktest_run_all();
 
 		if (IS_ENABLED_KTEST_CRASH) {
 			void ktest_crash(void); /* tests/kernel/crash.c: CONFIG_KTEST_CRASH_* */

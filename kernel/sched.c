@@ -76,15 +76,43 @@ static inline void slice_preempted(const struct percpu *cpu, struct thread *t)
 #endif
 }
 
-/* t is placed on cpu (always true with one hart). */
-static inline bool on_this_hart(const struct percpu *cpu, const struct thread *t)
+/*
+ * t, woken here, may take this hart at once: it last ran here, may stay, and
+ * no hart idles (placement would give it an idle one and leave the waker
+ * running). Always true with one hart.
+ */
+static inline bool hand_over_here(const struct percpu *cpu, const struct thread *t)
 {
-#if PERCPU_MAX_HARTS > 1
-	return t->hart == cpu->index;
+#if SCHED_SMP
+	return t->hart == cpu->index && !t->migrate &&
+	       !__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED);
 #else
 	(void)cpu;
 	(void)t;
 	return true;
+#endif
+}
+
+/* Ask cpu to switch at its next preemption point; another hart gets a reschedule IPI. */
+static inline void resched_cpu(struct percpu *cpu)
+{
+#if SCHED_SMP
+	if (cpu != this_cpu()) {
+		sched_resched_remote(cpu);
+		return;
+	}
+#endif
+	cpu->need_resched = true;
+}
+
+/* With cpu->runq_lock held: t was queued on busy cpu; an idle hart may take it. */
+static inline void offer_to_idle(const struct thread *t)
+{
+#if SCHED_SMP
+	if (unlikely(__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED)))
+		sched_kick_idle(t);
+#else
+	(void)t;
 #endif
 }
 
@@ -111,14 +139,18 @@ static inline void timeslice_check(struct percpu *cpu, const struct thread *cur)
 
 void sched_enqueue(struct thread *t)
 {
-	struct percpu *cpu = &percpu_harts[t->hart];
+#if SCHED_SMP
+	struct percpu *cpu = sched_place(t);
+#else
+	struct percpu *cpu = &percpu_harts[0];
+#endif
 
 	sched_spin_lock(&cpu->runq_lock);
 	t->state = THREAD_READY;
 	t->slice_used = 0;
 	runq_add_tail(&cpu->runq, &t->rq_node);
 	if (beats_current(cpu, t))
-		cpu->need_resched = true;
+		resched_cpu(cpu);
 	else if (cpu->current)
 		timeslice_check(cpu, cpu->current);
 	sched_spin_unlock(&cpu->runq_lock);
@@ -128,13 +160,28 @@ void sched_enqueue(struct thread *t)
 static inline __attribute__((always_inline)) void finish_switch(struct thread *prev)
 {
 	struct percpu *cpu = this_cpu(); /* the hart we run on now, whatever prev's was */
+#if SCHED_SMP
+	/*
+	 * A thread switched away from is never RUNNING, except one leaving a
+	 * hart outside its affinity (preempt_current, sched_yield): read before
+	 * prev is released, as another hart may run it right after.
+	 */
+	bool moving = prev->state == THREAD_RUNNING;
 
-	(void)prev;
+	/* prev's registers are saved: other harts may resume it now (see on_cpu). */
+	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+#endif
 #ifdef CONFIG_USERSPACE
 	task_switch_mm(cpu->current); /* a user task's thread runs in its address space */
 #endif
 	timeslice_check(cpu, cpu->current);
 	sched_spin_unlock(&cpu->runq_lock);
+#if SCHED_SMP
+	if (unlikely(moving))
+		sched_migrate_finish(prev);
+#else
+	(void)prev;
+#endif
 }
 
 void sched_finish_switch(struct thread *prev)
@@ -153,6 +200,9 @@ static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, 
 	cpu->switched_at = now;
 	thread_check_sentinel(prev);
 	next->state = THREAD_RUNNING; /* next->hart is cpu already: it was on cpu's queue */
+#if SCHED_SMP
+	next->on_cpu = 1;
+#endif
 	next->switches++;
 	cpu->current = next;
 	prev = arch_switch(prev, next);
@@ -180,6 +230,11 @@ static void preempt_current(struct percpu *cpu)
 	struct thread *cur = cpu->current;
 
 	sched_spin_lock(&cpu->runq_lock);
+	if (unlikely(sched_must_move(cur))) {
+		/* Stays RUNNING, on no queue: finish_switch places it on an allowed hart. */
+		switch_away(cpu, cur);
+		return;
+	}
 	cur->state = THREAD_READY;
 	if (!is_idle(cur)) {
 		if (cur->timeslice_expired) {
@@ -190,6 +245,7 @@ static void preempt_current(struct percpu *cpu)
 			slice_preempted(cpu, cur);
 		}
 		cur->timeslice_expired = false;
+		offer_to_idle(cur);
 	}
 	switch_away(cpu, cur);
 }
@@ -232,6 +288,11 @@ void sched_yield(void)
 	struct runq_node *n;
 
 	sched_spin_lock(&cpu->runq_lock);
+	if (unlikely(sched_must_move(cur))) {
+		switch_away(cpu, cur); /* finish_switch moves it (see preempt_current) */
+		arch_irq_restore(flags);
+		return;
+	}
 	cur->timeslice_expired = false;
 	cur->slice_used = 0;
 	if (likely(!is_idle(cur)))
@@ -317,6 +378,9 @@ int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thr
 	cur->state = THREAD_BLOCKED;
 	leave_wait_queue(next, 0);
 	next->hart = cpu->index; /* switch_to expects a thread placed on this hart */
+#if SCHED_SMP
+	next->migrate = false; /* sched_can_handoff checked its affinity */
+#endif
 	sched_spin_lock(&cpu->runq_lock);
 	sched_spin_unlock(&sched_spinlock);
 	switch_to(cpu, cur, next);
@@ -343,8 +407,8 @@ SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned lon
 	 * its priority and t runs now.
 	 */
 	/* SIE on in flags: not in an interrupt handler, no other spinlock held, not idle. */
-	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && on_this_hart(cpu, t) &&
-	    prio_of(t) < prio_of(cur)) {
+	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && prio_of(t) < prio_of(cur) &&
+	    hand_over_here(cpu, t) && !sched_must_move(cur)) {
 		sched_spin_lock(&cpu->runq_lock);
 		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t))) {
 			cur->state = THREAD_READY;
@@ -376,7 +440,7 @@ void sched_set_effective_prio(struct thread *t, unsigned int prio)
 		t->rq_node.prio = prio;
 		runq_add_tail(&cpu->runq, &t->rq_node);
 		if (beats_current(cpu, t))
-			cpu->need_resched = true;
+			resched_cpu(cpu);
 		sched_spin_unlock(&cpu->runq_lock);
 		break;
 	case THREAD_BLOCKED:
@@ -393,7 +457,7 @@ void sched_set_effective_prio(struct thread *t, unsigned int prio)
 		t->rq_node.prio = prio;
 		best = runq_peek(&cpu->runq);
 		if (best && best->prio < prio)
-			cpu->need_resched = true;
+			resched_cpu(cpu);
 		sched_spin_unlock(&cpu->runq_lock);
 		break;
 	}
@@ -446,24 +510,38 @@ int sched_sleep(k_timeout_t timeout)
 /* ---- start-up ---------------------------------------------------------------------------------
  */
 
-static void idle_entry(void *arg)
+void sched_idle_loop(void)
 {
-	(void)arg;
 	for (;;) {
 		struct percpu *cpu;
 
 		/*
 		 * wfi wakes on a pending enabled interrupt even with SIE clear
 		 * (privileged spec 3.3.3), so checking for work with interrupts
-		 * off and then waiting cannot miss a wake-up.
+		 * off and then waiting cannot miss a wake-up. The idle bit is
+		 * set only inside this interrupts-off section, so it is never
+		 * set while another thread runs here.
 		 */
 		arch_irq_disable();
 		cpu = this_cpu();
+#if SCHED_SMP
+		__atomic_fetch_or(&sched_idle_mask, 1ULL << cpu->index, __ATOMIC_SEQ_CST);
+		if (runq_empty(&cpu->runq) && !cpu->need_resched && !sched_steal(cpu))
+			idle_wfi();
+		__atomic_fetch_and(&sched_idle_mask, ~(1ULL << cpu->index), __ATOMIC_SEQ_CST);
+#else
 		if (runq_empty(&cpu->runq) && !cpu->need_resched)
 			idle_wfi(); /* wfi, counted as idle time (uptime) */
+#endif
 		arch_irq_enable();
 		sched_yield();
 	}
+}
+
+static void idle_entry(void *arg)
+{
+	(void)arg;
+	sched_idle_loop();
 }
 
 void sched_init(void)
@@ -476,6 +554,7 @@ void sched_init(void)
 	sched_timeslice_init(cpu);
 #endif
 	cpu->current = thread_init_main(cpu->index);
+	cpu->current->on_cpu = 1;
 	cpu->switched_at = read_time();
 	cpu->idle = thread_create_idle(cpu->index, idle_entry);
 	printk("sched: %s, %s queue, %d priorities%s%s, main thread id %zu\n", sched_description(),

@@ -130,6 +130,24 @@ RUNQ_API struct runq_node *runq_yield(struct runq *rq, struct runq_node *cur)
 	return n;
 }
 
+RUNQ_API struct runq_node *runq_find(const struct runq *rq,
+                                     bool (*ok)(const struct runq_node *n, void *ctx), void *ctx)
+{
+	for (unsigned int w = 0; w < RUNQ_WORDS; w++) {
+		for (uint64_t bits = rq->bitmap[w]; bits; bits &= bits - 1) {
+			const struct list_node *head = &rq->queues[w * 64 + lowest_bit(bits)];
+
+			for (struct list_node *pos = head->next; pos != head; pos = pos->next) {
+				struct runq_node *n = list_entry(pos, struct runq_node, link);
+
+				if (ok(n, ctx))
+					return n;
+			}
+		}
+	}
+	return NULL;
+}
+
 RUNQ_API int runq_validate(const struct runq *rq, char *why, size_t why_len)
 {
 	unsigned int n = 0;

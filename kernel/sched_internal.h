@@ -3,11 +3,23 @@
 #ifndef KERNEL_SCHED_INTERNAL_H
 #define KERNEL_SCHED_INTERNAL_H
 
+#include <bora/percpu.h>
 #include <bora/thread.h>
+
+#ifdef CONFIG_SMP
+#define SCHED_SMP 1
+#else
+#define SCHED_SMP 0
+#endif
 
 /* thread.c */
 struct thread *thread_init_main(unsigned int hart);
 struct thread *thread_create_idle(unsigned int hart, void (*entry)(void *));
+/* A secondary hart's idle thread on the stack it was started on (static, never freed). */
+struct thread *thread_init_boot_idle(unsigned int hart, uintptr_t stack_base, size_t stack_size);
+
+/* sched.c: the idle loop (a secondary hart's boot context becomes its idle thread). */
+void sched_idle_loop(void) __attribute__((noreturn));
 /* Bottom word of every stack (thread.c); a different value means it overflowed. */
 #define STACK_SENTINEL 0xb0a5deadc0defeedULL
 
@@ -31,9 +43,46 @@ void sched_cancel_wakeup_armed(struct thread *t);
 /* Most waits are FOREVER: test the flag inline, call only when a wake-up is armed. */
 static inline void sched_cancel_wakeup(struct thread *t)
 {
-	if (t->timeout.pending)
+	if (t->wakeup_armed)
 		sched_cancel_wakeup_armed(t);
 }
+
+/* ---- sched_smp.c: placement, stealing, migration (docs/smp.md) ---- */
+#if SCHED_SMP
+/*
+ * Harts whose idle thread is about to wait or waiting for work (bit i: hart
+ * index i). A hint, read without a lock: placement prefers these harts and
+ * clears the bit of the one it picks, so a burst of wake-ups spreads out.
+ */
+extern uint64_t sched_idle_mask;
+
+/* With sched_lock held (or t not yet visible): choose t's hart, set t->hart; returns it. */
+struct percpu *sched_place(struct thread *t);
+
+/* Set another hart's need_resched and send it a reschedule IPI. */
+void sched_resched_remote(struct percpu *cpu);
+
+/* t, queued on this hart (lock held), could run on an idle hart at once: wake one to steal it. */
+void sched_kick_idle(const struct thread *t);
+
+/* Interrupts off, no lock held: move one thread this hart may run onto its queue. */
+bool sched_steal(struct percpu *me);
+
+/* After the switch away from t (finish_switch): t left its affinity; queue it elsewhere. */
+void sched_migrate_finish(struct thread *t);
+
+/* t must leave this hart at the next switch (thread_set_affinity). */
+static inline bool sched_must_move(const struct thread *t)
+{
+	return t->migrate;
+}
+#else
+static inline bool sched_must_move(const struct thread *t)
+{
+	(void)t;
+	return false;
+}
+#endif
 #ifdef CONFIG_TIMESLICING
 #include <bora/percpu.h>
 

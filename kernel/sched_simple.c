@@ -84,6 +84,18 @@ RUNQ_API struct runq_node *runq_yield(struct runq *rq, struct runq_node *cur)
 	return n;
 }
 
+RUNQ_API struct runq_node *runq_find(const struct runq *rq,
+                                     bool (*ok)(const struct runq_node *n, void *ctx), void *ctx)
+{
+	for (struct list_node *pos = rq->list.next; pos != &rq->list; pos = pos->next) {
+		struct runq_node *n = list_entry(pos, struct runq_node, link);
+
+		if (ok(n, ctx))
+			return n;
+	}
+	return NULL;
+}
+
 RUNQ_API int runq_validate(const struct runq *rq, char *why, size_t why_len)
 {
 	const struct list_node *pos, *prev = &rq->list;

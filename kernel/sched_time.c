@@ -20,11 +20,26 @@
 
 #include "sched_internal.h"
 
+/*
+ * The timeout-versus-wake race across harts: timeout_expire() takes the
+ * timeout off its tree and calls this without a lock, so a waker on another
+ * hart may get sched_lock first, wake t, and t may even block again before
+ * this runs. The waker's cancel then fails (nothing pending) and counts the
+ * expiry as stale; a stale expiry only consumes that count. So a wait ends
+ * exactly once: by the waker, or by the timeout if it got sched_lock first
+ * (then the waker finds t no longer waiting).
+ */
 static void wakeup_expired(struct timeout *to)
 {
 	struct thread *t = container_of(to, struct thread, timeout);
 	unsigned long flags = sched_lock();
 
+	if (t->wakeup_stale) {
+		t->wakeup_stale--;
+		sched_unlock(flags);
+		return;
+	}
+	t->wakeup_armed = false;
 	if (t->state == THREAD_BLOCKED) {
 		sched_wake(t, -ETIMEDOUT);
 		if (t->blocked_mutex)
@@ -38,6 +53,7 @@ static void wakeup_expired(struct timeout *to)
 
 void sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
 {
+	t->wakeup_armed = true;
 	/* timer_us_to_ticks rounds up: the wait is never shorter than asked. */
 	timeout_arm(&t->timeout, timer_now() + timer_us_to_ticks((uint64_t)timeout.us),
 	            wakeup_expired);
@@ -45,7 +61,9 @@ void sched_arm_wakeup(struct thread *t, k_timeout_t timeout)
 
 void sched_cancel_wakeup_armed(struct thread *t)
 {
-	timeout_cancel(&t->timeout);
+	t->wakeup_armed = false;
+	if (!timeout_cancel(&t->timeout))
+		t->wakeup_stale++; /* already expired: its callback is on its way */
 }
 
 #ifdef CONFIG_TIMESLICING
@@ -65,7 +83,13 @@ static void slice_expired(struct timeout *to)
 
 		if (timer_now() >= due) {
 			cur->timeslice_expired = true;
-			cpu->need_resched = true;
+#ifdef CONFIG_SMP
+			/* The timer interrupt of whichever hart armed it runs this. */
+			if (cpu != this_cpu())
+				sched_resched_remote(cpu);
+			else
+#endif
+				cpu->need_resched = true;
 		} else {
 			timeout_arm(to, due, slice_expired);
 		}

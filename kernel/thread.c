@@ -20,6 +20,7 @@
 #include <bora/percpu.h>
 #include <bora/remap.h>
 #include <bora/sched.h>
+#include <bora/smp.h>
 #include <bora/spinlock.h>
 #include <bora/string.h>
 #include <bora/thread.h>
@@ -266,8 +267,8 @@ static struct thread *thread_alloc(const char *name, unsigned int prio, size_t s
 	return t;
 }
 
-int thread_create(struct thread **out, void (*entry)(void *arg), void *arg, unsigned int priority,
-                  size_t stack_size, const char *name)
+int thread_create_on(struct thread **out, void (*entry)(void *arg), void *arg,
+                     unsigned int priority, size_t stack_size, const char *name, uint64_t affinity)
 {
 	struct thread *t;
 	unsigned long flags;
@@ -276,7 +277,7 @@ int thread_create(struct thread **out, void (*entry)(void *arg), void *arg, unsi
 	if (in_interrupt())
 		return -EIRQCTX;
 	if (!out || !entry || !name || !name[0] || priority >= CONFIG_NUM_PRIORITIES ||
-	    stack_size > STACK_MAX_BYTES)
+	    stack_size > STACK_MAX_BYTES || !(affinity & smp_online_mask()))
 		return -EINVAL;
 	t = thread_alloc(name, priority, stack_size ? stack_size : CONFIG_THREAD_STACK_SIZE,
 	                 this_cpu()->index, &err);
@@ -284,11 +285,22 @@ int thread_create(struct thread **out, void (*entry)(void *arg), void *arg, unsi
 		return err;
 	t->entry = entry;
 	t->arg = arg;
+	t->affinity = affinity;
 	*out = t;
 	flags = sched_lock();
 	sched_enqueue(t);
 	sched_unlock(flags);
 	return 0;
+}
+
+int thread_create(struct thread **out, void (*entry)(void *arg), void *arg, unsigned int priority,
+                  size_t stack_size, const char *name)
+{
+	const struct thread *self = thread_current();
+
+	/* The creator's harts, as a child process inherits its parent's (docs/smp.md). */
+	return thread_create_on(out, entry, arg, priority, stack_size, name,
+	                        self ? self->affinity : ~0ULL);
 }
 
 /* First C code of every thread, on its own stack, interrupts still off. */
@@ -353,9 +365,24 @@ int thread_join(struct thread *t, k_timeout_t timeout)
 		sched_unlock(flags);
 	}
 	/*
-	 * t switched away for the last time before we could run (its hart held
-	 * its run-queue lock across the switch), so its stack is free to go.
+	 * With one hart, t switched away for the last time before we could run
+	 * (its hart held its run-queue lock across the switch). Another hart
+	 * may still be saving its registers on its stack, and a timeout that
+	 * expired while t was being woken may still be on its way to t
+	 * (sched_time.c): wait for both before freeing.
 	 */
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		__asm__ volatile("" ::: "memory");
+	for (;;) {
+		unsigned int stale;
+
+		flags = sched_lock();
+		stale = t->wakeup_stale;
+		sched_unlock(flags);
+		if (!stale)
+			break;
+		thread_yield();
+	}
 	unregister_thread(t);
 	free_stack(t);
 	kfree(t);
@@ -443,6 +470,30 @@ struct thread *thread_init_main(unsigned int hart)
 	return t;
 }
 
+#ifdef CONFIG_SMP
+struct thread *thread_init_boot_idle(unsigned int hart, uintptr_t stack_base, size_t stack_size)
+{
+	static struct thread boot_idle[PERCPU_MAX_HARTS];
+	struct thread *t = &boot_idle[hart];
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	int err;
+
+	init_fields(t, "idle", THREAD_PRIO_LOWEST, hart);
+	t->affinity = 1ULL << hart;
+	t->flags = THREAD_F_IDLE | THREAD_F_BOOT_STACK;
+	t->state = THREAD_RUNNING;
+	t->on_cpu = 1;
+	t->stack_base = stack_base;
+	t->stack_size = stack_size;
+	fill_stack(t->stack_base, ALIGN_DOWN(sp - 512, 8));
+	t->switches = 1;
+	err = register_thread(t);
+	if (err)
+		panic("thread: no id for the idle thread of hart %u: %s", hart, errno_name(err));
+	return t;
+}
+#endif
+
 struct thread *thread_create_idle(unsigned int hart, void (*entry)(void *))
 {
 	int err;
@@ -452,6 +503,7 @@ struct thread *thread_create_idle(unsigned int hart, void (*entry)(void *))
 		panic("thread: cannot create the idle thread of hart %u: %s", hart,
 		      errno_name(err));
 	t->flags = THREAD_F_IDLE;
+	t->affinity = 1ULL << hart;
 	t->entry = entry;
 	t->state = THREAD_READY;
 	return t;

@@ -7,15 +7,16 @@
  *   sched_lock       one, global: thread states other than ready/running,
  *                    every wait queue, the state of every synchronization
  *                    object (mutex owner, semaphore count, queue ring),
- *                    priorities and the inheritance chains;
+ *                    priorities, affinities and the inheritance chains;
  *   percpu.runq_lock one per hart: that hart's ready queue and its switch.
  *                    A switch holds the outgoing hart's runq_lock across
  *                    arch_switch(); the incoming thread releases it
- *                    (sched_finish_switch), so no other hart can pick a
- *                    thread whose registers are still being saved.
- * Seams for the SMP scheduler: sched_enqueue() places a ready thread (today:
- * on the run queue of t->hart), sched_pick_next() chooses for one hart
- * (today: its own queue, else its idle thread).
+ *                    (sched_finish_switch). Nobody holds two runq_locks.
+ *   the timeout lock (kernel/timeout.c), taken under either.
+ * SMP (docs/smp.md): sched_enqueue() places a ready thread on a hart
+ * (kernel/sched_smp.c) and sends that hart a reschedule IPI when the thread
+ * should preempt there; idle harts steal; thread->on_cpu keeps a thread from
+ * being resumed on one hart before another has saved its registers.
  *
  * Preemption points (CONFIG_PREEMPT): the return from an interrupt
  * (sched_irq_exit) and the end of any call that made a higher-priority
@@ -133,7 +134,13 @@ static inline bool sched_can_handoff(const struct thread *next)
 	const struct thread *cur = cpu->current;
 
 	return next->state == THREAD_BLOCKED && (next->affinity & (1ULL << cpu->index)) &&
-	       !(cur->flags & THREAD_F_IDLE) && next->rq_node.prio <= cur->rq_node.prio;
+	       !(cur->flags & THREAD_F_IDLE) &&
+	       next->rq_node.prio <= cur->rq_node.prio
+#if PERCPU_MAX_HARTS > 1
+	       /* and another hart has finished switching away from it (thread.h on_cpu) */
+	       && !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)
+#endif
+	    ;
 }
 int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
                         unsigned long flags);
@@ -193,6 +200,15 @@ struct thread *arch_switch(struct thread *prev, struct thread *next);
  * (CONFIG_TIMESLICE_MS at boot). -ENOTSUP without CONFIG_TIMESLICING.
  */
 int sched_set_timeslice_ms(uint32_t ms);
+
+/*
+ * A secondary hart joins the scheduler (kernel/smp/bringup.c): before it
+ * checks in, its run queue and its idle thread (its boot context, on the
+ * stack [stack_base, stack_base + stack_size)); once online, its timer and
+ * interrupts, then the idle loop for good.
+ */
+void sched_secondary_prepare(uintptr_t stack_base, size_t stack_size);
+void sched_secondary_run(void) __attribute__((noreturn));
 
 /* Kconfig choices as words, for boot lines and tests. */
 const char *sched_description(void);

@@ -81,6 +81,14 @@ RUNQ_API struct runq_node *runq_pop(struct runq *rq);
  */
 RUNQ_API struct runq_node *runq_yield(struct runq *rq, struct runq_node *cur);
 
+/*
+ * The first node in run order for which ok(node, ctx) is true, left queued;
+ * NULL if none. Linear in the queued nodes (an idle hart looking for a
+ * thread it may steal, kernel/sched_smp.c).
+ */
+RUNQ_API struct runq_node *runq_find(const struct runq *rq,
+                                     bool (*ok)(const struct runq_node *n, void *ctx), void *ctx);
+
 static inline bool runq_empty(const struct runq *rq)
 {
 	return rq->count == 0;

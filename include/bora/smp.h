@@ -60,8 +60,6 @@ void smp_send_reschedule(unsigned int index);
 /* IPIs this hart has handled, by kind, since boot (tests and the bench read them). */
 unsigned long smp_ipi_count(unsigned int index, unsigned long kind);
 
-/* Per-hart body called by a secondary hart once it is online; weak default idles in wfi. */
-void smp_secondary_idle(void) __attribute__((noreturn));
 #else
 static inline void smp_init(uintptr_t dtb_pa)
 {

@@ -50,9 +50,16 @@ struct thread {
 	struct runq_node rq_node;  /* rq_node.prio is the effective priority */
 	unsigned int base_prio;    /* the priority asked for; effective may be higher (PI) */
 	enum thread_state state;
-	unsigned int hart;  /* index of the hart it runs or last ran on */
-	uint64_t affinity;  /* harts (by index) it may run on; for the SMP scheduler */
+	unsigned int hart;  /* index of the hart it is queued on, runs on or last ran on */
+	uint64_t affinity;  /* harts (bit i: hart index i) it may run on (thread_set_affinity) */
 	unsigned int flags; /* THREAD_F_* */
+	/*
+	 * SMP (docs/smp.md): set while a hart runs the thread, from its switch-in
+	 * until its registers are saved at the switch-out (cleared in
+	 * sched_finish_switch), so no other hart resumes it before that.
+	 */
+	uint8_t on_cpu;
+	bool migrate; /* its hart left its affinity: move it at the next switch or wake-up */
 	size_t id;
 	char name[THREAD_NAME_MAX];
 
@@ -63,6 +70,8 @@ struct thread {
 	int wait_result;               /* what the waker (or the timeout) says */
 	void *wait_data;               /* the object's hand-over slot (msgq) */
 	struct timeout timeout;        /* sleep and timed waits */
+	bool wakeup_armed;             /* timeout armed for the current wait (sched_time.c) */
+	unsigned int wakeup_stale;     /* expiries already running that must not wake it */
 	struct mutex *blocked_mutex;   /* the mutex it waits for, for priority inheritance */
 	struct list_node held_mutexes; /* struct mutex.held_link of every mutex it owns */
 	bool timeslice_expired;
@@ -96,6 +105,30 @@ struct thread {
  */
 int thread_create(struct thread **out, void (*entry)(void *arg), void *arg, unsigned int priority,
                   size_t stack_size, const char *name);
+
+/*
+ * thread_create's thread may run on the harts its creator may (its affinity
+ * is copied). thread_create_on gives it `affinity` instead (bit i: hart
+ * index i; see thread_set_affinity): restricted from the start to the harts in `affinity`
+ * (bit i: hart index i; see thread_set_affinity). -EINVAL also when no
+ * online hart is in it.
+ */
+int thread_create_on(struct thread **out, void (*entry)(void *arg), void *arg,
+                     unsigned int priority, size_t stack_size, const char *name, uint64_t affinity);
+
+/*
+ * Let t run only on the harts in `mask` (bit i: hart index i); new threads
+ * may run anywhere. Respected at once: a ready thread queued on a hart
+ * outside the mask moves, a running one is preempted there and moves (the
+ * caller itself returns already on an allowed hart; a thread running on
+ * another hart moves at its next preemption point, in cooperative builds at
+ * its next yield or block), a waiting one is placed on an allowed hart when
+ * it wakes. 0, or -EINVAL (t NULL or an idle thread, no online hart in mask),
+ * -EIRQCTX (for the current thread from an interrupt handler).
+ */
+int thread_set_affinity(struct thread *t, uint64_t mask);
+
+uint64_t thread_get_affinity(const struct thread *t);
 
 /* End the calling thread; its joiner is woken. Returning from entry does the same. */
 void thread_exit(void) __attribute__((noreturn));

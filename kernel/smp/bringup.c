@@ -15,6 +15,7 @@
 #include <bora/mm.h>
 #include <bora/printk.h>
 #include <bora/remap.h>
+#include <bora/sched.h>
 #include <bora/smp.h>
 #include <bora/sv39.h>
 #include <asm/csr.h>
@@ -57,12 +58,14 @@ void smp_secondary_main(unsigned long hartid, struct smp_boot_args *args)
 	unsigned int expected = SMP_HART_STARTING;
 
 	(void)hartid;
+	/* Ready for threads before the boot hart counts this hart online and places any here. */
+	sched_secondary_prepare(args->sp - CONFIG_SMP_STACK_SIZE, CONFIG_SMP_STACK_SIZE);
 	/* Too late: the boot hart gave up on this hart and counts it offline. */
 	if (!__atomic_compare_exchange_n(&args->state, &expected, SMP_HART_ONLINE, false,
 	                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		sbi_hart_stop();
 	smp_ipi_init_this_hart();
-	smp_secondary_idle();
+	sched_secondary_run();
 }
 
 /* Stack pages plus a guard page below them; the top of the stack, or 0. */

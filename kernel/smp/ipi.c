@@ -169,14 +169,3 @@ unsigned int smp_call_function(cpumask_t mask, smp_call_fn fn, void *arg, bool w
 	}
 	return (unsigned int)__builtin_popcountll(mask);
 }
-
-/* Until the scheduler gives every hart an idle thread: sleep, serve IPIs, repeat. */
-__attribute__((weak)) void smp_secondary_idle(void)
-{
-	for (;;) {
-		/* wfi wakes on a pending enabled interrupt even with sstatus.SIE off (spec 3.3.3).
-		 */
-		__asm__ volatile("wfi");
-		smp_ipi_poll();
-	}
-}

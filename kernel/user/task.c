@@ -298,8 +298,12 @@ static long add_thread(struct task *t, unsigned int slot)
 	flags = spin_lock_irqsave(&t->lock);
 	t->live_threads++;
 	spin_unlock_irqrestore(&t->lock, flags);
-	err = thread_create(&th, user_thread_main, &t->start[slot], THREAD_PRIO_DEFAULT,
-	                    KSTACK_SIZE, name);
+	/*
+	 * On the boot hart only, until address spaces track the harts they are
+	 * live on (ASID assignment and user-page shootdown are per hart today).
+	 */
+	err = thread_create_on(&th, user_thread_main, &t->start[slot], THREAD_PRIO_DEFAULT,
+	                       KSTACK_SIZE, name, 1);
 	if (err) {
 		flags = spin_lock_irqsave(&t->lock);
 		t->live_threads--;

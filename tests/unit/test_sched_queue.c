@@ -158,6 +158,40 @@ static void yield_rotates_only_for_equal_or_better(void **state)
 	assert_valid(&rq);
 }
 
+/* Accepts nodes whose index in nodes[] is odd (an idle hart skipping threads it may not run). */
+static bool odd_index(const struct runq_node *n, void *ctx)
+{
+	(void)ctx;
+	return (n - nodes) % 2 == 1;
+}
+
+static bool never(const struct runq_node *n, void *ctx)
+{
+	(void)n;
+	(void)ctx;
+	return false;
+}
+
+static void find_returns_the_first_match_in_run_order(void **state)
+{
+	/* Run order: nodes[4] (prio 1), [2] and [3] (prio 2, FIFO), [0] (4), [1] (9). */
+	static const unsigned int prios[] = {4, 9, 2, 2, 1};
+
+	(void)state;
+	runq_init(&rq);
+	assert_null(runq_find(&rq, odd_index, NULL));
+	for (size_t i = 0; i < sizeof(prios) / sizeof(prios[0]); i++) {
+		node_set(&nodes[i], prios[i] % CONFIG_NUM_PRIORITIES);
+		runq_add_tail(&rq, &nodes[i]);
+	}
+	assert_ptr_equal(runq_find(&rq, odd_index, NULL), &nodes[3]);
+	assert_null(runq_find(&rq, never, NULL));
+	assert_int_equal(rq.count, 5); /* nothing removed */
+	runq_remove(&rq, &nodes[3]);
+	assert_ptr_equal(runq_find(&rq, odd_index, NULL), &nodes[1]);
+	assert_valid(&rq);
+}
+
 static void validator_catches_broken_state(void **state)
 {
 	struct list_node *saved;
@@ -299,6 +333,7 @@ int main(void)
 	    cmocka_unit_test(fifo_within_a_priority_and_head_insertion),
 	    cmocka_unit_test(removal_from_the_middle_keeps_the_order),
 	    cmocka_unit_test(yield_rotates_only_for_equal_or_better),
+	    cmocka_unit_test(find_returns_the_first_match_in_run_order),
 	    cmocka_unit_test(validator_catches_broken_state),
 	    cmocka_unit_test(random_operations_match_the_model),
 	};
