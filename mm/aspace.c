@@ -6,6 +6,13 @@
 
 #define PG          SV39_SIZE_4K
 #define LOWER_ROOTS (SV39_PTES / 2) /* root entries 0..255: the lower half */
+/*
+ * A leaf over memory the space does not own (a device's MMIO page): one of the
+ * two RSW bits the privileged spec (4.3.1) leaves to the supervisor, so the
+ * mark lives in the PTE itself and no side table can go stale. Such a page is
+ * never handed to free_table and never counted in user_pages.
+ */
+#define PTE_FOREIGN (1ULL << 8)
 
 uint64_t aspace_prot_to_pte(unsigned int prot)
 {
@@ -76,15 +83,54 @@ int aspace_unmap(struct aspace *as, uint64_t va, uint64_t size)
 			return -ENOENT;
 	for (uint64_t off = 0; off < size; off += PG) {
 		uint64_t pa;
+		bool foreign = leaf_of(as, va + off, &pa) & PTE_FOREIGN;
 
-		leaf_of(as, va + off, &pa);
 		/* The unmap fences before it returns, so the frame is free of the TLB. */
-		if (sv39_unmap_range(&as->pt, va + off, PG) == 0) {
+		if (sv39_unmap_range(&as->pt, va + off, PG) != 0)
+			continue;
+		if (foreign) {
+			as->device_pages--;
+		} else {
 			as->pt.env->free_table(as->pt.env->ctx, pa);
 			as->user_pages--;
 		}
 	}
 	return 0;
+}
+
+/* The level-0 PTE mapping va (which must be mapped by a 4 KiB leaf). */
+static uint64_t *leaf_pte(const struct aspace *as, uint64_t va)
+{
+	uint64_t table_pa = as->pt.root_pa;
+
+	for (int level = SV39_LEVELS - 1; level > 0; level--)
+		table_pa = sv39_pte_pa(table(as, table_pa)[sv39_vpn(va, level)]);
+	return &table(as, table_pa)[sv39_vpn(va, 0)];
+}
+
+int aspace_map_device(struct aspace *as, uint64_t va, uint64_t pa, uint64_t size, unsigned int prot)
+{
+	uint64_t perm = aspace_prot_to_pte(prot);
+	uint64_t off;
+	int err = 0;
+
+	if (!range_ok(va, size) || !perm || (prot & PROT_EXEC) || !IS_ALIGNED(pa, PG))
+		return -EINVAL;
+	for (off = 0; off < size; off += PG)
+		if (leaf_of(as, va + off, NULL))
+			return -EEXIST;
+	/* Page by page, so every leaf is a 4 KiB one that leaf_pte can mark. */
+	for (off = 0; off < size; off += PG) {
+		err = sv39_map_range(&as->pt, va + off, pa + off, PG, perm);
+		if (err)
+			break;
+		/* RSW is ignored by the MMU (4.3.1): no fence needed for the mark. */
+		*leaf_pte(as, va + off) |= PTE_FOREIGN;
+		as->device_pages++;
+	}
+	if (err && off)
+		aspace_unmap(as, va, off);
+	return err;
 }
 
 int aspace_map_anon(struct aspace *as, uint64_t va, uint64_t size, unsigned int prot)
@@ -123,6 +169,11 @@ int aspace_protect(struct aspace *as, uint64_t va, uint64_t size, unsigned int p
 
 	if (!range_ok(va, size) || !perm)
 		return -EINVAL;
+	/* Device memory is never executable, whatever the task asks later. */
+	if (prot & PROT_EXEC)
+		for (uint64_t off = 0; off < size; off += PG)
+			if (leaf_of(as, va + off, NULL) & PTE_FOREIGN)
+				return -EPERM;
 	return sv39_protect_range(&as->pt, va, size, perm);
 }
 
@@ -205,7 +256,8 @@ static int copy_pages(const struct aspace *as, uint64_t va, void *kbuf, size_t l
 		size_t chunk = MIN(len, PG - (va & (PG - 1)));
 		uint8_t *page;
 
-		if (!leaf_of(as, va, &pa))
+		/* Device registers are not memory the kernel may copy through its linear map. */
+		if (!leaf_of(as, va, &pa) || (leaf_of(as, va, NULL) & PTE_FOREIGN))
 			return -EFAULT;
 		page = (uint8_t *)table(as, ALIGN_DOWN(pa, PG)) + (pa & (PG - 1));
 		if (to_user)
@@ -233,6 +285,10 @@ static int free_leaf(void *arg, const struct sv39_leaf *leaf)
 {
 	struct aspace *as = arg;
 
+	if (leaf->flags & PTE_FOREIGN) {
+		as->device_pages -= leaf->size / PG;
+		return 0;
+	}
 	for (uint64_t off = 0; off < leaf->size; off += PG) {
 		as->pt.env->free_table(as->pt.env->ctx, leaf->pa + off);
 		as->user_pages--;

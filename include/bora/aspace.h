@@ -4,9 +4,10 @@
  * lower half and, in the upper half, copies of the kernel root's entries: the
  * kernel's lower-level tables are shared, never copied or freed here (the
  * kernel's leaves are G and never U, so U-mode cannot use them). Every user
- * leaf is a 4 KiB frame the address space owns, mapped with U, A and D set and
- * never W together with X; destroying the space returns every frame and table
- * page it took.
+ * leaf is a 4 KiB page mapped with U, A and D set and never W together with X:
+ * either a frame the address space owns, or a device page it does not (marked
+ * in the PTE's RSW bits: never freed, never executable). Destroying the space
+ * returns every frame and table page it took and nothing else.
  *
  * Frames and table pages come from the same struct sv39_env the table code
  * uses, so the host tests run this over the fake arena (tests/unit/sv39_arena.h).
@@ -24,8 +25,9 @@
 
 struct aspace {
 	struct sv39 pt;
-	size_t user_pages; /* frames mapped in the lower half */
-	uint16_t asid;     /* see <bora/asid.h>; 0 until first activated */
+	size_t user_pages;   /* frames mapped in the lower half (owned) */
+	size_t device_pages; /* device pages mapped (not owned: never freed) */
+	uint16_t asid;       /* see <bora/asid.h>; 0 until first activated */
 	uint64_t asid_generation;
 };
 
@@ -43,10 +45,25 @@ int aspace_init(struct aspace *as, const struct sv39_env *env, const struct sv39
  */
 int aspace_map_anon(struct aspace *as, uint64_t va, uint64_t size, unsigned int prot);
 
-/* Unmap and free [va, va + size): -EINVAL as map, -ENOENT when a page is not mapped. */
+/*
+ * Map [va, va + size) to the device memory [pa, pa + size), which the space
+ * does not own: unmap and destroy drop the mapping without giving the pages to
+ * the frame allocator. prot must be valid and not executable, pa page-aligned:
+ * -EINVAL; -EEXIST, -ENOMEM as aspace_map_anon (undone on error).
+ */
+int aspace_map_device(struct aspace *as, uint64_t va, uint64_t pa, uint64_t size,
+                      unsigned int prot);
+
+/*
+ * Unmap [va, va + size), freeing the frames the space owns (device pages are
+ * only unmapped): -EINVAL as map, -ENOENT when a page is not mapped.
+ */
 int aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
 
-/* Change the permissions of [va, va + size): -EINVAL, -ENOENT as above. */
+/*
+ * Change the permissions of [va, va + size): -EINVAL, -ENOENT as above;
+ * -EPERM for PROT_EXEC over a device page.
+ */
 int aspace_protect(struct aspace *as, uint64_t va, uint64_t size, unsigned int prot);
 
 /*
@@ -65,7 +82,8 @@ bool aspace_range_mapped(const struct aspace *as, uint64_t va, uint64_t len, uns
 /*
  * Copy into / out of the space through its table (not through the user
  * mapping, so it works for a space that is not live and ignores permissions:
- * the loader fills read-only text with it). -EFAULT when a page is unmapped.
+ * the loader fills read-only text with it). -EFAULT when a page is unmapped
+ * or a device page.
  */
 int aspace_write(struct aspace *as, uint64_t va, const void *src, size_t len);
 int aspace_read(const struct aspace *as, uint64_t va, void *dst, size_t len);

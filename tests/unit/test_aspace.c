@@ -316,6 +316,79 @@ static void destroy_returns_everything(void **state)
 	assert_true(f->as.pt.table_pages >= 6);
 }
 
+/* Device memory outside the arena: freeing it would count as a foreign free. */
+#define DEV_PA 0x10000000ULL
+
+static void device_pages_are_never_freed(void **state)
+{
+	struct fixture *f = *state;
+	size_t before = f->a->in_use;
+	uint64_t pa, flags;
+	uint8_t byte;
+
+	assert_int_equal(aspace_map_device(&f->as, UVA, DEV_PA, 2 * PG, RW), 0);
+	assert_int_equal(f->as.device_pages, 2);
+	assert_int_equal(f->as.user_pages, 0);
+	assert_int_equal(sv39_translate(&f->as.pt, UVA + PG + 5, &pa, &flags, NULL), 0);
+	assert_int_equal(pa, DEV_PA + PG + 5);
+	assert_int_equal(flags & 0xff, SV39_PTE_V | SV39_PTE_R | SV39_PTE_W | SV39_PTE_U |
+	                                   SV39_PTE_A | SV39_PTE_D);
+	assert_true(aspace_range_mapped(&f->as, UVA, 2 * PG, RW));
+	/* Never executable, not at map time, not later; the kernel does not copy through it. */
+	assert_int_equal(aspace_protect(&f->as, UVA, PG, PROT_READ | PROT_EXEC), -EPERM);
+	assert_int_equal(aspace_protect(&f->as, UVA, PG, PROT_READ), 0);
+	assert_int_equal(aspace_read(&f->as, UVA, &byte, 1), -EFAULT);
+	/* Unmapping takes only page-table pages back, never the device's. */
+	assert_int_equal(aspace_unmap(&f->as, UVA, PG), 0);
+	assert_int_equal(f->as.device_pages, 1);
+	assert_int_equal(f->a->foreign_frees, 0);
+	assert_int_equal(aspace_unmap(&f->as, UVA + PG, PG), 0);
+	assert_int_equal(f->as.device_pages, 0);
+	assert_int_equal(f->a->in_use, before);
+	/* Mixed with owned frames, then destroy (teardown checks no foreign free happened). */
+	assert_int_equal(aspace_map_anon(&f->as, UVA, PG, RW), 0);
+	assert_int_equal(aspace_map_device(&f->as, UVA + PG, DEV_PA, PG, RW), 0);
+	assert_int_equal(aspace_map_device(&f->as, UVA + 3 * PG, DEV_PA, PG, PROT_READ), 0);
+	assert_int_equal(f->as.user_pages, 1);
+	assert_int_equal(f->as.device_pages, 2);
+}
+
+static void device_map_refuses_bad_arguments(void **state)
+{
+	struct fixture *f = *state;
+	size_t before;
+
+	assert_int_equal(aspace_map_anon(&f->as, UVA + PG, PG, RW), 0);
+	before = f->a->in_use;
+	assert_int_equal(aspace_map_device(&f->as, UVA, DEV_PA, PG, RW | PROT_EXEC), -EINVAL);
+	assert_int_equal(aspace_map_device(&f->as, UVA, DEV_PA, PG, PROT_READ | PROT_EXEC),
+	                 -EINVAL);
+	assert_int_equal(aspace_map_device(&f->as, UVA, DEV_PA, PG, 0), -EINVAL);
+	assert_int_equal(aspace_map_device(&f->as, UVA, DEV_PA + 8, PG, RW), -EINVAL);
+	assert_int_equal(aspace_map_device(&f->as, UVA + 8, DEV_PA, PG, RW), -EINVAL);
+	assert_int_equal(aspace_map_device(&f->as, KVA, DEV_PA, PG, RW), -EINVAL);
+	assert_int_equal(aspace_map_device(&f->as, 0, DEV_PA, PG, RW), -EINVAL);
+	assert_int_equal(aspace_map_device(&f->as, UVA, DEV_PA, 2 * PG, RW), -EEXIST);
+	assert_int_equal(f->as.device_pages, 0);
+	assert_int_equal(f->a->in_use, before);
+	/* Out of table pages half-way: undone, nothing freed that was not ours. */
+	assert_int_equal(aspace_unmap(&f->as, UVA + PG, PG), 0);
+	before = f->a->in_use;
+	for (long n = 0; n < 4; n++) {
+		f->a->fail_after = n;
+		int rc = aspace_map_device(&f->as, 0x40000000ULL - PG, DEV_PA, 2 * PG, RW);
+
+		f->a->fail_after = -1;
+		if (rc == 0)
+			assert_int_equal(aspace_unmap(&f->as, 0x40000000ULL - PG, 2 * PG), 0);
+		else
+			assert_int_equal(rc, -ENOMEM);
+		assert_int_equal(f->as.device_pages, 0);
+		assert_int_equal(f->a->in_use, before);
+		assert_int_equal(f->a->foreign_frees, 0);
+	}
+}
+
 static void many_spaces_come_and_go(void **state)
 {
 	struct fixture *f = *state;
@@ -342,7 +415,8 @@ int main(void)
 	    T(protect_changes_permissions),      T(range_mapped_checks_every_page),
 	    T(write_and_read_across_pages),      T(find_free_skips_mappings),
 	    T(random_operations_match_model),    T(destroy_returns_everything),
-	    T(many_spaces_come_and_go),
+	    T(many_spaces_come_and_go),          T(device_pages_are_never_freed),
+	    T(device_map_refuses_bad_arguments),
 	};
 	return cmocka_run_group_tests_name("aspace", tests, NULL, NULL);
 }
