@@ -29,9 +29,10 @@ static struct {
 	uint32_t head, tail; /* free-running: head - tail bytes are queued */
 	const char *mode;
 	unsigned int irq;
-	bool throttled;   /* receive interrupt held off while the ring is full */
-	bool waiting;     /* a reader sleeps for input (the poll keeps going) */
-	struct sem ready; /* given when bytes arrive; the reader blocks on it */
+	bool throttled;        /* receive interrupt held off while the ring is full */
+	bool waiting;          /* a reader sleeps for input (the poll keeps going) */
+	unsigned int released; /* the source a user-mode UART server holds, 0 if none */
+	struct sem ready;      /* given when bytes arrive; the reader blocks on it */
 	uint64_t bytes, throttles;
 	struct timeout poll;
 } rx = {.lock = SPINLOCK_INIT, .mode = "off"};
@@ -44,6 +45,8 @@ static bool ring_full(void)
 /* Lock held. Move what the UART holds into the ring, holding the interrupt off when it fills. */
 static void drain_uart(void)
 {
+	if (rx.released)
+		return; /* the UART's input belongs to the user-mode server now */
 	while (!ring_full()) {
 		int c = console_hw_getc();
 
@@ -172,7 +175,7 @@ int console_getc(void)
 	unsigned long flags = spin_lock_irqsave(&rx.lock);
 	int c = ring_pop();
 
-	if (c < 0) /* interrupts may be off (a syscall): look at the UART itself */
+	if (c < 0 && !rx.released) /* interrupts may be off (a syscall): look at the UART itself */
 		c = console_hw_getc();
 	spin_unlock_irqrestore(&rx.lock, flags);
 	return c;
@@ -197,7 +200,7 @@ int console_getc_wait(void)
 			continue;
 		}
 		rx.waiting = true;
-		if (!rx.irq && !timeout_pending(&rx.poll))
+		if (!rx.irq && !rx.released && !timeout_pending(&rx.poll))
 			timeout_arm(&rx.poll,
 			            timer_now() + timer_ms_to_ticks(CONFIG_CONSOLE_POLL_MS),
 			            rx_poll);
@@ -206,6 +209,46 @@ int console_getc_wait(void)
 		sem_take(&rx.ready, FOREVER);
 	}
 }
+
+#ifdef CONFIG_USER_CONSOLE_SERVER
+int console_rx_release(unsigned int *irq)
+{
+	unsigned long flags = spin_lock_irqsave(&rx.lock);
+	int err = rx.released ? -EBUSY : rx.irq ? 0 : -ENODEV;
+
+	if (!err) {
+		/* The UART's own enable too: the server sets it again when it is ready. */
+		console_hw_rx_irq(false);
+		irq_disconnect(rx.irq);
+		*irq = rx.released = rx.irq;
+		rx.irq = 0;
+		rx.throttled = false;
+		rx.mode = "user";
+	}
+	spin_unlock_irqrestore(&rx.lock, flags);
+	return err;
+}
+
+void console_rx_reclaim(void)
+{
+	unsigned long flags = spin_lock_irqsave(&rx.lock);
+	unsigned int irq = rx.released;
+
+	/*
+	 * No drain and no wake-up here (the caller may hold the scheduler's lock):
+	 * bytes already waiting keep the UART's level interrupt up, and its
+	 * handler takes them as soon as the source is unmasked.
+	 */
+	if (irq && irq_connect(irq, rx_irq, NULL) == 0) {
+		rx.released = 0;
+		rx.irq = irq;
+		rx.mode = "interrupt";
+		console_hw_rx_irq(true);
+		irq_enable(irq);
+	}
+	spin_unlock_irqrestore(&rx.lock, flags);
+}
+#endif
 
 void console_rx_stats(struct console_rx_stats *out)
 {

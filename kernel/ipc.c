@@ -7,6 +7,7 @@
  * PLIC driver. Each thread that uses IPC gets a struct ipc_kthread on first
  * use, found by thread id; ipc_thread_release() ends it.
  */
+#include <bora/console.h>
 #include <bora/errno.h>
 #include <bora/ipc_kernel.h>
 #include <bora/irq.h>
@@ -181,6 +182,10 @@ struct ipc_irq *ipc_irq_object_create(unsigned int irq, int *err)
 void ipc_env_irq_detach(struct ipc_irq *q)
 {
 	irq_disconnect(q->irq);
+#ifdef CONFIG_USER_CONSOLE_SERVER
+	if (q->console)
+		console_rx_reclaim();
+#endif
 }
 
 void ipc_env_irq_mask(struct ipc_irq *q)

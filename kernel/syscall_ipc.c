@@ -162,13 +162,18 @@ long ipc_syscall_trap(struct trap_frame *tf)
 }
 
 /*
- * Device pages need user address spaces to hold leaves they do not own (no
- * frame to free at unmap or exit); until mm/aspace.c has that, mapping one is
- * refused by name rather than risking a device page going back to the frame
- * allocator.
+ * Map a device page object's MMIO into the calling task only: read/write, never
+ * executable, U set, and marked as not owned, so munmap and the task's end drop
+ * the mapping without giving the device's pages to the frame allocator
+ * (mm/aspace.c). "Uncached" comes from the platform's physical memory
+ * attributes for the I/O region (no Svpbmt bits in Sv39 PTEs here).
  */
 int ipc_env_map_device(struct ipc_thread *self, uint64_t va, uint64_t phys, uint64_t size)
 {
-	(void)self, (void)va, (void)phys, (void)size;
-	return -ENOTSUP;
+	struct task *t = task_current();
+
+	(void)self;
+	if (!t)
+		return -ENOTSUP; /* a kernel thread has no user address space to map into */
+	return aspace_map_device(&t->as, va, phys, size, PROT_READ | PROT_WRITE);
 }

@@ -33,8 +33,19 @@ int console_getc(void);
 /* Next input byte; the hart sleeps in wfi (or the thread blocks) until one arrives. */
 int console_getc_wait(void);
 
+/*
+ * CONFIG_USER_CONSOLE_SERVER: hand the UART's receive interrupt to a user-mode
+ * driver. release disconnects the kernel's handler and stops reading the UART
+ * (readers sleep until reclaim) and gives the source: 0, -ENODEV when input is
+ * polled (no source to give), -EBUSY when already given. reclaim (any context,
+ * also under the scheduler's lock) takes it back once the driver's interrupt
+ * object is gone.
+ */
+int console_rx_release(unsigned int *irq);
+void console_rx_reclaim(void);
+
 struct console_rx_stats {
-	const char *mode;   /* "interrupt", "poll" or "off" (before console_rx_init) */
+	const char *mode;   /* "interrupt", "poll", "user" (released) or "off" (before init) */
 	unsigned int irq;   /* PLIC source, 0 when polled */
 	uint64_t bytes;     /* received into the ring */
 	uint64_t throttled; /* times the ring filled and the receive interrupt was held off */

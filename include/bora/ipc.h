@@ -135,6 +135,7 @@ struct ipc_irq {
 	struct ipc_notification *bound; /* one reference held */
 	uint64_t bits;
 	bool pending; /* fired and masked until acknowledged */
+	bool console; /* the console UART's: the kernel takes the source back when it goes */
 	uint64_t count;
 };
 

@@ -28,6 +28,16 @@ int ipc_task_give(struct task *from, struct task *to, const long *handles, int c
 long ipc_spawn_give(struct task *parent, struct task *child, long uhandles, long count);
 
 /*
+ * CONFIG_USER_CONSOLE_SERVER (kernel/ipc_uart.c): install the console UART's
+ * device page and interrupt object, both with the MAP right, in the next two
+ * free slots of t's table (0 and 1 in a fresh task). The kernel stops taking
+ * the UART's input until the interrupt object is gone. -EBUSY when another
+ * task holds it already, -ENODEV when the console has no interrupt, -ENOMEM,
+ * -ENOSPC.
+ */
+int ipc_uart_give(struct task *t);
+
+/*
  * t is dying: wake each of its threads blocked in IPC (cancelled with
  * -EPEERDIED), so it leaves through the syscall exit instead of sleeping on.
  */

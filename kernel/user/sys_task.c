@@ -107,7 +107,6 @@ long sys_spawn(long uname, long uargv, long argc, long a3, long a4, long a5)
 	struct task *child;
 	long err;
 
-	(void)a5;
 	err = copy_spawn_args(&sa, (const char *)uname, (const char *const *)uargv, argc);
 	if (err)
 		return err;
@@ -123,8 +122,16 @@ long sys_spawn(long uname, long uargv, long argc, long a3, long a4, long a5)
 			return err;
 		}
 	}
+	/* a5: 1 + the index of the console handle among them (0: none); the child finds it in a2.
+	 */
+	if (a5 < 0 || a5 > (a4 > 0 ? a4 : 0)) {
+		task_reap(child);
+		return -EINVAL;
+	}
+	if (a5)
+		child->start[0].tf.regs[12] = (uint64_t)(a5 - 1);
 #else
-	(void)a3, (void)a4;
+	(void)a3, (void)a4, (void)a5;
 #endif
 	err = task_start(child);
 	if (err) {

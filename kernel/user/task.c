@@ -218,6 +218,7 @@ static int load(struct task *t, const struct user_program *prog, const char *con
 	if (err)
 		return err;
 	init_user_frame(&t->start[0].tf, img.entry, sp, (uint64_t)argc, sp);
+	t->start[0].tf.regs[12] = (uint64_t)-1; /* a2: no console handle (SYS_SPAWN's a5) */
 	return 0;
 }
 
@@ -507,7 +508,25 @@ void task_run_init(void)
 
 	if (!name[0])
 		return;
+#ifdef CONFIG_USER_CONSOLE_SERVER
+	/* init wires the user-mode UART server: handles 0 and 1 are the UART (ipc_uart_give). */
+	const char *const argv[] = {name, "console"};
+
+	err = task_create(&t, name, argv, ARRAY_SIZE(argv), NULL);
+	if (!err) {
+		int give = ipc_uart_give(t);
+
+		if (give) {
+			/* e.g. a console without an interrupt: the kernel keeps the UART. */
+			printk("user: no user-mode console (%s), init without it\n",
+			       errno_name(give));
+			task_reap(t);
+			err = task_create(&t, name, &name, 1, NULL);
+		}
+	}
+#else
 	err = task_create(&t, name, &name, 1, NULL);
+#endif
 	if (err) {
 		printk("user: cannot start %s: %s\n", name, errno_name(err));
 		return;

@@ -6,15 +6,45 @@
 #include <bora/shell.h>
 #include <bora/string.h>
 #include <bora/task.h>
+#ifdef CONFIG_USER_CONSOLE_SERVER
+#include <bora/syscall_ipc.h>
+#endif
+
+/*
+ * `-h <set>`: the task starts with these handles (initial capabilities) at 0,
+ * 1, ...; "uart" is the console UART's device page and interrupt
+ * (CONFIG_USER_CONSOLE_SERVER, kernel/ipc_uart.c).
+ */
+static int give_handles(struct task *t, const char *set)
+{
+#ifdef CONFIG_USER_CONSOLE_SERVER
+	if (strcmp(set, "uart") == 0)
+		return ipc_uart_give(t);
+#endif
+#ifdef CONFIG_USER_CONSOLE_SERVER
+#define KNOWN_SETS "uart"
+#else
+#define KNOWN_SETS "none without CONFIG_USER_CONSOLE_SERVER"
+#endif
+	(void)t;
+	printk("run: -h %s: no such handle set (known: " KNOWN_SETS ")\n", set);
+	return -EINVAL;
+}
 
 static int cmd_run(int argc, char *argv[])
 {
 	bool background = strcmp(argv[argc - 1], "&") == 0;
+	const char *set = NULL;
 	struct task *t;
 	int err, status;
 
 	if (background)
 		argc--;
+	if (argc >= 3 && strcmp(argv[1], "-h") == 0) {
+		set = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2) {
 		printk("run: which program?\n");
 		return -EINVAL;
@@ -29,6 +59,15 @@ static int cmd_run(int argc, char *argv[])
 			printk("\n");
 		}
 		return err;
+	}
+	if (set) {
+		err = give_handles(t, set);
+		if (err) {
+			if (err != -EINVAL)
+				printk("run: -h %s: %s\n", set, errno_name(err));
+			task_reap(t);
+			return err;
+		}
 	}
 	if (background) {
 		err = task_start_detached(t);
@@ -97,8 +136,10 @@ static int cmd_tasks(int argc, char *argv[])
 	return 0;
 }
 
-SHELL_CMD(run, "<program> [args] [&]",
-          "run an embedded user program as a task (& in the background)", 1, 16, cmd_run);
+SHELL_CMD(run, "[-h <handles>] <program> [args] [&]",
+          "run an embedded user program as a task (& in the background; -h uart: with the "
+          "UART's page and interrupt as handles 0, 1)",
+          1, 16, cmd_run);
 SHELL_CMD(kill, "<task id>", "kill a task", 1, 1, cmd_kill);
 SHELL_CMD(tasks, "", "user tasks and ASID use", 0, 0, cmd_tasks);
 #endif
