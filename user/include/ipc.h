@@ -40,6 +40,13 @@ long notify_wait(long h, unsigned timeout_ms, uint64_t *bits);
  */
 long spawn_with_handles(const char *name, const char *const *argv, int argc, const long *handles,
                         int count);
+/*
+ * spawn_with_handles, and handles[console] (0 <= console < count) becomes the
+ * child's console: its printf and console_read go through that endpoint (the
+ * UART server's protocol, <uart_proto.h>).
+ */
+long spawn_console(const char *name, const char *const *argv, int argc, const long *handles,
+                   int count, int console);
 long irq_bind(long irq, long notification, uint64_t bits);
 long irq_ack(long irq);
 long devpage_map(long h, void *va);

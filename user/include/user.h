@@ -9,6 +9,7 @@
 #define USER_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uapi/bora/errno.h>
@@ -31,6 +32,16 @@ long sys_spawn(const char *name, const char *const *argv, int argc);
 long sys_wait(long task_id, int *status);
 long sys_task_id(void);
 long sys_kill(long task_id);
+
+/*
+ * The console: through the user-mode UART server when the task was spawned
+ * with a console handle (user_console >= 0, set by crt0 from a2), else the
+ * kernel's SYS_WRITE / SYS_READ (user/lib/console.c). printf and puts write
+ * with console_write. console_read waits for at least one byte.
+ */
+extern long user_console;
+long console_write(const void *buf, size_t len);
+long console_read(void *buf, size_t len);
 
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

@@ -96,6 +96,12 @@ long spawn_with_handles(const char *name, const char *const *argv, int argc, con
 	return syscall6(SYS_SPAWN, (long)name, (long)argv, argc, (long)handles, count, 0);
 }
 
+long spawn_console(const char *name, const char *const *argv, int argc, const long *handles,
+                   int count, int console)
+{
+	return syscall6(SYS_SPAWN, (long)name, (long)argv, argc, (long)handles, count, console + 1);
+}
+
 long irq_bind(long irq, long notification, uint64_t bits)
 {
 	return syscall6(SYS_IRQ_BIND, irq, notification, (long)bits, 0, 0, 0);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* printf over SYS_WRITE, formatted by the kernel's own lib/vsnprintf.c. */
+/* printf over console_write (user/lib/console.c), formatted by the kernel's own lib/vsnprintf.c. */
 #include <user.h>
 
 int vprintf(const char *fmt, va_list ap)
@@ -10,7 +10,7 @@ int vprintf(const char *fmt, va_list ap)
 
 	if (len >= sizeof(buf))
 		len = sizeof(buf) - 1; /* truncated, like printk */
-	return (int)sys_write(buf, len);
+	return (int)console_write(buf, len);
 }
 
 int printf(const char *fmt, ...)
@@ -26,10 +26,10 @@ int printf(const char *fmt, ...)
 
 int puts(const char *s)
 {
-	long n = sys_write(s, strlen(s));
+	long n = console_write(s, strlen(s));
 
 	if (n >= 0)
-		n = sys_write("\n", 1);
+		n = console_write("\n", 1);
 	return (int)n;
 }
 
