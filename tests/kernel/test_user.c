@@ -268,6 +268,40 @@ KTEST(task, a_thousand_tasks_return_every_frame_and_asid)
 	KTEST_ASSERT_EQ(frames_used(), before);
 }
 
+/*
+ * A page the task does not own (what SYS_DEVPAGE_MAP maps; here a frame the test
+ * holds, so a wrong free shows in the counter and the poisoned contents) stays
+ * allocated through munmap and the task's end.
+ */
+KTEST(task, device_pages_are_not_freed_with_the_task)
+{
+	const char *argv[] = {"spin"};
+	const uint64_t mark = 0x6465766963650001ULL;
+	size_t before = frames_used();
+	uintptr_t page;
+	struct task *t;
+
+	KTEST_ASSERT_EQ(frame_alloc(1, PAGE_SIZE, &page), 0);
+	*(volatile uint64_t *)page = mark;
+	KTEST_ASSERT_EQ(task_create(&t, "spin", argv, 1, NULL), 0);
+	KTEST_ASSERT_EQ(aspace_map_device(&t->as, UVA, virt_to_phys((void *)page), PAGE_SIZE,
+	                                  PROT_READ | PROT_WRITE),
+	                0);
+	KTEST_ASSERT_EQ(aspace_map_device(&t->as, UVA + PAGE_SIZE, virt_to_phys((void *)page),
+	                                  PAGE_SIZE, PROT_READ),
+	                0);
+	KTEST_ASSERT_EQ(t->as.device_pages, 2);
+	KTEST_ASSERT_EQ(aspace_unmap(&t->as, UVA + PAGE_SIZE, PAGE_SIZE), 0);
+	KTEST_ASSERT_EQ(task_start(t), 0);
+	KTEST_ASSERT_EQ(task_kill(t), 0);
+	KTEST_ASSERT_EQ(task_wait(t), EXIT_STATUS_KILLED);
+	task_reap(t);
+	KTEST_ASSERT_EQ(frames_used(), before + 1);
+	KTEST_ASSERT_EQ(*(volatile uint64_t *)page, mark);
+	KTEST_ASSERT_EQ(frame_free(page, 1), 0);
+	KTEST_ASSERT_EQ(frames_used(), before);
+}
+
 /* Every system call, every error path, threads, spawn/wait/kill, faults, isolation: 0 failures. */
 KTEST(task, syscall_test_passes)
 {
