@@ -11,6 +11,7 @@
 #include <bora/errno.h>
 #include <bora/frame.h>
 #include <bora/kmalloc.h>
+#include <bora/magazine.h>
 #include <bora/memmap.h>
 #include <bora/mm.h>
 #include <bora/panic.h>
@@ -18,6 +19,7 @@
 #include <bora/ptdump.h>
 #include <bora/remap.h>
 #include <bora/slab.h>
+#include <bora/smp.h>
 #include <bora/spinlock.h>
 #include <bora/tlsf.h>
 
@@ -55,7 +57,7 @@ const struct byte_allocator_ops *heap_allocator_ops(void)
 }
 
 /* First fit over the zones in address order, each zone first-fit inside. */
-int frame_alloc(size_t count, size_t align, uintptr_t *va)
+static int zones_alloc(size_t count, size_t align, uintptr_t *va)
 {
 	int err = -ENOMEM;
 
@@ -69,15 +71,18 @@ int frame_alloc(size_t count, size_t align, uintptr_t *va)
 	return err;
 }
 
+/* Zones are only ever added, each filled in before nr_zones counts it: no lock needed. */
 static struct bitmap_page *zone_of(uintptr_t va)
 {
-	for (size_t i = 0; i < nr_zones; i++)
+	size_t n = __atomic_load_n(&nr_zones, __ATOMIC_ACQUIRE);
+
+	for (size_t i = 0; i < n; i++)
 		if (va >= zones[i].base && ((va - zones[i].base) >> PAGE_SHIFT) < zones[i].npages)
 			return &zones[i];
 	return NULL;
 }
 
-int frame_free(uintptr_t va, size_t count)
+static int zones_free(uintptr_t va, size_t count)
 {
 	struct bitmap_page *z;
 	int err = -ENOTALLOC;
@@ -90,8 +95,119 @@ int frame_free(uintptr_t va, size_t count)
 	return err;
 }
 
+#ifdef CONFIG_PERCPU_CACHE
+/*
+ * Per-hart magazines of single frames (include/bora/magazine.h): page tables
+ * and other one-page allocations take no shared lock in the common case. A
+ * cached frame stays allocated in its zone's bitmap; frame_stats() counts it as
+ * available. Order: a hart's magazine lock, then frames_lock.
+ */
+#define FCACHE_CAPACITY 64
+#define FCACHE_BATCH    16
+
+static struct mag_cache fcache;
+static bool fcache_ready;
+
+static size_t fcache_get(void *ctx, unsigned int cls, void **out, size_t n)
+{
+	size_t got = 0;
+
+	(void)ctx;
+	(void)cls;
+	spin_lock(&frames_lock);
+	for (size_t i = 0; i < nr_zones && got < n; i++) {
+		uintptr_t va;
+
+		while (got < n && bitmap_page_alloc(&zones[i], 1, PAGE_SIZE, &va) == 0)
+			out[got++] = (void *)va;
+	}
+	spin_unlock(&frames_lock);
+	return got;
+}
+
+static void fcache_put(void *ctx, unsigned int cls, void *const *objs, size_t n)
+{
+	(void)ctx;
+	(void)cls;
+	spin_lock(&frames_lock);
+	for (size_t i = 0; i < n; i++) {
+		struct bitmap_page *z = zone_of((uintptr_t)objs[i]);
+
+		/* Checked allocated when it was cached: a refusal now is corruption. */
+		if (!z || bitmap_page_free(z, (uintptr_t)objs[i], 1))
+			panic("frames: cached frame %p refused by its zone", objs[i]);
+	}
+	spin_unlock(&frames_lock);
+}
+
+static const struct mag_backend fcache_backend = {.get = fcache_get, .put = fcache_put};
+
+static void fcache_init(void)
+{
+	fcache_ready =
+	    mag_init(&fcache, &fcache_backend, NULL, 1, FCACHE_CAPACITY, FCACHE_BATCH) == 0;
+}
+
+size_t frame_drain_caches(void)
+{
+	return fcache_ready ? mag_drain(&fcache) : 0;
+}
+
+static size_t fcache_pages(void)
+{
+	return fcache_ready ? mag_cached(&fcache, 0) : 0;
+}
+#else
+size_t frame_drain_caches(void)
+{
+	return 0;
+}
+
+static size_t fcache_pages(void)
+{
+	return 0;
+}
+#endif
+
+int frame_alloc(size_t count, size_t align, uintptr_t *va)
+{
+	int err;
+
+#ifdef CONFIG_PERCPU_CACHE
+	if (count == 1 && align == PAGE_SIZE && fcache_ready) {
+		void *p = mag_alloc(&fcache, smp_this_hart(), 0);
+
+		if (p) {
+			*va = (uintptr_t)p;
+			return 0;
+		}
+	}
+#endif
+	err = zones_alloc(count, align, va);
+	/* Frames parked in the harts' magazines are free frames: take them back, retry once. */
+	if (err == -ENOMEM && frame_drain_caches())
+		err = zones_alloc(count, align, va);
+	return err;
+}
+
+int frame_free(uintptr_t va, size_t count)
+{
+#ifdef CONFIG_PERCPU_CACHE
+	if (count == 1 && fcache_ready && IS_ALIGNED(va, PAGE_SIZE)) {
+		struct bitmap_page *z = zone_of(va);
+
+		/* An allocated frame goes to the magazine; -ENOTALLOC: it is there already. */
+		if (z && bitmap_page_is_allocated(z, va))
+			return mag_free(&fcache, smp_this_hart(), 0, (void *)va);
+	}
+#endif
+	return zones_free(va, count);
+}
+
 void frame_stats(struct page_alloc_stats *st)
 {
+	size_t cached = fcache_pages(); /* magazine locks before frames_lock */
+
 	*st = (struct page_alloc_stats){0};
 	spin_lock(&frames_lock);
 	for (size_t i = 0; i < nr_zones; i++) {
@@ -104,12 +220,40 @@ void frame_stats(struct page_alloc_stats *st)
 		st->metadata_pages += z.metadata_pages;
 	}
 	spin_unlock(&frames_lock);
+	cached = MIN(cached, st->used_pages);
+	st->used_pages -= cached;
+	st->available_pages += cached;
+	st->cached_pages = cached;
 }
+
+#ifdef CONFIG_PERCPU_CACHE
+static void check_cached_frame(void *arg, unsigned int cls, void *obj)
+{
+	struct bitmap_page *z = zone_of((uintptr_t)obj);
+
+	(void)cls;
+	if (!z || !bitmap_page_is_allocated(z, (uintptr_t)obj))
+		*(bool *)arg = false;
+}
+#endif
 
 int frame_validate(char *why, size_t why_len)
 {
 	int err = 0;
 
+#ifdef CONFIG_PERCPU_CACHE
+	if (fcache_ready) {
+		bool ok = true;
+
+		err = mag_validate(&fcache, why, why_len);
+		if (err)
+			return err;
+		mag_for_each(&fcache, check_cached_frame, &ok);
+		if (!ok)
+			return validate_failed(why, why_len,
+			                       "frames: a cached frame is free in its zone");
+	}
+#endif
 	spin_lock(&frames_lock);
 	for (size_t i = 0; i < nr_zones && !err; i++)
 		err = bitmap_page_validate(&zones[i], why, why_len);
@@ -180,7 +324,12 @@ static void report_bad_free(struct kheap *h, enum kheap_error kind, void *ptr, v
 		       caller);
 		return;
 	}
+#ifdef CONFIG_ALLOC_DEBUG
 	panic("kfree: %s of %p from caller %p", kheap_error_name(kind), ptr, caller);
+#else
+	/* Refused and counted; the heap is unchanged, so the kernel can go on. */
+	printk("kfree: %s of %p from caller %p: refused\n", kheap_error_name(kind), ptr, caller);
+#endif
 }
 
 static void init_heap(void)
@@ -280,6 +429,9 @@ void boot_mm_init(const struct boot_info *bi)
 #endif
 #ifdef CONFIG_PTDUMP
 	ptdump_kernel();
+#endif
+#ifdef CONFIG_PERCPU_CACHE
+	fcache_init();
 #endif
 	kheap_stats(kmalloc_heap(), &hs);
 	frame_stats(&fs);

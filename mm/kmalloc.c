@@ -48,7 +48,7 @@ void kheap_note(struct kheap *h, struct kheap_reports *r, enum kheap_error kind,
 /* Outside the lock: the kernel's hook panics, a test's hook may call back in. */
 void kheap_deliver(struct kheap *h, const struct kheap_reports *r)
 {
-	if (!(h->flags & KHEAP_DEBUG) || !h->report)
+	if (!h->report)
 		return;
 	for (size_t i = 0; i < r->n; i++)
 		h->report(h, r->e[i].kind, r->e[i].ptr, r->e[i].caller);
@@ -212,10 +212,16 @@ static __attribute__((noinline)) void *alloc_slow(struct kheap *h, size_t size, 
 			p = NULL;
 		}
 	}
-	if (!p && count_failure)
-		h->count.failed_allocs++;
 	spin_unlock(&h->lock);
 	kheap_deliver(h, &r);
+	/* Memory parked in other harts' magazines is free memory: take it back and retry once. */
+	if (!p && !(h->flags & KHEAP_DEBUG) && kcache_drain(h))
+		return alloc_slow(h, size, align, count_failure);
+	if (!p && count_failure) {
+		spin_lock(&h->lock);
+		h->count.failed_allocs++;
+		spin_unlock(&h->lock);
+	}
 	return p;
 }
 
@@ -261,6 +267,9 @@ static __attribute__((noinline)) int free_slow(struct kheap *h, void *ptr, void 
 		if (!size) {
 			err = kheap_classify_bad(h, ptr, &kind);
 			kheap_note(h, &r, kind, ptr, caller);
+		} else if (kcache_holds(h, ptr, size)) {
+			err = -ENOTALLOC;
+			kheap_note(h, &r, KHEAP_ERR_DOUBLE_FREE, ptr, caller);
 		} else {
 			err = h->ops->free(h->state, ptr, size, 1);
 			if (err)
@@ -282,7 +291,7 @@ static inline __attribute__((always_inline)) int free_fast(struct kheap *h, void
 		return free_slow(h, ptr, caller);
 	spin_lock(&h->lock);
 	size = h->ops->usable_size(h->state, ptr);
-	if (unlikely(!size || h->ops->free(h->state, ptr, size, 1))) {
+	if (unlikely(!size || kcache_holds(h, ptr, size) || h->ops->free(h->state, ptr, size, 1))) {
 		spin_unlock(&h->lock);
 		return free_slow(h, ptr, caller);
 	}
@@ -291,12 +300,35 @@ static inline __attribute__((always_inline)) int free_fast(struct kheap *h, void
 	return 0;
 }
 
+/* A free the per-hart magazines refused: the block is cached already. */
+static __attribute__((noinline, cold)) void cached_double_free(struct kheap *h, void *ptr,
+                                                               void *caller)
+{
+	struct kheap_reports r = {0};
+
+	spin_lock(&h->lock);
+	kheap_note(h, &r, KHEAP_ERR_DOUBLE_FREE, ptr, caller);
+	spin_unlock(&h->lock);
+	kheap_deliver(h, &r);
+}
+
 int kheap_free(struct kheap *h, void *ptr, void *caller)
 {
 	if (!ptr)
 		return 0;
 	if (unlikely(!h))
 		return -EINVAL;
+#ifdef CONFIG_PERCPU_CACHE
+	if (kcache_active(h)) {
+		int c = kcache_free(ptr);
+
+		if (c <= 0) {
+			if (c < 0)
+				cached_double_free(h, ptr, caller);
+			return c;
+		}
+	}
+#endif
 	return free_fast(h, ptr, caller);
 }
 
@@ -312,6 +344,10 @@ static int lookup_locked(struct kheap *h, const void *ptr, size_t *size, unsigne
 	 * address has, up to a page (more would be luck, not a request, mostly).
 	 */
 	*shift = (unsigned int)MIN(__builtin_ctzll((uintptr_t)ptr | PAGE_SIZE), PAGE_SHIFT);
+	if (*size && kcache_holds(h, ptr, *size)) {
+		*kind = KHEAP_ERR_DOUBLE_FREE; /* freed into a magazine: used after its free */
+		return -ENOTALLOC;
+	}
 	return *size ? 0 : kheap_classify_bad(h, ptr, kind);
 }
 
@@ -378,20 +414,31 @@ size_t kheap_usable_size(struct kheap *h, const void *ptr)
 	return size;
 }
 
+size_t kheap_drain_caches(struct kheap *h)
+{
+	return h ? kcache_drain(h) : 0;
+}
+
 void kheap_stats(struct kheap *h, struct kheap_stats *st)
 {
 	struct byte_alloc_stats bs;
+	size_t c_allocs, c_frees, c_blocks, c_bytes;
 
 	memset(st, 0, sizeof(*st));
 	if (!h || !h->ops)
 		return;
+	/* Magazine locks come before the heap lock (mm/kmalloc_pcache.c). */
+	kcache_account(h, &c_allocs, &c_frees, &c_blocks, &c_bytes);
 	spin_lock(&h->lock);
 	sample_peak(h);
 	h->ops->stats(h->state, &bs);
 	*st = h->count;
-	st->live_allocs = h->count.total_allocs - h->frees;
+	st->total_allocs += c_allocs;
+	st->live_allocs = st->total_allocs - h->frees - c_frees;
+	st->cached = c_bytes;
+	st->cached_blocks = c_blocks;
 	if (!(h->flags & KHEAP_DEBUG))
-		st->used = st->requested = bs.used;
+		st->used = st->requested = bs.used - c_bytes;
 	st->total = bs.total;
 	st->free = bs.available;
 	st->largest_free = bs.largest_free;
@@ -412,8 +459,14 @@ static int validate_locked(struct kheap *h, char *why, size_t why_len)
 	    h->q_count > CONFIG_KHEAP_QUARANTINE || h->q_head >= CONFIG_KHEAP_QUARANTINE)
 		return validate_failed(why, why_len,
 		                       "kheap: region or quarantine index out of range");
-	if (h->frees > h->count.total_allocs ||
-	    (h->count.total_allocs == h->frees && !h->q_count && bs.used != 0))
+	/*
+	 * With per-hart magazines a block's alloc and free may be counted on either
+	 * side, and blocks sit cached: the totals are only consistent at rest
+	 * (kheap_stats), so this cross-check is for uncached heaps.
+	 */
+	if (!kcache_active(h) &&
+	    (h->frees > h->count.total_allocs ||
+	     (h->count.total_allocs == h->frees && !h->q_count && bs.used != 0)))
 		return validate_failed(why, why_len, "kheap: counters inconsistent");
 	if (!(h->flags & KHEAP_DEBUG))
 		return 0;
@@ -429,6 +482,9 @@ int kheap_validate(struct kheap *h, char *why, size_t why_len)
 
 	if (!h || !h->ops)
 		return validate_failed(why, why_len, "kheap: not initialised");
+	err = kcache_validate(h, why, why_len);
+	if (err)
+		return err;
 	spin_lock(&h->lock);
 	err = validate_locked(h, why, why_len);
 	spin_unlock(&h->lock);
@@ -497,6 +553,8 @@ static struct kheap kernel_heap;
 int kmalloc_init_heap(const struct byte_allocator_ops *ops, void *state, void *heap, size_t size,
                       unsigned int flags)
 {
+	int err;
+
 	if (!ops || !heap)
 		return -EINVAL;
 	if (!state) {
@@ -509,7 +567,12 @@ int kmalloc_init_heap(const struct byte_allocator_ops *ops, void *state, void *h
 		heap = (char *)heap + carve;
 		size -= carve;
 	}
-	return kheap_init(&kernel_heap, ops, state, heap, size, flags);
+	err = kheap_init(&kernel_heap, ops, state, heap, size, flags);
+#ifdef CONFIG_PERCPU_CACHE
+	if (!err)
+		kcache_init(&kernel_heap);
+#endif
+	return err;
 }
 
 struct kheap *kmalloc_heap(void)
@@ -519,12 +582,20 @@ struct kheap *kmalloc_heap(void)
 
 void *kmalloc(size_t size)
 {
+#ifdef CONFIG_PERCPU_CACHE
+	if (likely(size - 1 < KCACHE_MAX)) {
+		void *p = kcache_alloc(size);
+
+		if (likely(p))
+			return p;
+	}
+#endif
 	return alloc_fast(&kernel_heap, size);
 }
 
 void *kzalloc(size_t size)
 {
-	void *p = alloc_fast(&kernel_heap, size);
+	void *p = kmalloc(size);
 
 	if (p)
 		memset(p, 0, size);
@@ -554,10 +625,23 @@ __attribute__((noinline)) void kfree(void *ptr)
 
 	if (!ptr)
 		return;
+#ifdef CONFIG_PERCPU_CACHE
+	{
+		int c = kcache_free(ptr);
+
+		if (likely(c == 0))
+			return;
+		if (c < 0) {
+			cached_double_free(h, ptr, __builtin_return_address(0));
+			return;
+		}
+	}
+#endif
 	if (likely(h->fast)) {
 		spin_lock(&h->lock);
 		size = h->ops->usable_size(h->state, ptr);
-		if (likely(size && !h->ops->free(h->state, ptr, size, 1))) {
+		if (likely(size && !kcache_holds(h, ptr, size) &&
+		           !h->ops->free(h->state, ptr, size, 1))) {
 			h->frees++;
 			spin_unlock(&h->lock);
 			return;

@@ -44,4 +44,56 @@ int kheap_debug_resize(struct kheap *h, void *ptr, size_t old, size_t size, unsi
 void kheap_debug_quarantine_pop(struct kheap *h, struct kheap_reports *r);
 int kheap_debug_validate(const struct kheap *h, char *why, size_t why_len);
 
+/* ---- per-hart magazines (mm/kmalloc_pcache.c, CONFIG_PERCPU_CACHE) ---- */
+
+#ifdef CONFIG_PERCPU_CACHE
+#define KCACHE_MAX 256 /* largest request the magazines serve */
+void kcache_init(struct kheap *h);
+/* A block for a request of 1..KCACHE_MAX bytes, or NULL (take the uncached path). */
+void *kcache_alloc(size_t size);
+/* 0: cached; 1: not a block the magazines take (use the locked path); -ENOTALLOC: cached already.
+ */
+int kcache_free(void *ptr);
+/* Give every hart's cached blocks back to h's allocator; how many. Not under h->lock. */
+size_t kcache_drain(const struct kheap *h);
+/* Calls the magazines served, blocks and usable bytes cached now. Not under h->lock. */
+void kcache_account(const struct kheap *h, size_t *allocs, size_t *frees, size_t *blocks,
+                    size_t *bytes);
+int kcache_validate(const struct kheap *h, char *why, size_t why_len);
+bool kcache_active(const struct kheap *h);
+/* ptr, a live block of `usable` bytes in the byte allocator, sits in a magazine. */
+bool kcache_holds(const struct kheap *h, const void *ptr, size_t usable);
+#else
+static inline bool kcache_holds(const struct kheap *h, const void *ptr, size_t usable)
+{
+	(void)h;
+	(void)ptr;
+	(void)usable;
+	return false;
+}
+static inline bool kcache_active(const struct kheap *h)
+{
+	(void)h;
+	return false;
+}
+static inline size_t kcache_drain(const struct kheap *h)
+{
+	(void)h;
+	return 0;
+}
+static inline void kcache_account(const struct kheap *h, size_t *allocs, size_t *frees,
+                                  size_t *blocks, size_t *bytes)
+{
+	(void)h;
+	*allocs = *frees = *blocks = *bytes = 0;
+}
+static inline int kcache_validate(const struct kheap *h, char *why, size_t why_len)
+{
+	(void)h;
+	(void)why;
+	(void)why_len;
+	return 0;
+}
+#endif
+
 #endif

@@ -132,6 +132,8 @@ struct page_alloc_stats {
 	size_t used_pages;      /* pages handed out or reserved */
 	size_t available_pages; /* total - used - metadata */
 	size_t metadata_pages;  /* pages holding the allocator's own bitmaps */
+	size_t cached_pages;    /* free pages parked in per-hart caches (the kernel's frames with
+	                         * CONFIG_PERCPU_CACHE): counted in available, not in used */
 };
 
 struct page_allocator_ops {

@@ -12,7 +12,15 @@
 /* count frames aligned to `align` bytes (a power of two >= PAGE_SIZE); 0 or -ENOMEM. */
 int frame_alloc(size_t count, size_t align, uintptr_t *va);
 int frame_free(uintptr_t va, size_t count);
+/*
+ * With CONFIG_PERCPU_CACHE single frames (count 1, align PAGE_SIZE) come from
+ * and go to per-hart magazines; st->cached_pages says how many are parked
+ * there (counted as available). A frame_free of a frame that is cached already
+ * is -ENOTALLOC, as for any frame not allocated.
+ */
 void frame_stats(struct page_alloc_stats *st);
+/* Give every hart's cached frames back to the zones; how many. frame_alloc does it on -ENOMEM. */
+size_t frame_drain_caches(void);
 int frame_validate(char *why, size_t why_len);
 /* The page allocator behind frame_alloc, for kmalloc's heap growth; NULL before init. */
 const struct page_allocator_ops *frame_allocator_ops(void);

@@ -31,10 +31,12 @@
  *               -ENOTALLOC for a block already freed (KHEAP_ERR_DOUBLE_FREE)
  *               and -ECORRUPT for anything else (KHEAP_ERR_BAD_MAGIC)
  * Outside debug mode "not a live block" is the byte allocator's O(1) header
- * check (probabilistic for interior pointers, see the allocator's header). In
- * debug mode each error is also passed to h->report, after the lock is
- * dropped; the kernel's hook panics with the caller address unless a test has
- * asked to see errors instead (kheap_expect_errors). Set h->report after
+ * check (probabilistic for interior pointers, see the allocator's header), and
+ * with CONFIG_PERCPU_CACHE a block already in a per-hart magazine is a double
+ * free (KHEAP_ERR_DOUBLE_FREE). Each error is also passed to h->report, after
+ * the lock is dropped; the kernel's hook names the cause and the caller and,
+ * in debug mode, panics unless a test has asked to see errors instead
+ * (kheap_expect_errors). Set h->report after
  * kheap_init(), which clears the whole struct.
  */
 #ifndef BORA_KMALLOC_H
@@ -79,6 +81,9 @@ struct kheap_stats {
 	size_t requested;     /* payload bytes of live blocks (outside debug mode, where
 	                       * no size is kept: their usable bytes, = used) */
 	size_t quarantined;   /* bytes freed but held back (debug mode) */
+	size_t cached;        /* usable bytes of freed blocks in the per-hart magazines
+	                       * (CONFIG_PERCPU_CACHE): not in used, not in free */
+	size_t cached_blocks; /* how many blocks those are */
 	size_t metadata;      /* byte allocator bookkeeping */
 	size_t live_allocs;   /* blocks handed out and not freed */
 	size_t total_allocs;  /* successful allocations since init */
@@ -128,6 +133,12 @@ void kheap_set_page_source(struct kheap *h, const struct page_allocator_ops *ops
 void *kheap_alloc(struct kheap *h, size_t size, size_t align);
 int kheap_free(struct kheap *h, void *ptr, void *caller);
 void *kheap_realloc(struct kheap *h, void *ptr, size_t size, void *caller);
+/*
+ * Give the blocks cached in per-hart magazines back to the byte allocator
+ * (CONFIG_PERCPU_CACHE, the kernel heap only); returns how many. An allocation
+ * that would fail does this first by itself.
+ */
+size_t kheap_drain_caches(struct kheap *h);
 /*
  * Bytes usable at a live block: what it was asked for in debug mode, the
  * allocator's usable size (>= that) otherwise; 0 for anything else.

@@ -134,6 +134,11 @@ static int cmd_meminfo(int argc, char *argv[])
 	    hs.metadata);
 	printk("  heap     live %zu  allocations %zu  failed %zu  regions added %zu  errors %zu\n",
 	       hs.live_allocs, hs.total_allocs, hs.failed_allocs, hs.regions_added, hs.errors);
+#ifdef CONFIG_PERCPU_CACHE
+	/* Free memory parked in the harts' magazines: counted free above, given back on demand. */
+	printk("  cached   frames %zu (%zu KiB)  heap blocks %zu (%zu bytes)\n", fs.cached_pages,
+	       fs.cached_pages * (PAGE_SIZE / 1024), hs.cached_blocks, hs.cached);
+#endif
 	return 0;
 }
 
