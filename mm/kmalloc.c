@@ -300,6 +300,7 @@ static inline __attribute__((always_inline)) int free_fast(struct kheap *h, void
 	return 0;
 }
 
+#ifdef CONFIG_PERCPU_CACHE
 /* A free the per-hart magazines refused: the block is cached already. */
 static __attribute__((noinline, cold)) void cached_double_free(struct kheap *h, void *ptr,
                                                                void *caller)
@@ -311,6 +312,7 @@ static __attribute__((noinline, cold)) void cached_double_free(struct kheap *h, 
 	spin_unlock(&h->lock);
 	kheap_deliver(h, &r);
 }
+#endif
 
 int kheap_free(struct kheap *h, void *ptr, void *caller)
 {

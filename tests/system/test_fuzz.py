@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """libFuzzer targets (tests/fuzz/): each builds, replays every seed and regression input
-in its corpus, and fuzzes for a few seconds without a crash, a sanitizer report or a hang.
+in its corpus, and runs a fixed number of fuzzed inputs past it without a crash, a
+sanitizer report or a hang. A count, not a time, so a busy machine does the same work.
 
 A failure prints libFuzzer's report; the input that caused it is kept under
 build/test/fuzz/build/fuzz/crashes/<target>/ (see scripts/mk/fuzz.mk for turning it
@@ -16,7 +17,10 @@ from conftest import ROOT, TEST_OUT, make
 OUT = TEST_OUT / "fuzz"
 BIN = OUT / "build" / "fuzz" / "bin"
 CORPUS = ROOT / "tests" / "fuzz" / "corpus"
-FUZZ_SECONDS = 3
+# New inputs each target runs after its corpus; the slowest target (tlsf) does ~400/s.
+FUZZ_RUNS_PAST_CORPUS = 500
+# Only a bound: the run ends at FUZZ_RUNS_PAST_CORPUS inputs long before this.
+FUZZ_SECONDS = 300
 # A single input running this long counts as a hang (the FDT walk must terminate).
 HANG_SECONDS = 20
 BYTE_ALLOCATORS = {"tlsf", "buddy", "bitmap_buddy", "slab"}
@@ -72,9 +76,15 @@ def test_target_replays_its_corpus(target):
 
 @pytest.mark.parametrize("target", targets())
 def test_target_survives_a_short_fuzzing_run(target):
+    seeds = len(list(corpus(target).iterdir()))
+    grown = OUT / "build" / "fuzz" / "corpus" / target
+    if grown.is_dir():
+        seeds += len(list(grown.iterdir()))
     proc = make("O=%s" % OUT, "fuzz-%s" % target, "FUZZ_SECONDS=%d" % FUZZ_SECONDS,
-                "FUZZ_FLAGS=-timeout=%d" % HANG_SECONDS, check=False, timeout=600)
+                "FUZZ_FLAGS=-timeout=%d -runs=%d" % (HANG_SECONDS, seeds + FUZZ_RUNS_PAST_CORPUS),
+                check=False, timeout=600)
     assert proc.returncode == 0, proc.stdout[-20000:]
     assert re.search(r"^Done \d+ runs in", proc.stdout, re.M), proc.stdout[-5000:]
     runs = int(re.search(r"stat::number_of_executed_units: (\d+)", proc.stdout).group(1))
-    assert runs > len(list(corpus(target).iterdir())), "the fuzzer never got past the corpus"
+    assert runs == seeds + FUZZ_RUNS_PAST_CORPUS, "stopped after %d of %d inputs" % (
+        runs, seeds + FUZZ_RUNS_PAST_CORPUS)
