@@ -82,7 +82,9 @@ struct kheap_stats {
 	                       * no size is kept: their usable bytes, = used) */
 	size_t quarantined;   /* bytes freed but held back (debug mode) */
 	size_t cached;        /* usable bytes of freed blocks in the per-hart magazines
-	                       * (CONFIG_PERCPU_CACHE): not in used, not in free */
+	                       * (CONFIG_PERCPU_CACHE): not in used, not in free; a
+	                       * cached block an aligned request padded (bitmap buddy)
+	                       * leaves its padding in used until the cache drains */
 	size_t cached_blocks; /* how many blocks those are */
 	size_t metadata;      /* byte allocator bookkeeping */
 	size_t live_allocs;   /* blocks handed out and not freed */

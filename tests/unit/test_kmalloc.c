@@ -652,7 +652,7 @@ static void debug_quarantine_is_drained_before_failing(void **state)
 	assert_heap_valid(&heap);
 }
 
-static void non_debug_bad_frees_return_errors_silently(void **state)
+static void non_debug_bad_frees_are_refused_and_reported(void **state)
 {
 	struct kheap_stats st;
 	void *p, *q;
@@ -664,13 +664,21 @@ static void non_debug_bad_frees_return_errors_silently(void **state)
 	q = kheap_alloc(&heap, 40, 0);
 	fill(p, 40, 7);
 	assert_int_equal(kheap_free(&heap, (char *)p + 4, NULL), -EINVAL);
+	assert_int_equal(rec.n, 1);
+	assert_int_equal(rec.kind, KHEAP_ERR_MISALIGNED);
 	/* Without a header of its own kmalloc asks the allocator: not a live block. */
 	assert_int_equal(kheap_free(&heap, (char *)p + 32, NULL), -ENOTALLOC);
+	assert_int_equal(rec.n, 2);
 	assert_int_equal(kheap_free(&heap, &st, NULL), -EFAULT);
+	assert_int_equal(rec.n, 3);
+	assert_int_equal(rec.kind, KHEAP_ERR_OUTSIDE);
+	assert_ptr_equal(rec.ptr, &st);
 	assert_int_equal(kheap_free(&heap, p, NULL), 0);
 	err = kheap_free(&heap, p, NULL); /* double free */
 	assert_int_equal(err, -ENOTALLOC);
-	assert_int_equal(rec.n, 0); /* no report without KHEAP_DEBUG */
+	/* Without KHEAP_DEBUG every refusal is still reported, so the kernel can name it. */
+	assert_int_equal(rec.n, 4);
+	assert_ptr_equal(rec.ptr, p);
 	kheap_stats(&heap, &st);
 	assert_int_equal(st.errors, 4);
 	assert_int_equal(st.live_allocs, 1);
@@ -800,7 +808,7 @@ int main(void)
 	    cmocka_unit_test(debug_poison_and_write_after_free),
 	    cmocka_unit_test(debug_quarantine_wraps_many_times),
 	    cmocka_unit_test(debug_quarantine_is_drained_before_failing),
-	    cmocka_unit_test(non_debug_bad_frees_return_errors_silently),
+	    cmocka_unit_test(non_debug_bad_frees_are_refused_and_reported),
 	    cmocka_unit_test(kernel_wrappers),
 	    cmocka_unit_test(two_threads_share_the_heap),
 	};
