@@ -157,6 +157,12 @@ KLDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -nostdlib -static -Wl,--n
 
 KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c) $(wildcard lib/*.c) $(wildcard mm/*.c) \
 	$(wildcard kernel/*.c)
+# Only the heap allocator the configuration chose (slab is built over the page buddy); the
+# kernel benchmark compares them all, so it keeps every one.
+HEAP_ALG_SRCS := mm/tlsf% mm/buddy% mm/bitmap_buddy% mm/slab%
+HEAP_ALG_USED := $(if $(CONFIG_HEAP_ALLOC_TLSF),mm/tlsf%) $(if $(CONFIG_HEAP_ALLOC_BUDDY),mm/buddy%) \
+	$(if $(CONFIG_HEAP_ALLOC_BITMAP_BUDDY),mm/bitmap_buddy%) $(if $(CONFIG_HEAP_ALLOC_SLAB),mm/slab% mm/buddy%)
+KSRCS := $(filter-out $(if $(CONFIG_KTEST_BENCH),,$(filter-out $(HEAP_ALG_USED),$(HEAP_ALG_SRCS))),$(KSRCS))
 # IPC (kernel/Kconfig.ipc): handles, endpoints, notifications only when configured.
 KSRCS := $(filter-out $(if $(CONFIG_IPC),,kernel/handle.c kernel/ipc%.c kernel/syscall_ipc.c),$(KSRCS))
 KSRCS += $(if $(CONFIG_SMP),$(wildcard kernel/smp/*.c))
