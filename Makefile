@@ -210,7 +210,7 @@ QEMU_MEM ?= $(shell echo $$(( $(or $(CONFIG_RAM_SIZE),0) / 1048576 )))M
 QEMU_SEMIHOSTING := -semihosting-config enable=on,target=native
 QEMU_CMD = $(QEMU) -M $(CONFIG_QEMU_MACHINE) -m $(QEMU_MEM) -nographic -bios $(OPENSBI) \
 	-kernel $(ELF) $(if $(CONFIG_SEMIHOSTING_EXIT),$(QEMU_SEMIHOSTING)) $(CONFIG_QEMU_EXTRA_FLAGS) \
-	$(QEMU_FLAGS)
+	$(if $(CMDLINE),-append "$(CMDLINE)") $(QEMU_FLAGS)
 
 .PHONY: run debug size
 run: $(ELF)
@@ -287,6 +287,7 @@ help:
 	@echo "Build and run:"
 	@echo "  all (default)     bora.elf and bora.bin"
 	@echo "  run               boot in QEMU (Ctrl-A X quits); QEMU_MEM=4G, QEMU_FLAGS=... override"
+	@echo "                    CMDLINE='key=value ...' sets the kernel command line (bootargs)"
 	@echo "  debug             QEMU waiting for gdb-multiarch on :1234 (GDB_PORT=); then make gdb"
 	@echo "  gdb               gdb-multiarch with scripts/gdbinit: attach, stop at kernel_main"
 	@echo "  size              footprint: sections, text/rodata/data/bss per directory"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <bora/cmdline.h>
 #include <bora/console.h>
 #include <bora/devicetree.h>
 #include <bora/irq.h>
@@ -83,6 +84,8 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	sched_init();
 	/* After the memory setup: the PLIC's registers are mapped into the final table. */
 	dt_init(dtb_pa);
+	if (*kernel_cmdline())
+		printk("Command line: %s\n", kernel_cmdline());
 	irq_init();
 	timer_init();
 	console_rx_init();

@@ -56,6 +56,9 @@ $(foreach t,$(FUZZ_DEBUG_TARGETS),\
   $(eval FUZZ_CORPUS_$(t) := $(t:_debug=)))
 FUZZ_SRCS_fdt := tests/fuzz/fuzz_fdt.c lib/fdt.c lib/fdt_query.c mm/physmem.c lib/errno.c
 FUZZ_DEFS_fdt := -DCONFIG_FDT_MAX_DEPTH=16
+# The kernel command line (/chosen bootargs).
+FUZZ_TARGETS += cmdline
+FUZZ_SRCS_cmdline := tests/fuzz/fuzz_cmdline.c lib/cmdline.c lib/errno.c
 # The shell's line editor and command-line parser, when the kernel has a shell;
 # a short line and history so the fuzzer reaches both limits.
 ifneq ($(wildcard subsys/shell/shell_parse.c subsys/shell/shell_edit.c),)

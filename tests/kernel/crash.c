@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The deliberate fault CONFIG_KTEST_CRASH takes after the suites (kernel/main.c),
- * one kind per CONFIG_KTEST_CRASH_* choice, so tests/system/test_faults.py can
+ * of the kind "ktest.crash=" names on the command line, else of the configured
+ * CONFIG_KTEST_CRASH_* choice, so tests/system/test_faults.py can
  * check that each produces a report a person can act on: the cause by name, the
  * faulting address in stval, the registers and a backtrace that
  * scripts/symbolize.sh turns into function names.
@@ -11,7 +12,9 @@
  * almost every faulting kernel function has: the backtrace walks frame
  * pointers, and a leaf function saves no return address to walk through.
  */
+#include <bora/cmdline.h>
 #include <bora/printk.h>
+#include <bora/string.h>
 #include <bora/types.h>
 
 /* VPN[2] index 1 (0x4000_0000): neither the boot table nor the remap maps it. */
@@ -93,9 +96,34 @@ static void (*const crashes[])(void) = {
     [CRASH_FETCH] = crash_fetch_page_fault,
 };
 
+static const char *const crash_names[] = {
+    [CRASH_ILLEGAL] = "illegal", [CRASH_MISALIGNED] = "misaligned", [CRASH_LOAD] = "load",
+    [CRASH_STORE] = "store",     [CRASH_FETCH] = "fetch",
+};
+
+/*
+ * "ktest.crash=<name>" on the command line picks the kind at boot, so one
+ * kernel serves every kind; without it, the configured CONFIG_KTEST_CRASH_*.
+ */
+static enum crash_kind crash_kind(void)
+{
+	const char *val;
+	size_t vlen;
+
+	if (kernel_cmdline_get("ktest.crash", &val, &vlen) != 0)
+		return CRASH_KIND;
+	for (size_t k = 0; k < ARRAY_SIZE(crash_names); k++)
+		if (strlen(crash_names[k]) == vlen && memcmp(crash_names[k], val, vlen) == 0)
+			return (enum crash_kind)k;
+	printk("ktest: ktest.crash=%.*s is not illegal, misaligned, load, store or fetch; "
+	       "taking the configured %s\n",
+	       (int)vlen, val, crash_names[CRASH_KIND]);
+	return CRASH_KIND;
+}
+
 void ktest_crash(void);
 
 void ktest_crash(void)
 {
-	crashes[CRASH_KIND]();
+	crashes[crash_kind()]();
 }

@@ -2,8 +2,8 @@
 """Each kind of fault produces a report a person can act on, and scripts/symbolize.sh
 turns the report in `make run` output into function names and source lines.
 
-One kernel per CONFIG_KTEST_CRASH_* kind (tests/kernel/crash.c) runs the suites and
-then faults; the report must name the cause, give the faulting address in stval (the
+One kernel with CONFIG_KTEST_CRASH runs the suites and then faults, of the kind
+"ktest.crash=" names on its command line (tests/kernel/crash.c); the report must name the cause, give the faulting address in stval (the
 address the kernel announced just before), dump every register, and end in a panic
 that makes QEMU exit non-zero. The illegal-instruction kind is covered by
 test_boot.py."""
@@ -29,12 +29,14 @@ KINDS = {
 }
 
 
-def fault_kernel(kind):
-    frag = TEST_OUT / ("fault-%s.config" % kind.lower())
-    frag.parent.mkdir(parents=True, exist_ok=True)
-    frag.write_text("CONFIG_KTEST_CRASH_%s=y\n" % kind)
-    return build("qemu_virt_defconfig", [KTEST_FRAGMENT, "tests/ktest_crash.config", str(frag)],
-                 tag="fault-" + kind.lower())
+# The command line's name for each kind (tests/kernel/crash.c).
+CMDLINE = {"MISALIGNED": "misaligned", "LOAD_FAULT": "load", "STORE_FAULT": "store",
+           "FETCH_FAULT": "fetch"}
+
+
+def crash_kernel():
+    """One kernel for every kind, picked at boot with ktest.crash= (test_boot.py builds it too)."""
+    return build("qemu_virt_defconfig", [KTEST_FRAGMENT, "tests/ktest_crash.config"], tag="crash")
 
 
 def symbolize(elf, text):
@@ -53,9 +55,10 @@ def functions_at(elf, addr):
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_fault_report_names_cause_address_registers_and_place(kind):
     cause, function = KINDS[kind]
-    out = fault_kernel(kind)
-    result = boot(out, timeout=60)
+    out = crash_kernel()
+    result = boot(out, timeout=60, extra=("-append", "ktest.crash=" + CMDLINE[kind]))
     text = result.output
+    assert re.search(r"^Command line: ktest.crash=%s$" % CMDLINE[kind], text, re.M), text
     assert not result.timed_out, text
     announced = re.search(r"^ktest: deliberate .* at 0x([0-9a-f]+)$", text, re.M)
     assert announced, "the crash kind did not run:\n" + text
@@ -89,8 +92,9 @@ def test_fault_report_names_cause_address_registers_and_place(kind):
 
 
 def test_symbolize_decodes_make_run_output():
-    out = fault_kernel("LOAD_FAULT")
-    proc = subprocess.run(["make", "O=%s" % out, "run"], cwd=ROOT, env=make_env(),
+    out = crash_kernel()
+    proc = subprocess.run(["make", "O=%s" % out, "run", "CMDLINE=ktest.crash=load"], cwd=ROOT,
+                          env=make_env(),
                           stdin=subprocess.DEVNULL,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     text = proc.stdout.decode(errors="replace").replace("\r\n", "\n")
@@ -103,3 +107,12 @@ def test_symbolize_decodes_make_run_output():
     # Lines other than the backtrace pass through untouched.
     assert [l for l in decoded.splitlines() if not l.startswith("  #")] == \
         [l for l in text.splitlines() if not l.startswith("  #")]
+
+
+def test_an_unknown_crash_kind_is_named_and_the_configured_one_taken():
+    result = boot(crash_kernel(), timeout=60, extra=("-append", "ktest.crash=bogus quiet"))
+    text = result.output
+    assert re.search(r"^ktest: ktest.crash=bogus is not illegal, misaligned, load, store or "
+                     r"fetch; taking the configured illegal$", text, re.M), text
+    assert re.search(r"^Unhandled trap: illegal instruction", text, re.M), text
+    assert result.returncode != 0

@@ -44,7 +44,7 @@ def built():
 def test_every_allocator_kmalloc_the_fdt_reader_and_the_shell_have_a_target():
     want = {p.stem for p in (ROOT / "mm").glob("*.c")} & BYTE_ALLOCATORS
     want |= {a + "_debug" for a in want} | {"bitmap_page", "id_alloc", "kmalloc", "kmalloc_debug",
-                                            "fdt"}
+                                            "fdt", "cmdline"}
     if (ROOT / "subsys" / "shell" / "shell_parse.c").exists():
         want.add("shell")
     if (ROOT / "kernel" / "ipc_syscall.c").exists():
