@@ -108,7 +108,9 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 		thread_set_affinity(thread_current(), 1);
 		failed = ktest_run_all();
 
-		if (IS_ENABLED_KTEST_CRASH) {
+		/* ktest.crash=<kind> asks any test kernel for the crash (tests/kernel/crash.c). */
+		if (IS_ENABLED_KTEST_CRASH ||
+		    kernel_cmdline_get("ktest.crash", &(const char *){0}, &(size_t){0}) == 0) {
 			void ktest_crash(void); /* tests/kernel/crash.c: CONFIG_KTEST_CRASH_* */
 
 			ktest_crash();

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The deliberate fault CONFIG_KTEST_CRASH takes after the suites (kernel/main.c),
- * of the kind "ktest.crash=" names on the command line, else of the configured
- * CONFIG_KTEST_CRASH_* choice, so tests/system/test_faults.py can
+ * The deliberate fault a test kernel takes after the suites (kernel/main.c) when
+ * built with CONFIG_KTEST_CRASH or booted with "ktest.crash=<kind>": the kind the
+ * command line names, else the configured CONFIG_KTEST_CRASH_* choice, so
+ * tests/system/test_faults.py and test_boards.py can
  * check that each produces a report a person can act on: the cause by name, the
  * faulting address in stval, the registers and a backtrace that
  * scripts/symbolize.sh turns into function names.
