@@ -9,26 +9,9 @@
  */
 #include <ipc.h>
 #include <user.h>
+#include <utest.h>
 
 #define KERNEL_ADDR ((void *)0xffffffc080200000UL)
-
-static int passed, failed;
-
-static void check(int ok, const char *what, long got, int line)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("ipc_test: FAIL line %d: %s (got %ld %s)\n", line, what, got, err_name(got));
-}
-
-#define EXPECT(call, want)                                                                         \
-	do {                                                                                       \
-		long got__ = (long)(call);                                                         \
-		check(got__ == (long)(want), #call " == " #want, got__, __LINE__);                 \
-	} while (0)
 
 static struct ipc_msg msg(unsigned words, unsigned len, unsigned cap, unsigned timeout_ms)
 {
@@ -42,6 +25,7 @@ int main(void)
 	char buf[64];
 	long ep = endpoint_create(), n = notify_create();
 
+	utest_program = "ipc_test";
 	EXPECT(ep, 0); /* a fresh task's table is empty: the lowest slots come first */
 	EXPECT(n, 1);
 
@@ -132,6 +116,5 @@ int main(void)
 	EXPECT(handle_close(n), 0);
 	EXPECT(notify_create(), n);
 
-	printf("ipc_test: %d passed, %d failed\n", passed, failed);
-	return failed;
+	return utest_summary();
 }

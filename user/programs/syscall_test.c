@@ -8,30 +8,12 @@
  * and exits with the number of failures.
  */
 #include <user.h>
+#include <utest.h>
 
 #define KERNEL_ADDR ((void *)0xffffffc080200000UL)
 #define UNMAPPED    ((void *)0x20000000UL)
 #define SHARED_VA   ((void *)0x30000000UL)
 #define PAGE        4096UL
-
-static int passed, failed;
-
-static void check(int ok, const char *what, long got, int line)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("syscall_test: FAIL line %d: %s (got %ld %s)\n", line, what, got, err_name(got));
-}
-
-#define EXPECT(call, want)                                                                         \
-	do {                                                                                       \
-		long got__ = (long)(call);                                                         \
-		check(got__ == (long)(want), #call " == " #want, got__, __LINE__);                 \
-	} while (0)
-#define EXPECT_TRUE(cond, got) check(!!(cond), #cond, (long)(got), __LINE__)
 
 static void numbers(void)
 {
@@ -200,9 +182,9 @@ static void fault_kinds(void)
 
 		EXPECT_TRUE(child > 0, child);
 		EXPECT(sys_wait(child, &status), 0);
-		check(status == EXIT_STATUS_FAULT_BASE + faults[i].cause ||
-		          status == EXIT_STATUS_FAULT_BASE + faults[i].alt_cause,
-		      faults[i].program, status, __LINE__);
+		utest_check(status == EXIT_STATUS_FAULT_BASE + faults[i].cause ||
+		                status == EXIT_STATUS_FAULT_BASE + faults[i].alt_cause,
+		            faults[i].program, status, __LINE__);
 	}
 }
 
@@ -238,6 +220,7 @@ static void isolation(void)
 
 int main(int argc, char **argv)
 {
+	utest_program = "syscall_test";
 	if (argc > 1 && strcmp(argv[1], "isolation_child") == 0)
 		return isolation_child();
 	numbers();
@@ -247,6 +230,5 @@ int main(int argc, char **argv)
 	spawning();
 	fault_kinds();
 	isolation();
-	printf("syscall_test: %d passed, %d failed\n", passed, failed);
-	return failed;
+	return utest_summary();
 }
