@@ -582,18 +582,45 @@ struct kheap *kmalloc_heap(void)
 	return &kernel_heap;
 }
 
-void *kmalloc(size_t size)
-{
+/*
+ * kmalloc's and kfree's own fast paths carry no frame of their own (the
+ * magazine path makes no call but a tail call on a hit), so they cost what
+ * their work costs; a backtrace through them still walks the caller's frames.
+ */
+#define KMALLOC_FAST __attribute__((optimize("omit-frame-pointer")))
+
 #ifdef CONFIG_PERCPU_CACHE
+/*
+ * What kmalloc's hit path could not serve, out of line so that path needs no
+ * frame: a magazine miss (refill it) or a size it does not cache.
+ */
+static __attribute__((noinline)) void *kmalloc_miss(size_t size)
+{
+	if (size - 1 < KCACHE_MAX) {
+		void *p = kcache_alloc(size, true);
+
+		if (p)
+			return p;
+	}
+	return alloc_fast(&kernel_heap, size);
+}
+
+KMALLOC_FAST void *kmalloc(size_t size)
+{
 	if (likely(size - 1 < KCACHE_MAX)) {
-		void *p = kcache_alloc(size);
+		void *p = kcache_alloc(size, false);
 
 		if (likely(p))
 			return p;
 	}
-#endif
+	return kmalloc_miss(size);
+}
+#else
+void *kmalloc(size_t size)
+{
 	return alloc_fast(&kernel_heap, size);
 }
+#endif
 
 void *kzalloc(size_t size)
 {
@@ -620,25 +647,11 @@ __attribute__((noinline)) void *krealloc(void *ptr, size_t size)
  * the caller is only looked up on the way to free_slow, so nothing but ptr has
  * to survive the allocator calls.
  */
-__attribute__((noinline)) void kfree(void *ptr)
+static inline __attribute__((always_inline)) void kfree_locked(void *ptr, void *caller)
 {
 	struct kheap *h = &kernel_heap;
 	size_t size;
 
-	if (!ptr)
-		return;
-#ifdef CONFIG_PERCPU_CACHE
-	{
-		int c = kcache_free(ptr);
-
-		if (likely(c == 0))
-			return;
-		if (c < 0) {
-			cached_double_free(h, ptr, __builtin_return_address(0));
-			return;
-		}
-	}
-#endif
 	if (likely(h->fast)) {
 		spin_lock(&h->lock);
 		size = h->ops->usable_size(h->state, ptr);
@@ -650,5 +663,37 @@ __attribute__((noinline)) void kfree(void *ptr)
 		}
 		spin_unlock(&h->lock);
 	}
-	free_slow(h, ptr, __builtin_return_address(0));
+	free_slow(h, ptr, caller);
 }
+
+#ifdef CONFIG_PERCPU_CACHE
+/* What the magazines did not take: c is kcache_free's answer (1 or -ENOTALLOC). */
+static __attribute__((noinline)) void kfree_uncached(void *ptr, int c, void *caller)
+{
+	if (c < 0)
+		cached_double_free(&kernel_heap, ptr, caller);
+	else
+		kfree_locked(ptr, caller);
+}
+
+/* noinline: the return address must be the caller's, even under LTO. */
+__attribute__((noinline)) KMALLOC_FAST void kfree(void *ptr)
+{
+	int c;
+
+	if (unlikely(!ptr))
+		return;
+	c = kcache_free(ptr);
+	if (likely(c == 0))
+		return;
+	kfree_uncached(ptr, c, __builtin_return_address(0));
+}
+#else
+/* noinline: the return address must be the caller's, even under LTO. */
+__attribute__((noinline)) void kfree(void *ptr)
+{
+	if (!ptr)
+		return;
+	kfree_locked(ptr, __builtin_return_address(0));
+}
+#endif

@@ -47,13 +47,55 @@ int kheap_debug_validate(const struct kheap *h, char *why, size_t why_len);
 /* ---- per-hart magazines (mm/kmalloc_pcache.c, CONFIG_PERCPU_CACHE) ---- */
 
 #ifdef CONFIG_PERCPU_CACHE
+#include <bora/magazine.h>
+#include <bora/smp.h>
+
 #define KCACHE_MAX 256 /* largest request the magazines serve */
+/* Usable sizes below this have a class to be cached in (MAG_MIN_OBJECT and up). */
+#define KCACHE_BLOCK_LIMIT 512
+
+/* mm/kmalloc_pcache.c; kcache_heap is NULL until kcache_init() succeeds. */
+extern struct mag_cache kcache;
+extern struct kheap *kcache_heap;
+extern const uint8_t kcache_request_class[KCACHE_MAX / 16];
+extern const uint8_t kcache_block_class[KCACHE_BLOCK_LIMIT / 16];
 void kcache_init(struct kheap *h);
-/* A block for a request of 1..KCACHE_MAX bytes, or NULL (take the uncached path). */
-void *kcache_alloc(size_t size);
-/* 0: cached; 1: not a block the magazines take (use the locked path); -ENOTALLOC: cached already.
+
+/*
+ * A block for a request of 1..KCACHE_MAX bytes from this hart's stack, or NULL
+ * (refill false: only if one is cached; true: refilled from the heap if need be).
  */
-int kcache_free(void *ptr);
+static inline __attribute__((always_inline)) void *kcache_alloc(size_t size, bool refill)
+{
+	struct mag_hart *mh = &kcache.hart[smp_this_hart()];
+	unsigned int cls = kcache_request_class[(size - 1) >> 4];
+
+	if (__builtin_expect(!kcache_heap, 0))
+		return NULL;
+	return refill ? mag_hart_alloc(&kcache, mh, cls) : mag_hart_pop(&kcache, mh, cls);
+}
+
+/*
+ * 0: cached; 1: not a block the magazines take (use the locked path);
+ * -ENOTALLOC: cached already. The allocator's usable_size is its cheap O(1)
+ * check, called without the heap lock: for a live block it reads only words no
+ * operation on another block rewrites, and a pointer it refuses is checked
+ * again under the lock.
+ */
+static inline __attribute__((always_inline)) int kcache_free(void *ptr)
+{
+	struct kheap *h = kcache_heap;
+	size_t usable;
+
+	if (__builtin_expect(!h || ((uintptr_t)ptr & (KHEAP_MIN_ALIGN - 1)), 0))
+		return 1;
+	usable = h->ops->usable_size(h->state, ptr);
+	if (__builtin_expect(usable - MAG_MIN_OBJECT >= KCACHE_BLOCK_LIMIT - MAG_MIN_OBJECT, 0))
+		return 1; /* not a live block (checked again under the lock), or too large */
+	return mag_hart_free(&kcache, &kcache.hart[smp_this_hart()],
+	                     kcache_block_class[usable >> 4], ptr);
+}
+
 /* Give every hart's cached blocks back to h's allocator; how many. Not under h->lock. */
 size_t kcache_drain(const struct kheap *h);
 /* Calls the magazines served, blocks and usable bytes cached now. Not under h->lock. */

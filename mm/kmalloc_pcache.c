@@ -25,15 +25,17 @@
 #define KCACHE_CAPACITY 64
 #define KCACHE_BATCH    16
 
-static struct mag_cache kcache;
-static struct kheap *kcache_heap;
+struct mag_cache kcache;
+struct kheap *kcache_heap;
 
 static const uint16_t class_size[KCACHE_CLASSES] = {16, 32, 64, 128, 256};
 /* Request class by (size - 1) >> 4, for size 1..256: the smallest class that holds it. */
-static const uint8_t request_class[16] = {0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4};
+const uint8_t kcache_request_class[KCACHE_MAX / 16] = {0, 1, 2, 2, 3, 3, 3, 3,
+                                                       4, 4, 4, 4, 4, 4, 4, 4};
 /* Block class by usable >> 4, for usable < 512: the largest class it can serve; 0xff none. */
-static const uint8_t block_class[32] = {0xff, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
-                                        4,    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4};
+const uint8_t kcache_block_class[KCACHE_BLOCK_LIMIT / 16] = {0xff, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3,
+                                                             3,    3, 3, 3, 3, 4, 4, 4, 4, 4, 4,
+                                                             4,    4, 4, 4, 4, 4, 4, 4, 4, 4};
 
 /* Called with a hart's magazine lock held; takes the heap lock (order: magazine, heap). */
 static size_t kcache_get(void *ctx, unsigned int cls, void **out, size_t n)
@@ -80,28 +82,6 @@ void kcache_init(struct kheap *h)
 	                         KCACHE_BATCH) != 0)
 		return;
 	kcache_heap = h;
-}
-
-void *kcache_alloc(size_t size)
-{
-	if (!kcache_heap)
-		return NULL;
-	return mag_alloc(&kcache, smp_this_hart(), request_class[(size - 1) >> 4]);
-}
-
-int kcache_free(void *ptr)
-{
-	struct kheap *h = kcache_heap;
-	size_t usable;
-	unsigned int cls;
-
-	if (!h || ((uintptr_t)ptr & (KHEAP_MIN_ALIGN - 1)))
-		return 1;
-	usable = h->ops->usable_size(h->state, ptr);
-	if (usable - MAG_MIN_OBJECT >= 512 - MAG_MIN_OBJECT)
-		return 1; /* not a live block (checked again under the lock), or too large */
-	cls = block_class[usable >> 4];
-	return mag_free(&kcache, smp_this_hart(), cls, ptr);
 }
 
 size_t kcache_drain(const struct kheap *h)

@@ -12,11 +12,6 @@ static inline void **obj_words(void *obj)
 	return (void **)obj;
 }
 
-static inline uintptr_t tag_of(const struct mag_cache *mc, const void *obj)
-{
-	return (uintptr_t)obj ^ mc->tag_key;
-}
-
 int mag_init(struct mag_cache *mc, const struct mag_backend *be, void *ctx, unsigned int nclasses,
              unsigned int capacity, unsigned int batch)
 {
@@ -32,15 +27,13 @@ int mag_init(struct mag_cache *mc, const struct mag_backend *be, void *ctx, unsi
 	/* Any value no object's second word holds by accident; odd, so never an aligned pointer. */
 	mc->tag_key = ((uintptr_t)mc * 0x9e3779b97f4a7c15ULL) ^ 0x6d6167617a696e65ULL;
 	mc->tag_key |= 1;
-	for (unsigned int i = 0; i < PERCPU_MAX_HARTS; i++)
-		spin_lock_init(&mc->hart[i].lock);
 	return 0;
 }
 
 static inline void push(struct mag_cache *mc, struct mag_stack *s, void *obj)
 {
 	obj_words(obj)[0] = s->top;
-	obj_words(obj)[1] = (void *)tag_of(mc, obj);
+	obj_words(obj)[1] = (void *)mag_tag(mc, obj);
 	s->top = obj;
 	s->count++;
 }
@@ -72,55 +65,33 @@ static void release(struct mag_cache *mc, struct mag_hart *mh, unsigned int cls,
 	}
 }
 
-void *mag_alloc(struct mag_cache *mc, unsigned int hart, unsigned int cls)
+/* mag_alloc found the stack empty: refill it from the backend and pop one, or NULL. */
+void *mag_refill_unlock(struct mag_cache *mc, struct mag_hart *mh, unsigned int cls,
+                        unsigned long flags)
 {
-	struct mag_hart *mh = &mc->hart[hart];
 	struct mag_stack *s = &mh->stack[cls];
-	unsigned long flags;
-	void *obj = NULL;
+	void *objs[MAG_MAX_BATCH], *obj = NULL;
+	size_t n = mc->be->get(mc->ctx, cls, objs, mc->batch);
 
-	if (__builtin_expect(hart >= PERCPU_MAX_HARTS || cls >= mc->nclasses, 0))
-		return NULL;
-	flags = spin_lock_irqsave(&mh->lock);
-	if (__builtin_expect(!s->count, 0)) {
-		void *objs[MAG_MAX_BATCH];
-		size_t n = mc->be->get(mc->ctx, cls, objs, mc->batch);
-
-		mh->refills++;
-		while (n)
-			push(mc, s, objs[--n]);
-	}
+	mh->refills++;
+	while (n)
+		push(mc, s, objs[--n]);
 	if (s->count) {
-		obj = pop(s);
 		mh->allocs++;
+		obj = pop(s);
 	}
-	spin_unlock_irqrestore(&mh->lock, flags);
+	mag_unlock(mh, flags);
 	return obj;
 }
 
-bool mag_is_cached(const struct mag_cache *mc, const void *obj)
+/* mag_free found the stack full: give a batch back, then push obj. */
+void mag_overflow_unlock(struct mag_cache *mc, struct mag_hart *mh, unsigned int cls, void *obj,
+                         unsigned long flags)
 {
-	return ((const uintptr_t *)obj)[1] == tag_of(mc, obj);
-}
-
-int mag_free(struct mag_cache *mc, unsigned int hart, unsigned int cls, void *obj)
-{
-	struct mag_hart *mh = &mc->hart[hart];
-	struct mag_stack *s = &mh->stack[cls];
-	unsigned long flags;
-
-	if (__builtin_expect(
-	        hart >= PERCPU_MAX_HARTS || cls >= mc->nclasses || !obj || ((uintptr_t)obj & 7), 0))
-		return -EINVAL;
-	if (__builtin_expect(mag_is_cached(mc, obj), 0))
-		return -ENOTALLOC;
-	flags = spin_lock_irqsave(&mh->lock);
-	if (__builtin_expect(s->count >= mc->capacity, 0))
-		release(mc, mh, cls, mc->batch);
-	push(mc, s, obj);
+	release(mc, mh, cls, mc->batch);
+	push(mc, &mh->stack[cls], obj);
 	mh->frees++;
-	spin_unlock_irqrestore(&mh->lock, flags);
-	return 0;
+	mag_unlock(mh, flags);
 }
 
 size_t mag_drain(struct mag_cache *mc)
@@ -129,13 +100,13 @@ size_t mag_drain(struct mag_cache *mc)
 
 	for (unsigned int h = 0; h < PERCPU_MAX_HARTS; h++) {
 		struct mag_hart *mh = &mc->hart[h];
-		unsigned long flags = spin_lock_irqsave(&mh->lock);
+		unsigned long flags = mag_lock(mh);
 
 		for (unsigned int c = 0; c < mc->nclasses; c++) {
 			total += mh->stack[c].count;
 			release(mc, mh, c, mh->stack[c].count);
 		}
-		spin_unlock_irqrestore(&mh->lock, flags);
+		mag_unlock(mh, flags);
 	}
 	return total;
 }
@@ -147,10 +118,10 @@ size_t mag_cached(struct mag_cache *mc, unsigned int cls)
 	if (cls >= mc->nclasses)
 		return 0;
 	for (unsigned int h = 0; h < PERCPU_MAX_HARTS; h++) {
-		unsigned long flags = spin_lock_irqsave(&mc->hart[h].lock);
+		unsigned long flags = mag_lock(&mc->hart[h]);
 
 		total += mc->hart[h].stack[cls].count;
-		spin_unlock_irqrestore(&mc->hart[h].lock, flags);
+		mag_unlock(&mc->hart[h], flags);
 	}
 	return total;
 }
@@ -160,12 +131,12 @@ void mag_for_each(struct mag_cache *mc, void (*fn)(void *arg, unsigned int cls, 
 {
 	for (unsigned int h = 0; h < PERCPU_MAX_HARTS; h++) {
 		struct mag_hart *mh = &mc->hart[h];
-		unsigned long flags = spin_lock_irqsave(&mh->lock);
+		unsigned long flags = mag_lock(mh);
 
 		for (unsigned int c = 0; c < mc->nclasses; c++)
 			for (void *o = mh->stack[c].top; o; o = obj_words(o)[0])
 				fn(arg, c, o);
-		spin_unlock_irqrestore(&mh->lock, flags);
+		mag_unlock(mh, flags);
 	}
 }
 
@@ -195,11 +166,11 @@ int mag_validate(struct mag_cache *mc, char *why, size_t why_len)
 		return validate_failed(why, why_len, "magazine: not initialised");
 	for (unsigned int h = 0; h < PERCPU_MAX_HARTS && !bad; h++) {
 		struct mag_hart *mh = &mc->hart[h];
-		unsigned long flags = spin_lock_irqsave(&mh->lock);
+		unsigned long flags = mag_lock(mh);
 
 		for (unsigned int c = 0; c < mc->nclasses && !bad; c++)
 			bad = check_stack(mc, &mh->stack[c]);
-		spin_unlock_irqrestore(&mh->lock, flags);
+		mag_unlock(mh, flags);
 	}
 	return bad ? validate_failed(why, why_len, bad) : 0;
 }
