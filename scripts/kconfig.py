@@ -330,7 +330,7 @@ def cmd_guiconfig(args):
 # ---- generated configurations --------------------------------------------------------------------
 
 # Never turned on by randconfig or allyesconfig: the options behind this gate end the run in
-# a fault on purpose (tests/ktest_crash.config, tests/ktest_stack_overflow.config set it), so a
+# a fault on purpose (tests/ktest_crash.config sets it), so a
 # generated configuration could never pass its own suites.
 NEVER_GENERATED = {"KTEST_DELIBERATE_FAULTS"}
 

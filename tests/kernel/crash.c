@@ -77,7 +77,19 @@ static __attribute__((noinline)) void crash_fetch_page_fault(void)
 	survived("call");
 }
 
-enum crash_kind { CRASH_ILLEGAL, CRASH_MISALIGNED, CRASH_LOAD, CRASH_STORE, CRASH_FETCH };
+/* tests/kernel/crash_overflow.c */
+void crash_thread_overflow(void);
+void crash_boot_overflow(void);
+
+enum crash_kind {
+	CRASH_ILLEGAL,
+	CRASH_MISALIGNED,
+	CRASH_LOAD,
+	CRASH_STORE,
+	CRASH_FETCH,
+	CRASH_THREAD_OVERFLOW,
+	CRASH_BOOT_OVERFLOW,
+};
 
 #if defined(CONFIG_KTEST_CRASH_MISALIGNED)
 #define CRASH_KIND CRASH_MISALIGNED
@@ -87,6 +99,10 @@ enum crash_kind { CRASH_ILLEGAL, CRASH_MISALIGNED, CRASH_LOAD, CRASH_STORE, CRAS
 #define CRASH_KIND CRASH_STORE
 #elif defined(CONFIG_KTEST_CRASH_FETCH_FAULT)
 #define CRASH_KIND CRASH_FETCH
+#elif defined(CONFIG_KTEST_CRASH_THREAD_OVERFLOW)
+#define CRASH_KIND CRASH_THREAD_OVERFLOW
+#elif defined(CONFIG_KTEST_CRASH_BOOT_STACK_OVERFLOW)
+#define CRASH_KIND CRASH_BOOT_OVERFLOW
 #else
 #define CRASH_KIND CRASH_ILLEGAL
 #endif
@@ -94,12 +110,18 @@ enum crash_kind { CRASH_ILLEGAL, CRASH_MISALIGNED, CRASH_LOAD, CRASH_STORE, CRAS
 static void (*const crashes[])(void) = {
     [CRASH_ILLEGAL] = crash_illegal_instruction, [CRASH_MISALIGNED] = crash_misaligned_amo,
     [CRASH_LOAD] = crash_load_page_fault,        [CRASH_STORE] = crash_store_page_fault,
-    [CRASH_FETCH] = crash_fetch_page_fault,
+    [CRASH_FETCH] = crash_fetch_page_fault,      [CRASH_THREAD_OVERFLOW] = crash_thread_overflow,
+    [CRASH_BOOT_OVERFLOW] = crash_boot_overflow,
 };
 
 static const char *const crash_names[] = {
-    [CRASH_ILLEGAL] = "illegal", [CRASH_MISALIGNED] = "misaligned", [CRASH_LOAD] = "load",
-    [CRASH_STORE] = "store",     [CRASH_FETCH] = "fetch",
+    [CRASH_ILLEGAL] = "illegal",
+    [CRASH_MISALIGNED] = "misaligned",
+    [CRASH_LOAD] = "load",
+    [CRASH_STORE] = "store",
+    [CRASH_FETCH] = "fetch",
+    [CRASH_THREAD_OVERFLOW] = "thread_overflow",
+    [CRASH_BOOT_OVERFLOW] = "boot_overflow",
 };
 
 /*
@@ -113,11 +135,22 @@ static enum crash_kind crash_kind(void)
 
 	if (kernel_cmdline_get("ktest.crash", &val, &vlen) != 0)
 		return CRASH_KIND;
-	for (size_t k = 0; k < ARRAY_SIZE(crash_names); k++)
-		if (strlen(crash_names[k]) == vlen && memcmp(crash_names[k], val, vlen) == 0)
-			return (enum crash_kind)k;
-	printk("ktest: ktest.crash=%.*s is not illegal, misaligned, load, store or fetch; "
-	       "taking the configured %s\n",
+	for (size_t k = 0; k < ARRAY_SIZE(crash_names); k++) {
+		if (strlen(crash_names[k]) != vlen || memcmp(crash_names[k], val, vlen) != 0)
+			continue;
+#ifndef CONFIG_PAGING_FULL_REMAP
+		if (k == CRASH_BOOT_OVERFLOW) {
+			printk(
+			    "ktest: ktest.crash=boot_overflow needs CONFIG_PAGING_FULL_REMAP (no "
+			    "guard page under the boot stack here); taking the configured %s\n",
+			    crash_names[CRASH_KIND]);
+			return CRASH_KIND;
+		}
+#endif
+		return (enum crash_kind)k;
+	}
+	printk("ktest: ktest.crash=%.*s is not illegal, misaligned, load, store, fetch, "
+	       "thread_overflow or boot_overflow; taking the configured %s\n",
 	       (int)vlen, val, crash_names[CRASH_KIND]);
 	return CRASH_KIND;
 }

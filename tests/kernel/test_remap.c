@@ -468,23 +468,4 @@ KTEST(remap, frame_free_outside_every_zone_is_refused)
 	KTEST_ASSERT_EQ(after.used_pages, before.used_pages);
 }
 
-#ifdef CONFIG_KTEST_STACK_OVERFLOW
-static unsigned long __attribute__((noinline)) recurse(unsigned long depth)
-{
-	volatile uint8_t frame[256];
-
-	frame[0] = (uint8_t)depth;
-	if (depth > (1UL << 20))
-		return 0;
-	return recurse(depth + 1) + frame[0];
-}
-
-KTEST(remap, boot_stack_overflow_panics)
-{
-	/* Never returns: the guard page under the boot stack turns this into a panic. */
-	KTEST_ASSERT_EQ(recurse(0), 0);
-	KTEST_ASSERT(!"the boot stack overflowed without a fault");
-}
-#endif
-
 #endif /* CONFIG_PAGING_FULL_REMAP */

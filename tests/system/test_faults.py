@@ -112,7 +112,19 @@ def test_symbolize_decodes_make_run_output():
 def test_an_unknown_crash_kind_is_named_and_the_configured_one_taken():
     result = boot(crash_kernel(), timeout=60, extra=("-append", "ktest.crash=bogus quiet"))
     text = result.output
-    assert re.search(r"^ktest: ktest.crash=bogus is not illegal, misaligned, load, store or "
-                     r"fetch; taking the configured illegal$", text, re.M), text
+    assert re.search(r"^ktest: ktest.crash=bogus is not illegal, misaligned, load, store, fetch, "
+                     r"thread_overflow or boot_overflow; taking the configured illegal$",
+                     text, re.M), text
+    assert re.search(r"^Unhandled trap: illegal instruction", text, re.M), text
+    assert result.returncode != 0
+
+
+def test_a_boot_stack_overflow_without_a_guard_page_is_refused_by_name():
+    # qemu_virt_defconfig keeps the early map: no guard page would catch the overflow.
+    result = boot(crash_kernel(), timeout=60, extra=("-append", "ktest.crash=boot_overflow"))
+    text = result.output
+    assert re.search(r"^ktest: ktest.crash=boot_overflow needs CONFIG_PAGING_FULL_REMAP \(no guard "
+                     r"page under the boot stack here\); taking the configured illegal$",
+                     text, re.M), text
     assert re.search(r"^Unhandled trap: illegal instruction", text, re.M), text
     assert result.returncode != 0
