@@ -78,7 +78,7 @@ def edited_dtb(out, edit):
 
 @pytest.fixture(scope="module")
 def kernel():
-    return build("qemu_virt_defconfig", tag="badinput")
+    return build("qemu_virt_defconfig")
 
 
 def test_memory_reg_of_the_wrong_length_falls_back_to_kconfig_ram(kernel):

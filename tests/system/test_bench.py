@@ -143,7 +143,7 @@ def test_boot_cost_measures_one_kernel():
     spec = importlib.util.spec_from_file_location("boot_cost", ROOT / "scripts" / "boot_cost.py")
     boot_cost = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(boot_cost)
-    out = build("qemu_virt_defconfig", tag="bench")
+    out = build("qemu_virt_defconfig")
     elf = out / "bora.elf"
     entry, done, boot_pages = boot_cost.elf_facts(elf)
     assert done is not None and boot_pages == 1
