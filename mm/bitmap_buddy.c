@@ -405,4 +405,11 @@ int bitmap_buddy_resize_in_place(struct bitmap_buddy *bb, void *ptr, size_t old_
 	return 0;
 }
 
+int bitmap_buddy_free_block(struct bitmap_buddy *bb, void *ptr)
+{
+	size_t n = bitmap_buddy_usable_size(bb, ptr);
+
+	return n ? bitmap_buddy_free(bb, ptr, n, 1) : -ENOTALLOC;
+}
+
 DEFINE_BYTE_ALLOCATOR_OPS(bitmap_buddy, bitmap_buddy_init);

@@ -505,4 +505,11 @@ static int buddy_init_default(struct buddy *b, void *base, size_t size)
 	return buddy_init(b, base, size, CONFIG_BUDDY_MIN_ORDER);
 }
 
+int buddy_free_block(struct buddy *b, void *ptr)
+{
+	size_t n = buddy_usable_size(b, ptr);
+
+	return n ? buddy_free(b, ptr, n, 1) : -ENOTALLOC;
+}
+
 DEFINE_BYTE_ALLOCATOR_OPS(buddy, buddy_init_default);

@@ -85,7 +85,8 @@ int kheap_init(struct kheap *h, const struct byte_allocator_ops *ops, void *stat
 	int err;
 
 	if (!h || !ops || !state || !heap || size == 0 || (flags & ~KHEAP_DEBUG) || !ops->init ||
-	    !ops->alloc || !ops->free || !ops->usable_size || !ops->stats || !ops->validate)
+	    !ops->alloc || !ops->free || !ops->usable_size || !ops->free_block || !ops->stats ||
+	    !ops->validate)
 		return -EINVAL;
 	memset(h, 0, sizeof(*h));
 	spin_lock_init(&h->lock);
@@ -283,15 +284,17 @@ static __attribute__((noinline)) int free_slow(struct kheap *h, void *ptr, void 
 	return err;
 }
 
+/*
+ * One allocator call frees the block whatever its size. With magazines in
+ * front, kcache_free has already taken every block they could hold (usable
+ * size 16..511) or refused it as cached, so what gets here is in no magazine.
+ */
 static inline __attribute__((always_inline)) int free_fast(struct kheap *h, void *ptr, void *caller)
 {
-	size_t size;
-
 	if (unlikely(!h->fast))
 		return free_slow(h, ptr, caller);
 	spin_lock(&h->lock);
-	size = h->ops->usable_size(h->state, ptr);
-	if (unlikely(!size || kcache_holds(h, ptr, size) || h->ops->free(h->state, ptr, size, 1))) {
+	if (unlikely(h->ops->free_block(h->state, ptr))) {
 		spin_unlock(&h->lock);
 		return free_slow(h, ptr, caller);
 	}
@@ -650,13 +653,10 @@ __attribute__((noinline)) void *krealloc(void *ptr, size_t size)
 static inline __attribute__((always_inline)) void kfree_locked(void *ptr, void *caller)
 {
 	struct kheap *h = &kernel_heap;
-	size_t size;
 
 	if (likely(h->fast)) {
 		spin_lock(&h->lock);
-		size = h->ops->usable_size(h->state, ptr);
-		if (likely(size && !kcache_holds(h, ptr, size) &&
-		           !h->ops->free(h->state, ptr, size, 1))) {
+		if (likely(!h->ops->free_block(h->state, ptr))) {
 			h->frees++;
 			spin_unlock(&h->lock);
 			return;

@@ -63,10 +63,8 @@ static void kcache_put(void *ctx, unsigned int cls, void *const *objs, size_t n)
 	(void)cls;
 	spin_lock(&h->lock);
 	for (size_t i = 0; i < n; i++) {
-		size_t size = h->ops->usable_size(h->state, objs[i]);
-
 		/* Checked live when it was cached: a refusal now means the heap was corrupted. */
-		if (!size || h->ops->free(h->state, objs[i], size, 1))
+		if (h->ops->free_block(h->state, objs[i]))
 			kheap_note(h, &r, KHEAP_ERR_REJECTED, objs[i], NULL);
 	}
 	spin_unlock(&h->lock);

@@ -319,4 +319,11 @@ size_t slab_usable_size(const struct slab *s, const void *ptr)
 	return err ? 0 : slab_class_size(h->cls);
 }
 
+int slab_free_block(struct slab *s, void *ptr)
+{
+	size_t n = slab_usable_size(s, ptr);
+
+	return n ? slab_free(s, ptr, n, 1) : -ENOTALLOC;
+}
+
 DEFINE_BYTE_ALLOCATOR_OPS(slab, slab_init);

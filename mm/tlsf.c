@@ -580,4 +580,10 @@ size_t tlsf_usable_size(const struct tlsf *t, const void *ptr)
 	return used_block(t, ptr, &h) ? tlsf_hsize(tlsf_hdr(h)) - HDR : 0;
 }
 
+/* tlsf_free takes size 0 as "unknown": the header holds the size. */
+int tlsf_free_block(struct tlsf *t, void *ptr)
+{
+	return tlsf_free(t, ptr, 0, 1);
+}
+
 DEFINE_BYTE_ALLOCATOR_OPS(tlsf, tlsf_init);

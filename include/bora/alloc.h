@@ -62,6 +62,12 @@ struct byte_allocator_ops {
 	 * was allocated with.
 	 */
 	size_t (*usable_size)(const void *state, const void *ptr);
+	/*
+	 * Free the live block at ptr, whatever size and alignment it was allocated
+	 * with: what free(ptr, usable_size(ptr), 1) does, in one call and with one
+	 * pointer check (kfree's fast path). -ENOTALLOC when ptr is no live block.
+	 */
+	int (*free_block)(void *state, void *ptr);
 	void (*stats)(const void *state, struct byte_alloc_stats *st);
 	/* Walk all state; 0, or -ECORRUPT with the first broken invariant in `why`. */
 	int (*validate)(const void *state, char *why, size_t why_len);
@@ -70,8 +76,8 @@ struct byte_allocator_ops {
 /*
  * Defines `const struct byte_allocator_ops <alg>_byte_ops` over an algorithm's
  * typed functions <alg>_add_region, _alloc, _free, _resize_in_place, _usable_size,
- * _stats and _validate (each taking `struct <alg> *` first) plus `init_fn`. The generated
- * wrappers only turn the table's `void *` state back into `struct <alg> *`.
+ * _free_block, _stats and _validate (each taking `struct <alg> *` first) plus `init_fn`. The
+ * generated wrappers only turn the table's `void *` state back into `struct <alg> *`.
  */
 #define DEFINE_BYTE_ALLOCATOR_OPS(alg, init_fn)                                                    \
 	static int alg##_ops_init(void *s, void *base, size_t size)                                \
@@ -99,6 +105,10 @@ struct byte_allocator_ops {
 	{                                                                                          \
 		return alg##_usable_size(s, ptr);                                                  \
 	}                                                                                          \
+	static int alg##_ops_free_block(void *s, void *ptr)                                        \
+	{                                                                                          \
+		return alg##_free_block(s, ptr);                                                   \
+	}                                                                                          \
 	static void alg##_ops_stats(const void *s, struct byte_alloc_stats *st)                    \
 	{                                                                                          \
 		alg##_stats(s, st);                                                                \
@@ -116,6 +126,7 @@ struct byte_allocator_ops {
 	    .free = alg##_ops_free,                                                                \
 	    .resize_in_place = alg##_ops_resize,                                                   \
 	    .usable_size = alg##_ops_usable_size,                                                  \
+	    .free_block = alg##_ops_free_block,                                                    \
 	    .stats = alg##_ops_stats,                                                              \
 	    .validate = alg##_ops_validate,                                                        \
 	}

@@ -71,6 +71,8 @@ int bitmap_buddy_resize_in_place(struct bitmap_buddy *bb, void *ptr, size_t old_
 void bitmap_buddy_stats(const struct bitmap_buddy *bb, struct byte_alloc_stats *st);
 /* Usable bytes of the live block at ptr (to the end of its node), 0 if none. */
 size_t bitmap_buddy_usable_size(const struct bitmap_buddy *bb, const void *ptr);
+/* free(ptr, usable_size(ptr), 1) in one call; -ENOTALLOC when ptr is no live block. */
+int bitmap_buddy_free_block(struct bitmap_buddy *bb, void *ptr);
 int bitmap_buddy_validate(const struct bitmap_buddy *bb, char *why, size_t why_len);
 
 /*

@@ -52,6 +52,8 @@ int buddy_resize_in_place(struct buddy *b, void *ptr, size_t old_size, size_t ne
                           size_t align);
 /* Bytes of the allocated block at ptr (its whole order), 0 if ptr starts none. */
 size_t buddy_usable_size(const struct buddy *b, const void *ptr);
+/* free(ptr, usable_size(ptr), 1) in one call; -ENOTALLOC when ptr is no live block. */
+int buddy_free_block(struct buddy *b, void *ptr);
 void buddy_stats(const struct buddy *b, struct byte_alloc_stats *st);
 int buddy_validate(const struct buddy *b, char *why, size_t why_len);
 

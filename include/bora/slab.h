@@ -99,6 +99,8 @@ int slab_free(struct slab *s, void *ptr, size_t size, size_t align);
 int slab_resize_in_place(struct slab *s, void *ptr, size_t old_size, size_t new_size, size_t align);
 /* Class size of the live object at ptr (or its buddy block's size), 0 if none. */
 size_t slab_usable_size(const struct slab *s, const void *ptr);
+/* free(ptr, usable_size(ptr), 1) in one call; -ENOTALLOC when ptr is no live block. */
+int slab_free_block(struct slab *s, void *ptr);
 void slab_stats(const struct slab *s, struct byte_alloc_stats *st);
 int slab_validate(const struct slab *s, char *why, size_t why_len);
 

@@ -120,6 +120,8 @@ void tlsf_stats(const struct tlsf *t, struct byte_alloc_stats *st);
 int tlsf_validate(const struct tlsf *t, char *why, size_t why_len);
 /* Usable bytes of the live block at ptr, or 0 when ptr is not one. */
 size_t tlsf_usable_size(const struct tlsf *t, const void *ptr);
+/* free(ptr, usable_size(ptr), 1) with one pointer check; -ENOTALLOC when ptr is no live block. */
+int tlsf_free_block(struct tlsf *t, void *ptr);
 
 /* The mapping functions, exposed for tests: list of a block size (insert) and the
  * first list whose every block satisfies a request of that block size (search). */

@@ -176,6 +176,12 @@ static size_t bump_usable_size(const void *s, const void *ptr)
 	return 1;
 }
 
+static int bump_free_block(void *s, void *ptr)
+{
+	(void)s, (void)ptr;
+	return 0;
+}
+
 static void bump_stats(const void *s, struct byte_alloc_stats *st)
 {
 	(void)s;
@@ -195,6 +201,7 @@ static const struct byte_allocator_ops bump_byte_ops = {
     .alloc = bump_alloc,
     .free = bump_free,
     .usable_size = bump_usable_size,
+    .free_block = bump_free_block,
     .stats = bump_stats,
     .validate = bump_validate,
 };

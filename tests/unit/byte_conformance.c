@@ -690,6 +690,16 @@ static void expect_bad_free(struct fix *f, void *ptr, size_t size, size_t align,
 		    "%s/%s: free of %s changed the stats (used %zu -> %zu, available %zu -> %zu)",
 		    OPS->name, f->cfg->label, what, before->used, st.used, before->available,
 		    st.available);
+	/* kfree's one-call free must refuse it the same way. */
+	r = OPS->free_block(f->state, ptr);
+	if (r != -ENOTALLOC)
+		fail_msg("%s/%s: free_block of %s -> %s, want ENOTALLOC", OPS->name, f->cfg->label,
+		         what, r ? errno_name(r) : "success");
+	check_valid(f, what);
+	st = get_stats(f);
+	if (memcmp(&st, before, sizeof(st)) != 0)
+		fail_msg("%s/%s: free_block of %s changed the stats", OPS->name, f->cfg->label,
+		         what);
 }
 
 static bool is_live(const struct pool *P, const void *p)
@@ -897,14 +907,26 @@ static void t_usable_size(void **state)
 	}
 	check_pool(f, &P, "half freed by usable size");
 	check_valid(f, "half freed by usable size");
+	/* The rest with free_block (kfree's one call), whatever their alignment; then again. */
 	for (i = 0; i < P.n; i++) {
 		struct blk *b = &P.b[i];
+		int r = OPS->free_block(f->state, b->p);
 
-		assert_int_equal(OPS->free(f->state, b->p, OPS->usable_size(f->state, b->p), 1), 0);
+		if (r != 0)
+			fail_msg("%s/%s: free_block(%p) of a block allocated with align %zu -> %s",
+			         OPS->name, f->cfg->label, (void *)b->p, b->align, errno_name(r));
+	}
+	check_valid(f, "rest freed by free_block");
+	for (i = 0; i < P.n; i++) {
+		int r = OPS->free_block(f->state, P.b[i].p);
+
+		if (r != -ENOTALLOC)
+			fail_msg("%s/%s: second free_block(%p) -> %s, want ENOTALLOC", OPS->name,
+			         f->cfg->label, (void *)P.b[i].p, r ? errno_name(r) : "success");
 	}
 	P.n = 0;
 	P.req_sum = 0;
-	expect_recovered(f, &f->st0, "freed by usable size");
+	expect_recovered(f, &f->st0, "freed by usable size and free_block");
 	pool_fini(&P);
 	free(foreign);
 }
