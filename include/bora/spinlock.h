@@ -87,17 +87,49 @@ static inline void spin_depth_add(int delta)
 #endif
 }
 
+/* Contended: wait for our turn (owner is the low half, only the holder moves it). */
+static inline __attribute__((always_inline)) void spin_lock_wait(spinlock_t *l, uint32_t ticket)
+{
+	while (__atomic_load_n(&l->ticket.owner, __ATOMIC_ACQUIRE) != ticket)
+		spin_relax();
+}
+
+/*
+ * The lock without the held-lock count or the debug checks. One 64-bit
+ * fetch-and-add takes the ticket (next, the high half) and reads the owner
+ * in the same atomic access, so the uncontended lock is one AMO and a
+ * compare; the acquire ordering rides on the AMO itself. RISC-V's memory
+ * model makes AMOs of different sizes on overlapping bytes atomic with
+ * respect to each other (unprivileged spec, RVWMO atomicity axiom), which
+ * the 32-bit unlock below relies on.
+ */
+static inline __attribute__((always_inline)) void spin_lock_raw(spinlock_t *l)
+{
+	uint64_t old = __atomic_fetch_add(&l->word, 1ULL << 32, __ATOMIC_ACQUIRE);
+	uint32_t ticket = (uint32_t)(old >> 32);
+
+	if (unlikely((uint32_t)old != ticket))
+		spin_lock_wait(l, ticket);
+}
+
+/* Only the holder writes owner: one atomic add with release ordering hands the lock on. */
+static inline __attribute__((always_inline)) void spin_unlock_raw(spinlock_t *l)
+{
+#ifdef __riscv
+	/* GCC 12 emits a full fence before a release AMO; the .rl bit alone is the release. */
+	__asm__ volatile("amoadd.w.rl zero, %1, %0" : "+A"(l->ticket.owner) : "r"(1) : "memory");
+#else
+	__atomic_fetch_add(&l->ticket.owner, 1, __ATOMIC_RELEASE);
+#endif
+}
+
 static inline __attribute__((always_inline)) void spin_lock(spinlock_t *l)
 {
-	uint32_t ticket;
-
 #ifdef SPINLOCK_CHECKS
 	if (!spin_debug_before_lock(l, __builtin_return_address(0)))
 		return;
 #endif
-	ticket = __atomic_fetch_add(&l->ticket.next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&l->ticket.owner, __ATOMIC_ACQUIRE) != ticket)
-		spin_relax();
+	spin_lock_raw(l);
 	spin_depth_add(1);
 #ifdef SPINLOCK_CHECKS
 	spin_debug_after_lock(l, __builtin_return_address(0));
@@ -123,15 +155,12 @@ static inline __attribute__((always_inline)) bool spin_trylock(spinlock_t *l)
 
 static inline __attribute__((always_inline)) void spin_unlock(spinlock_t *l)
 {
-	/* Only the holder writes owner, so a plain read of it is current. */
-	uint32_t owner = __atomic_load_n(&l->ticket.owner, __ATOMIC_RELAXED);
-
 #ifdef SPINLOCK_CHECKS
 	if (!spin_debug_before_unlock(l, __builtin_return_address(0)))
 		return;
 #endif
 	spin_depth_add(-1);
-	__atomic_store_n(&l->ticket.owner, owner + 1, __ATOMIC_RELEASE);
+	spin_unlock_raw(l);
 }
 
 /*
