@@ -43,8 +43,10 @@ static struct {
 	bool spurious_reported;
 } irqs = {.lock = SPINLOCK_INIT};
 
+/* Without SMP: nothing posts requests, only the pending bit is cleared. */
 __attribute__((weak)) void ipi_handle(void)
 {
+	__asm__ volatile("csrc sip, %0" ::"r"(SIP_SSIP) : "memory");
 }
 
 __attribute__((weak)) void sched_irq_exit(void)
@@ -61,10 +63,14 @@ static void note_spurious(const char *what, unsigned long id)
 	}
 }
 
-static void plic_drain(void)
+static void __attribute__((noinline)) plic_drain(void)
 {
 	uint32_t id;
 
+	if (!irqs.from) {
+		note_spurious("external interrupt without a PLIC", 0);
+		return;
+	}
 	while ((id = plic_claim(&irqs.plic)) != 0) {
 		struct irq_source *s = id < IRQ_MAX_SOURCES ? &irqs.src[id] : NULL;
 
@@ -82,34 +88,49 @@ static void plic_drain(void)
 	}
 }
 
-void irq_trap(struct trap_frame *tf)
+static void __attribute__((noinline)) unknown_cause(uint64_t cause)
 {
-	struct percpu *cpu = this_cpu();
-	uint64_t cause = tf->scause & ~SCAUSE_INTERRUPT;
-
-	cpu->irq_nesting++;
 	if (cause < ARRAY_SIZE(irqs.cause_count))
 		__atomic_fetch_add(&irqs.cause_count[cause], 1, __ATOMIC_RELAXED);
-	switch (cause) {
-	case IRQ_CAUSE_S_TIMER:
+	note_spurious("interrupt cause", (unsigned long)cause);
+}
+
+static inline void count_cause(unsigned int cause)
+{
+	__atomic_fetch_add(&irqs.cause_count[cause], 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The dispatch itself: the hart-local causes inline, the PLIC and the odd
+ * cases out of line, so the common interrupts pay for no register saves
+ * beyond their own handler's.
+ */
+void irq_entry(uint64_t scause)
+{
+	struct percpu *cpu = this_cpu();
+	uint64_t cause = scause & ~SCAUSE_INTERRUPT;
+
+	cpu->irq_nesting++;
+	if (cause == IRQ_CAUSE_S_TIMER) {
+		count_cause(IRQ_CAUSE_S_TIMER);
 		timer_irq_handle();
-		break;
-	case IRQ_CAUSE_S_EXT:
-		if (irqs.from)
-			plic_drain();
-		else
-			note_spurious("external interrupt without a PLIC", 0);
-		break;
-	case IRQ_CAUSE_S_SOFT:
-		__asm__ volatile("csrc sip, %0" ::"r"(SIP_SSIP) : "memory");
-		ipi_handle();
-		break;
-	default:
-		note_spurious("interrupt cause", (unsigned long)cause);
-		break;
+	} else if (cause == IRQ_CAUSE_S_SOFT) {
+		count_cause(IRQ_CAUSE_S_SOFT);
+		ipi_handle(); /* clears sip.SSIP first */
+	} else if (cause == IRQ_CAUSE_S_EXT) {
+		count_cause(IRQ_CAUSE_S_EXT);
+		plic_drain();
+	} else {
+		unknown_cause(cause);
 	}
 	cpu->irq_nesting--;
-	sched_irq_exit();
+	if (cpu->need_resched)
+		sched_irq_exit();
+}
+
+void irq_trap(struct trap_frame *tf)
+{
+	irq_entry(tf->scause);
 }
 
 /* The four register pages this hart uses (priorities, pending, its enables, its context). */

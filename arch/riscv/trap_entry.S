@@ -3,6 +3,8 @@
  * Supervisor trap entry: save every integer register and the trap CSRs into a
  * struct trap_frame on the current stack, call trap_handle(frame), restore and
  * sret. The frame layout must match struct trap_frame in <asm/trap.h>.
+ * Interrupts taken in S-mode and system calls from U-mode take shorter paths
+ * that save only what the C code they call may clobber (see each).
  *
  * A trap taken with sp inside the boot stack's guard page (or too close above
  * it to hold a frame) is a stack overflow: pushing the frame there would fault
@@ -32,6 +34,72 @@ trap_entry:
 	csrrw	tp, sscratch, zero
 	/* sscratch holds t0 only until the csrr below, where nothing can fault. */
 	csrw	sscratch, t0
+	csrr	t0, scause
+	bgez	t0, .Lkernel_exception
+	/*
+	 * An interrupt in S-mode: the handler is C code, which keeps s0-s11
+	 * itself (psABI), and any switch away from this thread saves them in
+	 * its context (switch.S); gp is fixed and tp per hart. So only ra,
+	 * t0-t6, a0-a7, sepc and sstatus are saved, in the same trap_frame
+	 * layout (the other slots stay unwritten). When there is no current
+	 * thread yet, or sp is within a frame of its stack's base, the
+	 * checked full path below takes the interrupt instead.
+	 */
+	ld	t0, PERCPU_OFFSET_CURRENT(tp)
+	beqz	t0, .Lkernel_exception
+	ld	t0, THREAD_OFFSET_STACK_BASE(t0)
+	addi	t0, t0, TRAP_FRAME_SIZE
+	bltu	sp, t0, .Lkernel_exception
+	addi	sp, sp, -TRAP_FRAME_SIZE
+	sd	ra, 1*8(sp)
+	sd	t1, 6*8(sp)
+	sd	t2, 7*8(sp)
+	sd	a0, 10*8(sp)
+	sd	a1, 11*8(sp)
+	sd	a2, 12*8(sp)
+	sd	a3, 13*8(sp)
+	sd	a4, 14*8(sp)
+	sd	a5, 15*8(sp)
+	sd	a6, 16*8(sp)
+	sd	a7, 17*8(sp)
+	sd	t3, 28*8(sp)
+	sd	t4, 29*8(sp)
+	sd	t5, 30*8(sp)
+	sd	t6, 31*8(sp)
+	csrrw	t0, sscratch, zero
+	sd	t0, 5*8(sp)
+	csrr	t0, sepc
+	sd	t0, TRAP_SEPC(sp)
+	li	t1, SSTATUS_SUM
+	csrrc	t0, sstatus, t1
+	sd	t0, TRAP_SSTATUS(sp)
+	csrr	a0, scause
+	call	irq_entry
+	ld	t0, TRAP_SEPC(sp)
+	csrw	sepc, t0
+	ld	t0, TRAP_SSTATUS(sp)
+	csrw	sstatus, t0
+	ld	ra, 1*8(sp)
+	ld	t0, 5*8(sp)
+	ld	t1, 6*8(sp)
+	ld	t2, 7*8(sp)
+	ld	a0, 10*8(sp)
+	ld	a1, 11*8(sp)
+	ld	a2, 12*8(sp)
+	ld	a3, 13*8(sp)
+	ld	a4, 14*8(sp)
+	ld	a5, 15*8(sp)
+	ld	a6, 16*8(sp)
+	ld	a7, 17*8(sp)
+	ld	t3, 28*8(sp)
+	ld	t4, 29*8(sp)
+	ld	t5, 30*8(sp)
+	ld	t6, 31*8(sp)
+	addi	sp, sp, TRAP_FRAME_SIZE
+	sret
+
+	/* Exceptions in S-mode, and interrupts the path above passed on: the full frame. */
+.Lkernel_exception:
 	la	t0, _sstack_guard
 	bltu	sp, t0, .Lcheck_thread_stack
 	la	t0, _sstack + TRAP_FRAME_SIZE
@@ -125,6 +193,12 @@ trap_entry:
 	addi	t1, sp, TRAP_FRAME_SIZE
 	sd	t1, UENTRY_KERNEL_SP(t0)
 	csrw	sscratch, t0
+	ld	tp, 4*8(sp)
+	/*
+	 * Back to S-mode keeps tp: it points at the hart this code runs on now,
+	 * which is not the one that saved the frame if the thread was switched
+	 * away from under the handler and resumed elsewhere (a steal).
+	 */
 .Lrestore:
 	ld	t0, TRAP_SEPC(sp)
 	csrw	sepc, t0
@@ -132,7 +206,6 @@ trap_entry:
 	csrw	sstatus, t0
 	ld	ra, 1*8(sp)
 	ld	gp, 3*8(sp)
-	ld	tp, 4*8(sp)
 	ld	t0, 5*8(sp)
 	ld	t1, 6*8(sp)
 	ld	t2, 7*8(sp)

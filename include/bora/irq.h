@@ -57,11 +57,16 @@ uint64_t irq_cause_count(unsigned int cause);
 struct plic;
 const struct plic *irq_plic(void);
 
-/* The trap path's entry for scause values with bit 63 set. */
+/*
+ * The trap path's entry for scause values with bit 63 set: irq_entry() from
+ * trap_entry.S's interrupt path (only the registers a C call may clobber are
+ * saved), irq_trap() from trap_handle() when the full frame was built.
+ */
 struct trap_frame;
+void irq_entry(uint64_t scause);
 void irq_trap(struct trap_frame *tf);
 
-/* Supervisor software interrupt (IPI); a weak no-op until SMP provides it. */
+/* Supervisor software interrupt (IPI): clears sip.SSIP, then serves requests (kernel/smp/ipi.c). */
 void ipi_handle(void);
 /* The scheduler's preemption point at the end of every interrupt; a weak no-op until it exists. */
 void sched_irq_exit(void);

@@ -50,6 +50,13 @@ void smp_ipi_poll(void)
 		ipi_handle();
 }
 
+static void __attribute__((noinline)) ipi_run_call(struct percpu *me)
+{
+	call.fn(call.arg);
+	ipi_counts[me->index][1]++;
+	__atomic_fetch_sub(&call.remaining, 1, __ATOMIC_RELEASE);
+}
+
 void ipi_handle(void)
 {
 	struct percpu *me = this_cpu();
@@ -57,11 +64,8 @@ void ipi_handle(void)
 
 	__asm__ volatile("csrc sip, %0" ::"r"(SSI_BIT) : "memory");
 	bits = __atomic_exchange_n(&me->ipi_bits, 0, __ATOMIC_ACQUIRE);
-	if (bits & IPI_CALL) {
-		call.fn(call.arg);
-		ipi_counts[me->index][1]++;
-		__atomic_fetch_sub(&call.remaining, 1, __ATOMIC_RELEASE);
-	}
+	if (unlikely(bits & IPI_CALL))
+		ipi_run_call(me);
 	if (bits & IPI_RESCHED) {
 		ipi_counts[me->index][0]++;
 		me->need_resched = true;
