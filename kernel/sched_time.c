@@ -32,11 +32,16 @@
 static void wakeup_expired(struct timeout *to)
 {
 	struct thread *t = container_of(to, struct thread, timeout);
-	unsigned long flags = sched_lock();
 
-	if (t->wakeup_stale) {
+	/*
+	 * In the timer interrupt, interrupts off: the lock alone, no interrupt
+	 * state to save, and no switch here (the interrupt's exit is the
+	 * preemption point).
+	 */
+	sched_spin_lock(&sched_spinlock);
+	if (unlikely(t->wakeup_stale)) {
 		t->wakeup_stale--;
-		sched_unlock(flags);
+		sched_spin_unlock(&sched_spinlock);
 		return;
 	}
 	t->wakeup_armed = false;
@@ -48,7 +53,7 @@ static void wakeup_expired(struct timeout *to)
 		t->wait_result = 0;
 		sched_enqueue(t);
 	}
-	sched_unlock(flags);
+	sched_spin_unlock(&sched_spinlock);
 }
 
 void sched_arm_wakeup(struct thread *t, k_timeout_t timeout)

@@ -257,6 +257,28 @@ static void tree_remove(struct timeout *z)
 	z->parent = z->left = z->right = NULL;
 }
 
+/*
+ * tree_remove for the leftmost node (expiry's case). It has no left child,
+ * and its right subtree is at most one red leaf (a black node there would
+ * give it more black height on the right than the NULL on its left): the
+ * successor is that leaf or else its parent, and when a black node goes with
+ * a red child in its place, recolouring the child is the whole fix-up.
+ */
+static void tree_remove_first(struct timeout *z)
+{
+	struct timeout *x = z->right, *xp = z->parent;
+
+	tq.first = x ? x : xp;
+	replace_child(z, x);
+	if (!z->red) {
+		if (x)
+			x->red = false;
+		else if (xp) /* else the tree is empty now */
+			delete_fixup(NULL, xp);
+	}
+	z->parent = z->right = NULL;
+}
+
 static void note_first_changed(uint64_t old_first)
 {
 	uint64_t now_first = tq.first ? tq.first->deadline : UINT64_MAX;
@@ -267,7 +289,9 @@ static void note_first_changed(uint64_t old_first)
 
 void timeout_arm(struct timeout *t, uint64_t deadline_abs_ticks, void (*fn)(struct timeout *t))
 {
-	unsigned long flags = spin_lock_irqsave(&tq.lock);
+	unsigned long flags = arch_irq_save();
+
+	spin_lock_irqs_off(&tq.lock);
 	uint64_t old_first = tq.first ? tq.first->deadline : UINT64_MAX;
 
 	if (t->pending) {
@@ -281,12 +305,15 @@ void timeout_arm(struct timeout *t, uint64_t deadline_abs_ticks, void (*fn)(stru
 	tree_insert(t);
 	tq.count++;
 	note_first_changed(old_first);
-	spin_unlock_irqrestore(&tq.lock, flags);
+	spin_unlock_irqs_off(&tq.lock);
+	arch_irq_restore(flags);
 }
 
 bool timeout_cancel(struct timeout *t)
 {
-	unsigned long flags = spin_lock_irqsave(&tq.lock);
+	unsigned long flags = arch_irq_save();
+
+	spin_lock_irqs_off(&tq.lock);
 	uint64_t old_first = tq.first ? tq.first->deadline : UINT64_MAX;
 	bool was = t->pending;
 
@@ -296,7 +323,8 @@ bool timeout_cancel(struct timeout *t)
 		tq.count--;
 		note_first_changed(old_first);
 	}
-	spin_unlock_irqrestore(&tq.lock, flags);
+	spin_unlock_irqs_off(&tq.lock);
+	arch_irq_restore(flags);
 	return was;
 }
 
@@ -307,10 +335,13 @@ bool timeout_pending(const struct timeout *t)
 
 uint64_t timeout_next_deadline(void)
 {
-	unsigned long flags = spin_lock_irqsave(&tq.lock);
+	unsigned long flags = arch_irq_save();
+
+	spin_lock_irqs_off(&tq.lock);
 	uint64_t d = tq.first ? tq.first->deadline : UINT64_MAX;
 
-	spin_unlock_irqrestore(&tq.lock, flags);
+	spin_unlock_irqs_off(&tq.lock);
+	arch_irq_restore(flags);
 	return d;
 }
 
@@ -319,23 +350,45 @@ size_t timeout_count(void)
 	return tq.count;
 }
 
-unsigned int timeout_expire(uint64_t now)
+/*
+ * Both expiry entry points: every due timeout off the tree, one at a time, its
+ * fn run unlocked; returns the earliest deadline left (UINT64_MAX: none), read
+ * under the same lock hold that found nothing more due.
+ */
+static inline __attribute__((always_inline)) uint64_t expire(uint64_t now, unsigned int *ran)
 {
-	unsigned int ran = 0;
-	unsigned long flags = spin_lock_irqsave(&tq.lock);
+	struct timeout *t;
+	uint64_t next;
 
-	while (tq.first && tq.first->deadline <= now) {
-		struct timeout *t = tq.first;
-
-		tree_remove(t);
+	spin_lock_irqs_off(&tq.lock);
+	while ((t = tq.first) != NULL && t->deadline <= now) {
+		tree_remove_first(t);
 		t->pending = false;
 		tq.count--;
 		/* Unlocked, so fn may arm or cancel timeouts (its own included). */
-		spin_unlock_irqrestore(&tq.lock, flags);
+		spin_unlock_irqs_off(&tq.lock);
 		t->fn(t);
-		ran++;
-		flags = spin_lock_irqsave(&tq.lock);
+		(*ran)++;
+		spin_lock_irqs_off(&tq.lock);
 	}
-	spin_unlock_irqrestore(&tq.lock, flags);
+	next = t ? t->deadline : UINT64_MAX;
+	spin_unlock_irqs_off(&tq.lock);
+	return next;
+}
+
+unsigned int timeout_expire(uint64_t now)
+{
+	unsigned long flags = arch_irq_save();
+	unsigned int ran = 0;
+
+	expire(now, &ran);
+	arch_irq_restore(flags);
 	return ran;
+}
+
+uint64_t timeout_expire_next(uint64_t now)
+{
+	unsigned int ran = 0;
+
+	return expire(now, &ran);
 }

@@ -9,6 +9,7 @@
  * Either way, a deadline of UINT64_MAX clears STIP and requests nothing.
  */
 #include <bora/devicetree.h>
+#include <bora/percpu.h>
 #include <bora/printk.h>
 #include <bora/timeout.h>
 #include <bora/timer.h>
@@ -29,7 +30,12 @@ static struct {
 	uint64_t tick;      /* periodic mode: ticks per tick interrupt; 0 when tickless */
 	uint64_t next_tick; /* periodic mode: when the next tick interrupt is due */
 	uint64_t irqs;
-	bool in_irq; /* the handler reprograms on its way out */
+	/*
+	 * This hart's handler reprograms on its way out: the deadlines its
+	 * callbacks arm need no programming of their own. Per hart, as another
+	 * hart arming meanwhile must program its own timer.
+	 */
+	bool in_irq[PERCPU_MAX_HARTS];
 } tmr = {.freq = CONFIG_TIMER_FREQ_HZ};
 
 uint64_t timer_now(void)
@@ -95,6 +101,10 @@ uint64_t timer_ticks_to_us(uint64_t ticks)
 
 void timer_set_deadline(uint64_t abs)
 {
+	if (likely(tmr.via == VIA_SSTC)) {
+		__asm__ volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(abs) : "memory");
+		return;
+	}
 	switch (tmr.via) {
 	case VIA_SSTC:
 		__asm__ volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(abs) : "memory");
@@ -110,26 +120,27 @@ void timer_set_deadline(uint64_t abs)
 
 void timer_next_deadline_changed(uint64_t deadline)
 {
-	/* Periodic: the tick finds it. In the handler: reprogrammed on the way out. */
-	if (tmr.tick == 0 && !tmr.in_irq)
+	/* Periodic: the tick finds it. In this hart's handler: reprogrammed on the way out. */
+	if (tmr.tick == 0 && !tmr.in_irq[this_cpu()->index])
 		timer_set_deadline(deadline);
 }
 
 void timer_irq_handle(void)
 {
-	uint64_t now = timer_now();
+	uint64_t now = timer_now(), next;
+	bool *in_irq = &tmr.in_irq[this_cpu()->index];
 
-	tmr.irqs++;
-	tmr.in_irq = true;
-	timeout_expire(now);
-	tmr.in_irq = false;
+	__atomic_fetch_add(&tmr.irqs, 1, __ATOMIC_RELAXED); /* any hart's timer may fire */
+	*in_irq = true;
+	next = timeout_expire_next(now);
+	*in_irq = false;
 	if (tmr.tick) {
 		/* Skip ticks missed while interrupts were off rather than firing for each. */
 		while (tmr.next_tick <= now)
 			tmr.next_tick += tmr.tick;
 		timer_set_deadline(tmr.next_tick);
 	} else {
-		timer_set_deadline(timeout_next_deadline());
+		timer_set_deadline(next);
 	}
 }
 

@@ -42,37 +42,15 @@ void sched_irq_exit(void);
 
 extern spinlock_t sched_spinlock;
 
-/*
- * The scheduler's spinlocks (sched_spinlock, every percpu.runq_lock) are only
- * ever taken with interrupts off. With one hart that alone excludes every
- * other holder, so single-hart builds compile the lock words away, as Linux
- * does for UP; they are real as soon as PERCPU_MAX_HARTS > 1. They stay out
- * of the held-lock count (spin_depth): a switch holds a run-queue lock by
- * design and blocking holds sched_lock, so counting them would say nothing;
- * CONFIG_SPINLOCK_DEBUG builds still check them like any other lock.
- */
+/* The scheduler's locks are only ever taken with interrupts off (see <bora/spinlock.h>). */
 static inline __attribute__((always_inline)) void sched_spin_lock(spinlock_t *l)
 {
-#if PERCPU_MAX_HARTS > 1 && defined(SPINLOCK_CHECKS)
-	spin_lock(l);
-#elif PERCPU_MAX_HARTS > 1
-	spin_lock_raw(l);
-#else
-	(void)l;
-	__asm__ volatile("" ::: "memory");
-#endif
+	spin_lock_irqs_off(l);
 }
 
 static inline __attribute__((always_inline)) void sched_spin_unlock(spinlock_t *l)
 {
-#if PERCPU_MAX_HARTS > 1 && defined(SPINLOCK_CHECKS)
-	spin_unlock(l);
-#elif PERCPU_MAX_HARTS > 1
-	spin_unlock_raw(l);
-#else
-	(void)l;
-	__asm__ volatile("" ::: "memory");
-#endif
+	spin_unlock_irqs_off(l);
 }
 
 /*

@@ -164,6 +164,38 @@ static inline __attribute__((always_inline)) void spin_unlock(spinlock_t *l)
 }
 
 /*
+ * For locks only ever taken with interrupts off (the scheduler's, the timeout
+ * tree's). With one hart that alone excludes every other holder, so
+ * single-hart kernels compile the lock word away, as Linux does for UP. They
+ * stay out of the held-lock count (spin_depth): a switch holds a run-queue
+ * lock by design and a thread blocks holding sched_lock, so counting them
+ * would say nothing. CONFIG_SPINLOCK_DEBUG builds check them like any other.
+ */
+static inline __attribute__((always_inline)) void spin_lock_irqs_off(spinlock_t *l)
+{
+#if defined(SPINLOCK_CHECKS)
+	spin_lock(l);
+#elif defined(BORA_HOST) || PERCPU_MAX_HARTS > 1
+	spin_lock_raw(l);
+#else
+	(void)l;
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+static inline __attribute__((always_inline)) void spin_unlock_irqs_off(spinlock_t *l)
+{
+#if defined(SPINLOCK_CHECKS)
+	spin_unlock(l);
+#elif defined(BORA_HOST) || PERCPU_MAX_HARTS > 1
+	spin_unlock_raw(l);
+#else
+	(void)l;
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+/*
  * For data an interrupt handler also takes: interrupts stay off on this hart
  * while the lock is held, or the handler would spin on a lock its own hart
  * holds. The returned flags restore the caller's interrupt state, so these nest.

@@ -55,6 +55,13 @@ uint64_t timeout_next_deadline(void);
  */
 unsigned int timeout_expire(uint64_t now);
 
+/*
+ * The timer interrupt's form, interrupts off: as timeout_expire, returning
+ * the earliest deadline still pending (UINT64_MAX: none) instead, as found
+ * when nothing more was due, so the handler needs no second look.
+ */
+uint64_t timeout_expire_next(uint64_t now);
+
 /* Number of pending timeouts (for tests and the shell). */
 size_t timeout_count(void);
 
