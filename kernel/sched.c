@@ -38,6 +38,10 @@ spinlock_t sched_spinlock = SPINLOCK_INIT;
 
 _Static_assert(offsetof(struct percpu, current) == PERCPU_OFFSET_CURRENT,
                "trap_entry.S finds percpu.current at PERCPU_OFFSET_CURRENT");
+_Static_assert(offsetof(struct thread, on_cpu) == THREAD_OFFSET_ON_CPU &&
+                   sizeof(((struct thread *)0)->on_cpu) == 1,
+               "switch.S clears thread.on_cpu at THREAD_OFFSET_ON_CPU");
+_Static_assert(offsetof(spinlock_t, ticket.owner) == 0, "switch.S releases a lock at its owner");
 
 const char *sched_description(void)
 {
@@ -66,13 +70,14 @@ struct thread *sched_pick_next(struct percpu *cpu)
 	return pick_next(cpu);
 }
 
-static inline void slice_preempted(const struct percpu *cpu, struct thread *t)
+static inline void slice_preempted(const struct percpu *cpu, struct thread *t, uint64_t now)
 {
 #ifdef CONFIG_TIMESLICING
-	sched_slice_preempted(cpu, t, read_time());
+	sched_slice_preempted(cpu, t, now);
 #else
 	(void)cpu;
 	(void)t;
+	(void)now;
 #endif
 }
 
@@ -126,7 +131,8 @@ static inline bool beats_current(const struct percpu *cpu, const struct thread *
 static inline void timeslice_check(struct percpu *cpu, const struct thread *cur)
 {
 #ifdef CONFIG_TIMESLICING
-	bool needed = !is_idle(cur) && runq_has_prio_at_least(&cpu->runq, prio_of(cur));
+	bool needed =
+	    !is_idle(cur) && !sched_slicing_off && runq_has_prio_at_least(&cpu->runq, prio_of(cur));
 
 	/* Armed only while needed, so a lone thread or an idle hart takes no slice interrupt. */
 	if (needed != sched_timeslice_pending(cpu))
@@ -156,32 +162,33 @@ void sched_enqueue(struct thread *t)
 	sched_spin_unlock(&cpu->runq_lock);
 }
 
+/*
+ * arch_switch releases prev and this hart's run-queue lock itself, right
+ * after prev's registers are stored (arch/riscv/switch.S), except in
+ * SPINLOCK_DEBUG builds, whose unlock goes through the checks in C.
+ */
+#if SCHED_SMP && !defined(SPINLOCK_CHECKS)
+#define SWITCH_UNLOCKS 1
+#else
+#define SWITCH_UNLOCKS 0
+#endif
+
 /* The tail of every switch, in the thread switched to (inlined into the hot paths). */
 static inline __attribute__((always_inline)) void finish_switch(struct thread *prev)
 {
+#if SCHED_SMP
 	struct percpu *cpu = this_cpu(); /* the hart we run on now, whatever prev's was */
-#if SCHED_SMP
-	/*
-	 * A thread switched away from is never RUNNING, except one leaving a
-	 * hart outside its affinity (preempt_current, sched_yield): read before
-	 * prev is released, as another hart may run it right after.
-	 */
-	bool moving = prev->state == THREAD_RUNNING;
+	struct thread *moving = cpu->moving;
 
-	/* prev's registers are saved: other harts may resume it now (see on_cpu). */
-	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
-#endif
-#ifdef CONFIG_USERSPACE
-	task_switch_mm(cpu->current); /* a user task's thread runs in its address space */
-#endif
-	timeslice_check(cpu, cpu->current);
+#if !SWITCH_UNLOCKS
 	sched_spin_unlock(&cpu->runq_lock);
-#if SCHED_SMP
-	if (unlikely(moving))
-		sched_migrate_finish(prev);
-#else
-	(void)prev;
 #endif
+	if (unlikely(moving)) {
+		cpu->moving = NULL;
+		sched_migrate_finish(moving);
+	}
+#endif
+	(void)prev;
 }
 
 void sched_finish_switch(struct thread *prev)
@@ -189,12 +196,17 @@ void sched_finish_switch(struct thread *prev)
 	finish_switch(prev);
 }
 
-/* With cpu->runq_lock held and interrupts off; prev is queued, blocked, asleep or dead. */
-static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, struct thread *prev,
-                                                            struct thread *next)
+/*
+ * With cpu->runq_lock held and interrupts off; prev is queued, blocked,
+ * asleep or dead, or still RUNNING when it leaves a hart outside its
+ * affinity (preempt_current, sched_yield). `now` is the time CSR read by
+ * the caller. Everything about next is settled before the switch (its
+ * address space, its time slice), so what the thread switched to does
+ * afterwards is only finish_switch.
+ */
+static inline __attribute__((always_inline)) void
+switch_to_at(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now)
 {
-	uint64_t now = read_time();
-
 	cpu->need_resched = false;
 	prev->runtime_ticks += now - cpu->switched_at;
 	cpu->switched_at = now;
@@ -202,16 +214,29 @@ static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, 
 	next->state = THREAD_RUNNING; /* next->hart is cpu already: it was on cpu's queue */
 #if SCHED_SMP
 	next->on_cpu = 1;
+	/* Read while prev is ours: another hart may run it once arch_switch released it. */
+	if (unlikely(prev->state == THREAD_RUNNING))
+		cpu->moving = prev;
 #endif
 	next->switches++;
 	cpu->current = next;
-	prev = arch_switch(prev, next);
+#ifdef CONFIG_USERSPACE
+	task_switch_mm(next); /* a user task's thread runs in its address space */
+#endif
+	timeslice_check(cpu, next);
+	prev = arch_switch(prev, next, SWITCH_UNLOCKS ? &cpu->runq_lock : NULL);
 	finish_switch(prev);
 }
 
+static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, struct thread *prev,
+                                                            struct thread *next)
+{
+	switch_to_at(cpu, prev, next, read_time());
+}
+
 /* As switch_to, to whatever runs next; returns with the run-queue lock released. */
-static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu,
-                                                              struct thread *prev)
+static inline __attribute__((always_inline)) void switch_away_at(struct percpu *cpu,
+                                                                 struct thread *prev, uint64_t now)
 {
 	struct thread *next = pick_next(cpu);
 
@@ -221,13 +246,20 @@ static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu
 		sched_spin_unlock(&cpu->runq_lock);
 		return;
 	}
-	switch_to(cpu, prev, next);
+	switch_to_at(cpu, prev, next, now);
+}
+
+static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu,
+                                                              struct thread *prev)
+{
+	switch_away_at(cpu, prev, read_time());
 }
 
 /* Interrupts off, no lock held: put the running thread back and run the best one. */
 static void preempt_current(struct percpu *cpu)
 {
 	struct thread *cur = cpu->current;
+	uint64_t now;
 
 	sched_spin_lock(&cpu->runq_lock);
 	if (unlikely(sched_must_move(cur))) {
@@ -235,6 +267,7 @@ static void preempt_current(struct percpu *cpu)
 		switch_away(cpu, cur);
 		return;
 	}
+	now = read_time();
 	cur->state = THREAD_READY;
 	if (!is_idle(cur)) {
 		if (cur->timeslice_expired) {
@@ -242,12 +275,12 @@ static void preempt_current(struct percpu *cpu)
 			cur->slice_used = 0;
 		} else {
 			runq_add_head(&cpu->runq, &cur->rq_node);
-			slice_preempted(cpu, cur);
+			slice_preempted(cpu, cur, now);
 		}
 		cur->timeslice_expired = false;
 		offer_to_idle(cur);
 	}
-	switch_away(cpu, cur);
+	switch_away_at(cpu, cur, now);
 }
 
 void sched_unlock_resched(unsigned long flags)
@@ -411,12 +444,14 @@ SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned lon
 	    hand_over_here(cpu, t) && !sched_must_move(cur)) {
 		sched_spin_lock(&cpu->runq_lock);
 		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t))) {
+			uint64_t now = read_time();
+
 			cur->state = THREAD_READY;
 			runq_add_head(&cpu->runq, &cur->rq_node);
-			slice_preempted(cpu, cur);
+			slice_preempted(cpu, cur, now);
 			t->slice_used = 0;
 			sched_spin_unlock(&sched_spinlock);
-			switch_to(cpu, cur, t);
+			switch_to_at(cpu, cur, t, now);
 			arch_irq_restore(flags);
 			return 0;
 		}

@@ -100,6 +100,10 @@ static inline void sched_slice_preempted(const struct percpu *cpu, struct thread
 /* Point cpu->slice at the hart's slice timeout (sched_init). */
 void sched_timeslice_init(struct percpu *cpu);
 
+/* sched_set_timeslice_ms(0): no slice is ever needed, so none is armed (or cancelled) per switch.
+ */
+extern bool sched_slicing_off;
+
 /* Arm (from percpu.switched_at) or cancel cpu's slice timeout. */
 void sched_timeslice_set(struct percpu *cpu, bool on);
 

@@ -74,7 +74,7 @@ void sched_cancel_wakeup_armed(struct thread *t)
 #ifdef CONFIG_TIMESLICING
 static struct timeout sched_slice_timeouts[PERCPU_MAX_HARTS];
 static uint64_t slice_ticks; /* 0: not computed yet */
-static bool slicing_off;     /* sched_set_timeslice_ms(0) */
+bool sched_slicing_off;      /* sched_set_timeslice_ms(0) */
 
 static void slice_expired(struct timeout *to)
 {
@@ -111,7 +111,7 @@ void sched_timeslice_set(struct percpu *cpu, bool on)
 {
 	struct timeout *to = cpu->slice;
 
-	if (!on || slicing_off) {
+	if (!on || sched_slicing_off) {
 		timeout_cancel(to);
 		return;
 	}
@@ -125,7 +125,7 @@ int sched_set_timeslice_ms(uint32_t ms)
 {
 	unsigned long flags = sched_lock();
 
-	slicing_off = ms == 0;
+	sched_slicing_off = ms == 0;
 	if (ms)
 		slice_ticks = timer_ms_to_ticks(ms);
 	for (unsigned int i = 0; i < PERCPU_MAX_HARTS; i++)

@@ -1,20 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * struct thread *arch_switch(struct thread *prev, struct thread *next)
+ * struct thread *arch_switch(struct thread *prev, struct thread *next,
+ *                            spinlock_t *unlock)
  *
  * Save the callee-saved registers of the RISC-V psABI (ra, sp, s0-s11) into
  * prev->ctx and load next's. Everything else is either dead across a call
  * (the caller-saved registers), per hart (tp, which points at struct percpu)
  * or fixed (gp: the kernel is linked with -mno-relax and does not use it).
- * A thread interrupted by a trap has its full register set in the trap frame
- * on its own stack; only the C code under trap_handle reaches this point.
+ * A thread interrupted by a trap has its registers in the trap frame on its
+ * own stack; only the C code under the trap handler reaches this point.
  * No FPU state: the kernel is built without F/D.
  *
+ * SMP: once prev's registers are stored, prev->on_cpu is cleared and then,
+ * if `unlock` is not NULL, that lock (the hart's run-queue lock) released,
+ * each with release ordering (a fence before the store, .rl on the AMO):
+ * from then on another hart may resume prev, and nothing here touches prev
+ * or its stack again. Doing it here rather than in the thread switched to
+ * leaves that thread nothing to do but return (kernel/sched.c).
+ *
  * a0 still holds prev when next resumes, so the call returns, in next, the
- * thread switched away from (sched_finish_switch needs it). A new thread's
- * ra points at thread_entry_trampoline, which calls thread_start(prev) with
- * the same a0.
+ * thread switched away from. A new thread's ra points at
+ * thread_entry_trampoline, which calls thread_start(prev) with the same a0.
  */
+#include <asm/trap.h>
+
 #define CTX_RA 0
 #define CTX_SP 8
 #define CTX_S(n) (16 + 8 * (n))
@@ -37,6 +46,14 @@ arch_switch:
 	sd	s9, CTX_S(9)(a0)
 	sd	s10, CTX_S(10)(a0)
 	sd	s11, CTX_S(11)(a0)
+#ifdef CONFIG_SMP
+	fence	rw, w
+	sb	zero, THREAD_OFFSET_ON_CPU(a0)
+	beqz	a2, 1f
+	li	t0, 1
+	amoadd.w.rl zero, t0, (a2)
+1:
+#endif
 
 	ld	ra, CTX_RA(a1)
 	ld	sp, CTX_SP(a1)

@@ -38,6 +38,7 @@ struct percpu {
 	unsigned int spin_depth;  /* spinlocks this hart holds (<bora/spinlock.h>) */
 	unsigned long ipi_bits;   /* IPI_* requests other harts raised (kernel/smp/ipi.c) */
 	struct timeout *slice;    /* this hart's time-slice timeout (kernel/sched_time.c) */
+	struct thread *moving;    /* switched away from to leave this hart (kernel/sched.c) */
 };
 
 extern struct percpu percpu_harts[PERCPU_MAX_HARTS];

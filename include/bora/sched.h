@@ -9,9 +9,10 @@
  *                    object (mutex owner, semaphore count, queue ring),
  *                    priorities, affinities and the inheritance chains;
  *   percpu.runq_lock one per hart: that hart's ready queue and its switch.
- *                    A switch holds the outgoing hart's runq_lock across
- *                    arch_switch(); the incoming thread releases it
- *                    (sched_finish_switch). Nobody holds two runq_locks.
+ *                    A switch holds the hart's runq_lock until arch_switch()
+ *                    has saved the outgoing thread's registers, and releases
+ *                    it there (SPINLOCK_DEBUG builds: the incoming thread
+ *                    does, in sched_finish_switch). Nobody holds two.
  *   the timeout lock (kernel/timeout.c), taken under either.
  * SMP (docs/smp.md): sched_enqueue() places a ready thread on a hart
  * (kernel/sched_smp.c) and sends that hart a reschedule IPI when the thread
@@ -177,8 +178,13 @@ int sched_sleep(k_timeout_t timeout);
 
 void sched_yield(void);
 
-/* The context switch (arch/riscv/switch.S): save into prev, load next; returns prev. */
-struct thread *arch_switch(struct thread *prev, struct thread *next);
+/*
+ * The context switch (arch/riscv/switch.S): save into prev, load next; returns
+ * prev. Between the two, with SMP, prev->on_cpu is cleared and `unlock` (the
+ * hart's run-queue lock, or NULL to keep it) released, both with release
+ * ordering: from then on another hart may resume prev.
+ */
+struct thread *arch_switch(struct thread *prev, struct thread *next, spinlock_t *unlock);
 
 /*
  * Time slice length for equal priorities from now on, 0 to stop slicing

@@ -20,6 +20,8 @@
 /* struct percpu.current and struct thread.stack_base (static asserts in kernel/sched.c, thread.c). */
 #define PERCPU_OFFSET_CURRENT    24
 #define THREAD_OFFSET_STACK_BASE (14 * 8)
+/* struct thread.on_cpu (a byte), which switch.S clears (static assert in kernel/sched.c). */
+#define THREAD_OFFSET_ON_CPU 180
 /* Where a boot-stack overflow is reported from (see trap_entry.S). */
 #define TRAP_OVERFLOW_STACK_SIZE 4096
 
