@@ -94,7 +94,8 @@ KTEST(timer, interrupt_fires_at_or_after_deadline)
 	p = (struct probe){0};
 	KTEST_ASSERT(arch_irqs_enabled());
 	timeout_arm(&p.t, deadline, probe_fn);
-	KTEST_ASSERT(timeout_pending(&p.t));
+	/* A loaded host can stall QEMU past the deadline already: then it may have fired. */
+	KTEST_ASSERT(timeout_pending(&p.t) || timer_now() >= deadline);
 	KTEST_ASSERT(wait_for(not_pending, &p.t));
 	KTEST_ASSERT(p.fired_at >= deadline);
 	KTEST_ASSERT(p.nesting > 0);
