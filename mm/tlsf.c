@@ -18,6 +18,17 @@
 
 #include "tlsf_block.h"
 
+/*
+ * gcc's straight-line vectorizer pairs adjacent link stores into vector moves,
+ * which on x86-64 costs more instructions than the two stores; the allocation
+ * paths are plain scalar code.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TLSF_HOT __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define TLSF_HOT
+#endif
+
 /* ---- mapping ----------------------------------------------------------------- */
 
 void tlsf_map_insert(size_t size, unsigned *fl, unsigned *sl)
@@ -32,17 +43,17 @@ void tlsf_map_insert(size_t size, unsigned *fl, unsigned *sl)
  * so does size - 1, and list k + 1 is the first that is large enough. The index
  * may reach TLSF_FL_COUNT * SL_COUNT (past the last class).
  */
-static inline unsigned search_index(size_t size)
+static inline size_t search_index(size_t size)
 {
 	return tlsf_index(size - 1) + 1;
 }
 
 void tlsf_map_search(size_t size, unsigned *fl, unsigned *sl)
 {
-	unsigned i = search_index(size);
+	size_t i = search_index(size);
 
-	*fl = i >> TLSF_SL_LOG2;
-	*sl = i & (TLSF_SL_COUNT - 1);
+	*fl = (unsigned)(i >> TLSF_SL_LOG2);
+	*sl = (unsigned)(i & (TLSF_SL_COUNT - 1));
 }
 
 static inline size_t request_block_size(size_t size)
@@ -66,7 +77,7 @@ size_t tlsf_request_block_size(size_t size)
  * with no need to know which list h is on; only emptying a list touches the
  * bitmaps, and the head's address says which list that is.
  */
-static inline void list_insert_at(struct tlsf *t, uintptr_t h, unsigned i)
+static inline void list_insert_at(struct tlsf *t, uintptr_t h, size_t i)
 {
 	uintptr_t *slot = &t->heads[i], head = *slot;
 
@@ -87,9 +98,9 @@ static inline void list_insert(struct tlsf *t, uintptr_t h, size_t size)
 }
 
 /* List i just became empty. */
-static inline void list_emptied(struct tlsf *t, unsigned i)
+static inline void list_emptied(struct tlsf *t, size_t i)
 {
-	unsigned fl = i >> TLSF_SL_LOG2;
+	size_t fl = i >> TLSF_SL_LOG2;
 
 	t->sl_bitmap[fl] &= ~(1u << (i & (TLSF_SL_COUNT - 1)));
 	if (!t->sl_bitmap[fl])
@@ -107,12 +118,12 @@ static inline void list_remove(struct tlsf *t, uintptr_t h)
 		size_t i = (pprev - (uintptr_t)t->heads) / sizeof(uintptr_t);
 
 		if (i < ARRAY_SIZE(t->heads))
-			list_emptied(t, (unsigned)i);
+			list_emptied(t, i);
 	}
 }
 
 /* Take the head of list i, which is not empty. */
-static inline uintptr_t list_pop(struct tlsf *t, unsigned i)
+static inline uintptr_t list_pop(struct tlsf *t, size_t i)
 {
 	uintptr_t h = t->heads[i], next;
 
@@ -131,9 +142,9 @@ static inline uintptr_t list_pop(struct tlsf *t, unsigned i)
  * The non-empty list at or after index i (good fit), or -1. i may be
  * TLSF_FL_COUNT * SL_COUNT: sl_bitmap has a zero entry for that class.
  */
-static inline int find_list(const struct tlsf *t, unsigned i)
+static inline long find_list(const struct tlsf *t, size_t i)
 {
-	unsigned fl = i >> TLSF_SL_LOG2;
+	size_t fl = i >> TLSF_SL_LOG2;
 	uint32_t sl_map = t->sl_bitmap[fl] & (~(uint32_t)0 << (i & (TLSF_SL_COUNT - 1)));
 
 	if (__builtin_expect(!sl_map, 0)) {
@@ -144,7 +155,7 @@ static inline int find_list(const struct tlsf *t, unsigned i)
 		fl = tlsf_ctz(fl_map);
 		sl_map = t->sl_bitmap[fl];
 	}
-	return (int)((fl << TLSF_SL_LOG2) + tlsf_ctz(sl_map));
+	return (long)((fl << TLSF_SL_LOG2) + tlsf_ctz(sl_map));
 }
 
 /*
@@ -154,7 +165,7 @@ static inline int find_list(const struct tlsf *t, unsigned i)
  */
 static __attribute__((noinline, cold)) uintptr_t take_exact(struct tlsf *t, size_t size)
 {
-	unsigned i = tlsf_index(size);
+	size_t i = tlsf_index(size);
 	uintptr_t h;
 
 	if (i >= ARRAY_SIZE(t->heads))
@@ -169,9 +180,9 @@ static __attribute__((noinline, cold)) uintptr_t take_exact(struct tlsf *t, size
 /* A free block of at least `size` bytes, unlinked, or 0. */
 static uintptr_t take_block(struct tlsf *t, size_t size)
 {
-	int i = find_list(t, search_index(size));
+	long i = find_list(t, search_index(size));
 
-	return i < 0 ? take_exact(t, size) : list_pop(t, (unsigned)i);
+	return i < 0 ? take_exact(t, size) : list_pop(t, (size_t)i);
 }
 
 /* ---- block operations --------------------------------------------------------- */
@@ -205,6 +216,7 @@ static inline size_t split_tail(struct tlsf *t, uintptr_t h, size_t size, size_t
 	if (!next_prev_free)
 		*tlsf_word(n) |= HDR_PREV_FREE;
 	t->nfree++;
+	t->nblocks++;
 	return keep;
 }
 
@@ -222,24 +234,29 @@ static __attribute__((noinline, cold)) bool in_a_region(const struct tlsf *t, ui
 	return false;
 }
 
-/*
- * The used block whose payload is ptr, into *hp; false if there is none (see
- * tlsf.h, "Bad pointers"): 8-aligned, in a region, cookie and FREE clear, a size
- * that keeps the block in the heap, a next header with the cookie and PREV_FREE
- * clear.
- */
-static inline __attribute__((always_inline)) bool used_block(const struct tlsf *t, const void *ptr,
-                                                             uintptr_t *hp)
+/* The one-region span test, alignment included (see used_block). */
+static inline bool in_span(const struct tlsf *t, uintptr_t p)
 {
-	uintptr_t p = (uintptr_t)ptr, h = p - HDR;
-	uint64_t w;
+	uintptr_t d = p - t->lo;
+
+	/*
+	 * Rotated right by 3, an offset off the 8-byte grid has high bits set, so
+	 * one compare checks both. span_g is 0 with several regions: every pointer
+	 * then fails here and takes the region loop.
+	 */
+	return (d >> TLSF_ALIGN_LOG2 | d << (64 - TLSF_ALIGN_LOG2)) < t->span_g;
+}
+
+/*
+ * Past the span test: h's header w carries the cookie with FREE clear, its size
+ * keeps the block in the heap, and the next header carries the cookie with
+ * PREV_FREE clear.
+ */
+static inline __attribute__((always_inline)) bool used_header(const struct tlsf *t, uintptr_t h,
+                                                              uint64_t w)
+{
 	size_t size;
 
-	/* span is 0 with several regions: every pointer takes the region loop. */
-	if (__builtin_expect((p & (TLSF_ALIGN - 1)) | (p - t->lo >= t->span), 0) &&
-	    !in_a_region(t, p))
-		return false;
-	w = tlsf_hdr(h);
 	if ((w & (HDR_COOKIE_MASK | HDR_FREE)) != t->cookie)
 		return false;
 	size = tlsf_hsize(w);
@@ -251,6 +268,23 @@ static inline __attribute__((always_inline)) bool used_block(const struct tlsf *
 	if (!tlsf_debug_is_block(t, h))
 		return false;
 #endif
+	return true;
+}
+
+/*
+ * The used block whose payload is ptr, into *hp; false if there is none (see
+ * tlsf.h, "Bad pointers"): 8-aligned, in a region, and a header that passes
+ * used_header().
+ */
+static inline __attribute__((always_inline)) bool used_block(const struct tlsf *t, const void *ptr,
+                                                             uintptr_t *hp)
+{
+	uintptr_t p = (uintptr_t)ptr, h = p - HDR;
+
+	if (__builtin_expect(!in_span(t, p), 0) && !in_a_region(t, p))
+		return false;
+	if (!used_header(t, h, tlsf_hdr(h)))
+		return false;
 	*hp = h;
 	return true;
 }
@@ -305,7 +339,7 @@ int tlsf_add_region(struct tlsf *t, void *base, size_t size)
 		t->lo = first + HDR;
 	if (t->nregions == 1 || end > t->hi)
 		t->hi = end;
-	t->span = t->nregions == 1 ? t->hi - t->lo : 0;
+	t->span_g = t->nregions == 1 ? (t->hi - t->lo) >> TLSF_ALIGN_LOG2 : 0;
 	t->total += size;
 	t->block_bytes += bsize;
 
@@ -313,6 +347,7 @@ int tlsf_add_region(struct tlsf *t, void *base, size_t size)
 	make_free(t, first, bsize);
 	*tlsf_word(end) |= HDR_PREV_FREE;
 	t->nfree++;
+	t->nblocks++;
 	return 0;
 }
 
@@ -345,13 +380,13 @@ static __attribute__((noinline)) int alloc_aligned(struct tlsf *t, size_t size, 
 		/* The gap's previous neighbour is used (h was free), so no merge. */
 		make_free(t, h, gap);
 		t->nfree++;
+		t->nblocks++;
 		bsize -= gap;
 		h = h2;
 	}
 	bsize = split_tail(t, h, bsize, need, true);
 	*tlsf_word(h) = bsize | t->cookie | (p != p0 ? HDR_PREV_FREE : 0);
 	t->used_bytes += bsize;
-	t->nused++;
 	*out = (void *)(h + HDR);
 	return 0;
 }
@@ -368,17 +403,15 @@ static __attribute__((noinline, cold)) int alloc_exact(struct tlsf *t, size_t ne
 	t->nfree--;
 	*tlsf_word(h) = bsize | t->cookie;
 	t->used_bytes += bsize;
-	t->nused++;
 	*out = (void *)(h + HDR);
 	return 0;
 }
 
-int tlsf_alloc(struct tlsf *t, size_t size, size_t align, void **out)
+TLSF_HOT int tlsf_alloc(struct tlsf *t, size_t size, size_t align, void **out)
 {
-	size_t need, bsize, rest;
+	size_t need, bsize, rest, ri;
 	uintptr_t h, next;
-	unsigned ri;
-	int i;
+	long i;
 
 	if (__builtin_expect(align - 1 >= TLSF_ALIGN || (align & (align - 1)), 0))
 		return alloc_aligned(t, size, align, out);
@@ -400,8 +433,8 @@ int tlsf_alloc(struct tlsf *t, size_t size, size_t align, void **out)
 
 		*tlsf_word(r) = rest | HDR_FREE | t->cookie;
 		*tlsf_word(r + rest - 8) = r;
-		ri = tlsf_surely_same_list(rest, bsize) ? (unsigned)i : tlsf_index(rest);
-		if (ri == (unsigned)i) {
+		ri = tlsf_surely_same_list(rest, bsize) ? (size_t)i : tlsf_index(rest);
+		if (ri == (size_t)i) {
 			/* The remainder belongs to h's own list: it takes h's place. */
 			*tlsf_word(r + 8) = next;
 			*tlsf_word(r + 16) = (uintptr_t)&t->heads[i];
@@ -409,104 +442,134 @@ int tlsf_alloc(struct tlsf *t, size_t size, size_t align, void **out)
 			if (next)
 				*tlsf_word(next + 16) = r + 8;
 		} else {
-			list_pop(t, (unsigned)i);
+			list_pop(t, (size_t)i);
 			list_insert_at(t, r, ri);
 		}
+		t->nblocks++;
 		bsize = need;
 	} else {
-		list_pop(t, (unsigned)i);
+		list_pop(t, (size_t)i);
 		*tlsf_word(h + bsize) &= ~HDR_PREV_FREE;
 		t->nfree--;
 	}
 	*tlsf_word(h) = bsize | t->cookie;
 	t->used_bytes += bsize;
-	t->nused++;
 	*out = (void *)(h + HDR);
 	return 0;
 }
 
-int tlsf_free(struct tlsf *t, void *ptr, size_t size, size_t align)
+/*
+ * Free the used block h (header w, bsize bytes), which free() has checked. Each of the four
+ * cases (no free neighbour, the next free, the previous free, both) writes
+ * only what it must: a merged block that stays on its free neighbour's list
+ * takes that neighbour's place there (links reused, no bitmap touched), and
+ * every header that stops being a block's is cleared so a second free of it
+ * finds nothing.
+ */
+static __attribute__((noinline)) TLSF_HOT int free_checked(struct tlsf *t, uintptr_t h, uint64_t w,
+                                                           size_t bsize)
 {
-	uintptr_t h, n, pv = 0;
-	size_t bsize, nfree = t->nfree + 1;
-	uint64_t w, wn;
+	size_t nsize, psize, merged;
+	uintptr_t n = h + bsize, pv, next, pprev;
+	uint64_t wn = tlsf_hdr(n);
 
-	(void)align;
-	if (__builtin_expect(!used_block(t, ptr, &h), 0))
-		return -ENOTALLOC;
-	w = tlsf_hdr(h);
-	bsize = tlsf_hsize(w);
-	if (__builtin_expect(size > bsize - HDR, 0))
-		return -EINVAL;
-	if (w & HDR_PREV_FREE)
-		pv = *tlsf_word(h - 8);
-#ifdef CONFIG_ALLOC_DEBUG
-	/* The footer must name a free block that ends right here. */
-	if (pv && ((pv & (TLSF_ALIGN - 1)) || !tlsf_debug_is_block(t, pv) ||
-	           (tlsf_hdr(pv) & (HDR_COOKIE_MASK | HDR_FLAGS)) != (t->cookie | HDR_FREE) ||
-	           pv + tlsf_hsize(tlsf_hdr(pv)) != h))
-		return -ENOTALLOC;
-#endif
 	t->used_bytes -= bsize;
-	t->nused--;
-	n = h + bsize;
-	wn = tlsf_hdr(n);
+	if (!(w & HDR_PREV_FREE)) {
+		if (!(wn & HDR_FREE)) {
+			*tlsf_word(n) = wn | HDR_PREV_FREE;
+			t->nfree++;
+			make_free(t, h, bsize);
+			return 0;
+		}
+		nsize = tlsf_hsize(wn);
+		merged = bsize + nsize;
+		t->nblocks--;
+		*tlsf_word(h) = merged | HDR_FREE | t->cookie;
+		*tlsf_word(h + merged - 8) = h;
+		*tlsf_word(n) = 0;
+		if (!tlsf_same_list(nsize, merged)) {
+			list_remove(t, n);
+			list_insert(t, h, merged);
+			return 0;
+		}
+		next = tlsf_next_free(n);
+		pprev = tlsf_prev_free(n);
+		*tlsf_word(h + 8) = next;
+		*tlsf_word(h + 16) = pprev;
+		*tlsf_word(pprev) = h;
+		if (next)
+			*tlsf_word(next + 16) = h + 8;
+		return 0;
+	}
+	pv = *tlsf_word(h - 8);
+	psize = tlsf_hsize(tlsf_hdr(pv));
+	merged = psize + bsize;
+	*tlsf_word(h) = 0;
 	if (wn & HDR_FREE) {
-		bsize += tlsf_hsize(wn);
-		nfree--;
+		list_remove(t, n);
+		*tlsf_word(n) = 0;
+		merged += tlsf_hsize(wn);
+		t->nfree--;
+		t->nblocks -= 2;
 	} else {
+		t->nblocks--;
 		*tlsf_word(n) = wn | HDR_PREV_FREE;
 	}
-	/*
-	 * A neighbour that is already listed where the merged block belongs keeps
-	 * its place in that list: its links are reused and no bitmap changes.
-	 */
-	if (pv) {
-		size_t psize = tlsf_hsize(tlsf_hdr(pv));
-		unsigned i;
-
-		*tlsf_word(h) = 0; /* no longer a header: a second free finds nothing */
-		if (wn & HDR_FREE) {
-			list_remove(t, n);
-			*tlsf_word(n) = 0;
-		}
-		bsize += psize;
-		nfree--;
-		t->nfree = nfree;
-		*tlsf_word(pv) = bsize | HDR_FREE | t->cookie;
-		*tlsf_word(pv + bsize - 8) = pv;
-		if (tlsf_surely_same_list(psize, bsize))
-			return 0;
-		i = tlsf_index(bsize);
-		if (i != tlsf_index(psize)) {
-			list_remove(t, pv);
-			list_insert_at(t, pv, i);
-		}
-		return 0;
+	*tlsf_word(pv) = merged | HDR_FREE | t->cookie;
+	*tlsf_word(pv + merged - 8) = pv;
+	if (!tlsf_same_list(psize, merged)) {
+		list_remove(t, pv);
+		list_insert(t, pv, merged);
 	}
-	t->nfree = nfree;
-	*tlsf_word(h) = bsize | HDR_FREE | t->cookie;
-	*tlsf_word(h + bsize - 8) = h;
-	if (wn & HDR_FREE) {
-		uintptr_t next = tlsf_next_free(n), pprev = tlsf_prev_free(n);
-		size_t nsize = tlsf_hsize(wn);
-		unsigned i = tlsf_surely_same_list(nsize, bsize) ? 0 : tlsf_index(bsize);
-
-		*tlsf_word(n) = 0;
-		if (tlsf_surely_same_list(nsize, bsize) || i == tlsf_index(nsize)) {
-			*tlsf_word(h + 8) = next;
-			*tlsf_word(h + 16) = pprev;
-			*tlsf_word(pprev) = h;
-			if (next)
-				*tlsf_word(next + 16) = h + 8;
-			return 0;
-		}
-		list_remove(t, n);
-		list_insert_at(t, h, i);
-		return 0;
-	}
-	list_insert(t, h, bsize);
 	return 0;
+}
+
+/* tlsf_free past the pointer checks: the size and, with CONFIG_ALLOC_DEBUG, the footer. */
+static inline __attribute__((always_inline)) int free_used(struct tlsf *t, uintptr_t h, uint64_t w,
+                                                           size_t size)
+{
+	if (__builtin_expect(size > tlsf_hsize(w) - HDR, 0))
+		return -EINVAL;
+#ifdef CONFIG_ALLOC_DEBUG
+	/* The footer must name a free block that ends right here. */
+	if (w & HDR_PREV_FREE) {
+		uintptr_t pv = *tlsf_word(h - 8);
+
+		if ((pv & (TLSF_ALIGN - 1)) || !tlsf_debug_is_block(t, pv) ||
+		    (tlsf_hdr(pv) & (HDR_COOKIE_MASK | HDR_FLAGS)) != (t->cookie | HDR_FREE) ||
+		    pv + tlsf_hsize(tlsf_hdr(pv)) != h)
+			return -ENOTALLOC;
+	}
+#endif
+	return free_checked(t, h, w, tlsf_hsize(w));
+}
+
+/* A pointer outside the one-region span: several regions, or no block at all. */
+static __attribute__((noinline, cold)) int free_elsewhere(struct tlsf *t, void *ptr, size_t size)
+{
+	uintptr_t h;
+
+	if (!used_block(t, ptr, &h))
+		return -ENOTALLOC;
+	return free_used(t, h, tlsf_hdr(h), size);
+}
+
+/*
+ * Calls nothing but in tail position (free_elsewhere, free_checked), so the
+ * checks run without a stack frame.
+ */
+TLSF_HOT int tlsf_free(struct tlsf *t, void *ptr, size_t size, size_t align)
+{
+	uintptr_t h = (uintptr_t)ptr - HDR;
+	uint64_t w;
+
+	(void)align;
+	if (__builtin_expect(!in_span(t, (uintptr_t)ptr), 0))
+		return free_elsewhere(t, ptr, size);
+	w = tlsf_hdr(h);
+	if (__builtin_expect(!used_header(t, h, w), 0))
+		return -ENOTALLOC;
+	return free_used(t, h, w, size);
 }
 
 int tlsf_resize_in_place(struct tlsf *t, void *ptr, size_t old_size, size_t new_size, size_t align)
@@ -535,6 +598,7 @@ int tlsf_resize_in_place(struct tlsf *t, void *ptr, size_t old_size, size_t new_
 			return -ENOMEM;
 		list_remove(t, n);
 		t->nfree--;
+		t->nblocks--;
 		t->used_bytes += nsize;
 		bsize += nsize;
 	} else if ((wn & HDR_FREE) && bsize > need) {
@@ -555,7 +619,7 @@ int tlsf_resize_in_place(struct tlsf *t, void *ptr, size_t old_size, size_t new_
 void tlsf_stats(const struct tlsf *t, struct byte_alloc_stats *st)
 {
 	st->total = t->total;
-	st->used = t->used_bytes - t->nused * HDR;
+	st->used = t->used_bytes - (t->nblocks - t->nfree) * HDR;
 	st->available = t->block_bytes - t->used_bytes - t->nfree * HDR;
 	st->metadata = t->total - st->used - st->available;
 	st->largest_free = 0;

@@ -86,7 +86,8 @@ static inline unsigned tlsf_fls(uint64_t x)
 	x |= x >> 32;
 	return tlsf_ctz(x ^ (x >> 1));
 #else
-	return 63u - (unsigned)__builtin_clzll(x);
+	/* 63 ^ clz rather than 63 - clz: x86 then emits a lone bsr. */
+	return 63u ^ (unsigned)__builtin_clzll(x);
 #endif
 }
 
@@ -96,14 +97,19 @@ static inline unsigned tlsf_fls(uint64_t x)
  * above, fl = fls(size) - FL_SHIFT + 1 and sl the next SL_LOG2 bits of size,
  * which folds to (fls(size) - FL_SHIFT) * SL_COUNT + (size >> (fls - SL_LOG2)).
  */
-static inline unsigned tlsf_index(size_t size)
+static inline size_t tlsf_index(size_t size)
 {
-	unsigned f;
+	long f;
 
 	if (size < TLSF_SMALL_BLOCK)
-		return (unsigned)(size >> TLSF_ALIGN_LOG2);
-	f = tlsf_fls(size);
-	return ((f - TLSF_FL_SHIFT) << TLSF_SL_LOG2) + (unsigned)(size >> (f - TLSF_SL_LOG2));
+		return size >> TLSF_ALIGN_LOG2;
+#if defined(__riscv) && !defined(__riscv_zbb)
+	f = (long)tlsf_fls(size);
+#else
+	f = 63 ^ __builtin_clzll(size); /* 63 ^ clz: x86 emits a lone bsr */
+#endif
+	return ((size_t)f << TLSF_SL_LOG2) + (size >> (f - TLSF_SL_LOG2)) -
+	       ((size_t)TLSF_FL_SHIFT << TLSF_SL_LOG2);
 }
 
 /*
@@ -112,19 +118,34 @@ static inline unsigned tlsf_index(size_t size)
  * TLSF_SL_LOG2 bits below it, and if the two differ only below size's top bit
  * minus SL_LOG2 + 1 they certainly do. False may still be the same list: the
  * caller then maps both. Small sizes (one list per 8 bytes) never pass, as a
- * grown block there is at least 32 bytes larger.
+ * grown block there is at least 32 bytes larger. Cheaper than tlsf_same_list
+ * when it usually passes (a large block's remainder after a split).
  */
 static inline bool tlsf_surely_same_list(size_t size, size_t grown)
 {
 	return (size ^ grown) <= (size >> (TLSF_SL_LOG2 + 1));
 }
 
+/*
+ * Whether free blocks of sizes a < b are on the same list, without mapping
+ * either. Same list means the same top bit k and the same TLSF_SL_LOG2 bits
+ * below it, i.e. a ^ b < 2^(k - SL_LOG2): the top bit of x = a ^ b lies below
+ * that of y = (a | b) >> SL_LOG2, which is x < y with y's top bit clear in x.
+ * Below TLSF_SMALL_BLOCK (one list per 8 bytes) y < 8 <= x, so never.
+ */
+static inline bool tlsf_same_list(size_t a, size_t b)
+{
+	size_t x = a ^ b, y = (a | b) >> TLSF_SL_LOG2;
+
+	return x < y && x < (x ^ y);
+}
+
 static inline void tlsf_map(size_t size, unsigned *fl, unsigned *sl)
 {
-	unsigned i = tlsf_index(size);
+	size_t i = tlsf_index(size);
 
-	*fl = i >> TLSF_SL_LOG2;
-	*sl = i & (TLSF_SL_COUNT - 1);
+	*fl = (unsigned)(i >> TLSF_SL_LOG2);
+	*sl = (unsigned)(i & (TLSF_SL_COUNT - 1));
 }
 
 /* Debug-only check that h is a block boundary of its region (mm/tlsf_validate.c). */

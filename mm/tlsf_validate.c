@@ -203,11 +203,12 @@ int tlsf_validate(const struct tlsf *t, char *why, size_t why_len)
 		if (err)
 			return err;
 	}
-	if (lo != t->lo || hi != t->hi || t->span != (t->nregions == 1 ? hi - lo : 0))
+	if (lo != t->lo || hi != t->hi ||
+	    t->span_g != (t->nregions == 1 ? (hi - lo) >> TLSF_ALIGN_LOG2 : 0))
 		return corrupt(why, why_len, "lo/hi disagree with the regions", t->lo);
 	if (total != t->total || blocks != t->block_bytes)
 		return corrupt(why, why_len, "total", t->total);
-	if (used != t->used_bytes || nused != t->nused)
+	if (used != t->used_bytes || nused + nfree != t->nblocks)
 		return corrupt(why, why_len, "used counter", t->used_bytes);
 	if (nfree != t->nfree)
 		return corrupt(why, why_len, "free counter", t->nfree);

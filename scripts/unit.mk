@@ -37,7 +37,7 @@ $(foreach a,$(BYTE_ALLOCS),\
   $(eval UNIT_SRCS_conformance_$(a)_debug := $(UNIT_SRCS_conformance_$(a)))\
   $(eval UNIT_CFLAGS_conformance_$(a)_debug := -DCONFORMANCE_OPS=$(a)_byte_ops -DCONFIG_ALLOC_DEBUG=1))
 
-UNIT_HEADERS := $(wildcard include/bora/*.h tests/unit/*.h)
+UNIT_HEADERS := $(wildcard include/bora/*.h mm/*.h tests/unit/*.h)
 
 define unit_rule
 $(UNIT_OUT)/$(1): $(UNIT_SRCS_$(1)) $(UNIT_HEADERS) scripts/unit.mk $(wildcard tests/unit/*.mk) \

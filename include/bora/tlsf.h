@@ -98,11 +98,11 @@ struct tlsf {
 	 */
 	size_t used_bytes; /* sum of used blocks' sizes, headers included */
 	uint64_t cookie;   /* in every header's top bits; drawn at init */
-	size_t nused;      /* used blocks */
+	size_t nblocks;    /* blocks, used and free (sentinels not counted) */
 	uintptr_t lo;      /* lowest payload over all regions */
 	size_t nfree;      /* free blocks */
 	uintptr_t hi;      /* highest sentinel over all regions */
-	size_t span;       /* hi - lo with one region; 0 with several */
+	size_t span_g;     /* (hi - lo) / TLSF_ALIGN with one region; 0 with several */
 	uintptr_t heads[TLSF_FL_COUNT * TLSF_SL_COUNT]; /* list (fl, sl) at fl * SL_COUNT + sl */
 	size_t block_bytes;                             /* sum over regions of end - first */
 	size_t total;                                   /* bytes of all regions as given */

@@ -20,7 +20,7 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -DBORA_HOST -Iinclude -I
 BENCH_LDFLAGS := -Wl,-z,now
 BENCH_COMMON := tests/bench/main.c tests/bench/workloads.c tests/bench/measure.c \
 	tests/bench/cgcount.c
-BENCH_HEADERS := $(wildcard include/bora/*.h) tests/bench/bench.h
+BENCH_HEADERS := $(wildcard include/bora/*.h mm/*.h) tests/bench/bench.h
 
 # Every byte allocator present in mm/ joins (slab sits on the page-unit buddy).
 BENCH_ALLOCS := $(filter tlsf buddy bitmap_buddy slab,$(basename $(notdir $(wildcard mm/*.c))))

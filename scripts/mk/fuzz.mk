@@ -67,7 +67,7 @@ FUZZ_SRCS_shell := tests/fuzz/fuzz_shell.c subsys/shell/shell_parse.c subsys/she
 FUZZ_DEFS_shell := -DCONFIG_SHELL_LINE_MAX=24 -DCONFIG_SHELL_HISTORY=4
 endif
 
-FUZZ_HEADERS := $(wildcard include/bora/*.h tests/fuzz/*.h)
+FUZZ_HEADERS := $(wildcard include/bora/*.h mm/*.h tests/fuzz/*.h)
 
 # The seeds a target starts from: its own directory, or its base target's (the _debug variants).
 fuzz_corpus = $(or $(FUZZ_CORPUS_$(1)),$(1))

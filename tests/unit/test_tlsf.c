@@ -17,6 +17,8 @@
 #include <bora/errno.h>
 #include <bora/tlsf.h>
 
+#include "../../mm/tlsf_block.h" /* tlsf_same_list, the mapping shortcut free() relies on */
+
 #define HEAP_SIZE (64 * 1024)
 
 struct fx {
@@ -224,6 +226,47 @@ static void mapping_sweep(void **state)
 
 /* ---- coalescing --------------------------------------------------------------------- */
 
+/*
+ * free() decides whether a merged block stays on its neighbour's list with
+ * tlsf_same_list instead of mapping both sizes: it must agree with the mapping
+ * for every pair of block sizes a < b (exhaustively for small sizes, then
+ * sampled up to the largest class).
+ */
+static void same_list_matches_the_mapping(void **state)
+{
+	uint64_t x = 0x243f6a8885a308d3ULL;
+
+	(void)state;
+	for (size_t a = TLSF_MIN_BLOCK; a < ((size_t)1 << 15); a += TLSF_ALIGN) {
+		for (size_t b = a + TLSF_ALIGN; b <= a + 2048; b += TLSF_ALIGN) {
+			unsigned fa, sa, fb, sb;
+
+			tlsf_map_insert(a, &fa, &sa);
+			tlsf_map_insert(b, &fb, &sb);
+			if (tlsf_same_list(a, b) != (fa == fb && sa == sb))
+				fail_msg("same_list(%zu, %zu) = %d, lists (%u,%u) (%u,%u)", a, b,
+				         tlsf_same_list(a, b), fa, sa, fb, sb);
+		}
+	}
+	for (int i = 0; i < 1000000; i++) {
+		size_t a, b;
+		unsigned fa, sa, fb, sb;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		a = ((x >> (x & 31)) % (TLSF_BLOCK_MAX - TLSF_MIN_BLOCK) + TLSF_MIN_BLOCK) &
+		    ~(TLSF_ALIGN - 1);
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		b = a + ((x >> (x & 63)) % (TLSF_BLOCK_MAX - a) & ~(TLSF_ALIGN - 1));
+		if (b <= a)
+			continue;
+		tlsf_map_insert(a, &fa, &sa);
+		tlsf_map_insert(b, &fb, &sb);
+		if (tlsf_same_list(a, b) != (fa == fb && sa == sb))
+			fail_msg("same_list(%zu, %zu) = %d, lists (%u,%u) (%u,%u)", a, b,
+			         tlsf_same_list(a, b), fa, sa, fb, sb);
+	}
+}
+
 static void coalesce_both_neighbours(void **state)
 {
 	struct fx *f = *state;
@@ -294,7 +337,7 @@ static void coalesce_prev_then_next(void **state)
 		valid(t);
 	}
 	assert_int_equal(t->nfree, 1);
-	assert_int_equal(t->nused, 0);
+	assert_int_equal(t->nblocks - t->nfree, 0);
 }
 
 /* ---- resize --------------------------------------------------------------------------- */
@@ -716,6 +759,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(mapping_edges),
 	    cmocka_unit_test(mapping_sweep),
+	    cmocka_unit_test(same_list_matches_the_mapping),
 	    cmocka_unit_test_setup_teardown(coalesce_both_neighbours, setup, teardown),
 	    cmocka_unit_test_setup_teardown(coalesce_prev_then_next, setup, teardown),
 	    cmocka_unit_test_setup_teardown(resize_grow_shrink, setup, teardown),
