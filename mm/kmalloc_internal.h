@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What mm/kmalloc.c (the heap and its fast paths) and mm/kmalloc_debug.c (the
- * debug mode's header, poison and quarantine) share.
+ * What mm/kmalloc.c (the heap and its fast paths), mm/kmalloc_report.c (errors,
+ * statistics, validation), mm/kmalloc_debug.c (the debug mode's header, poison
+ * and quarantine) and mm/kmalloc_pcache.c (per-hart magazines) share.
  */
 #ifndef BORA_MM_KMALLOC_INTERNAL_H
 #define BORA_MM_KMALLOC_INTERNAL_H
@@ -29,6 +30,8 @@ void kheap_deliver(struct kheap *h, const struct kheap_reports *r);
  * quarantine is drained, then the heap grows. 0 or the allocator's error.
  */
 int kheap_take(struct kheap *h, size_t gross, size_t align, void **block, struct kheap_reports *r);
+/* Outside debug mode `used` is the allocator's: sample its peak into h->count (lock held). */
+void kheap_sample_peak(struct kheap *h);
 /* The error class of a pointer that is no live block (outside debug mode). */
 int kheap_classify_bad(const struct kheap *h, const void *ptr, enum kheap_error *kind);
 const struct kheap_region *kheap_region_of(const struct kheap *h, uintptr_t p, size_t before);

@@ -100,6 +100,37 @@ static void shuffle(void **p, size_t n, uint64_t seed)
 static const size_t kmalloc_sizes[] = {16, 64, 256, 1024, 4096};
 
 /*
+ * What a bench test must leave as it found it: the heap's live blocks and used
+ * bytes, and the frames in use outside the heap (a heap that grew keeps its new
+ * regions, which is growth, not a leak), each read with the per-hart caches
+ * drained (a block or frame parked there is free, not leaked).
+ */
+struct heap_mark {
+	size_t live_allocs, used, used_pages, heap_pages;
+};
+
+static struct heap_mark heap_mark(void)
+{
+	struct kheap_stats hs;
+	struct page_alloc_stats fs;
+
+	kheap_drain_caches(kmalloc_heap());
+	frame_drain_caches();
+	kheap_stats(kmalloc_heap(), &hs);
+	frame_stats(&fs);
+	return (struct heap_mark){hs.live_allocs, hs.used, fs.used_pages, hs.total >> PAGE_SHIFT};
+}
+
+#define KTEST_ASSERT_HEAP_AT(m0)                                                                   \
+	do {                                                                                       \
+		struct heap_mark m1_ = heap_mark();                                                \
+		KTEST_ASSERT_EQ(m1_.live_allocs, (m0).live_allocs);                                \
+		KTEST_ASSERT_EQ(m1_.used, (m0).used);                                              \
+		KTEST_ASSERT_EQ(m1_.used_pages - m1_.heap_pages,                                   \
+		                (m0).used_pages - (m0).heap_pages);                                \
+	} while (0)
+
+/*
  * Issue 14's kernel goal: a kmalloc(64)/kfree pair over TLSF in at most
  * KMALLOC_PAIR_GOAL instructions together (mean per pair, the two rdinstret
  * reads around each call included), as a goal line scripts/boot_cost.py collects.
@@ -118,11 +149,14 @@ static void report_pair_goal(const struct figure *a, const struct figure *f)
 KTEST(bench, kmalloc_kfree_pairs)
 {
 	const char *alloc = kmalloc_heap()->ops->name;
+	struct heap_mark m0 = heap_mark();
 
 	for (size_t s = 0; s < ARRAY_SIZE(kmalloc_sizes); s++) {
 		for (enum unit u = 0; u < UNITS; u++) {
 			struct figure a = {0}, f = {0};
 
+			/* Untimed: the first call may refill a per-hart cache. */
+			kfree(kmalloc(kmalloc_sizes[s]));
 			for (int i = 0; i < BLOCKS; i++) {
 				unsigned long t0 = read_counter(u), t1, t2;
 				void *p = kmalloc(kmalloc_sizes[s]);
@@ -139,12 +173,14 @@ KTEST(bench, kmalloc_kfree_pairs)
 				report_pair_goal(&a, &f);
 		}
 	}
+	KTEST_ASSERT_HEAP_AT(m0);
 }
 
 /* BLOCKS allocations, then their frees in shuffled order. */
 KTEST(bench, kmalloc_batch_shuffled_free)
 {
 	const char *alloc = kmalloc_heap()->ops->name;
+	struct heap_mark m0 = heap_mark();
 	void *p[BLOCKS];
 
 	for (size_t s = 0; s < ARRAY_SIZE(kmalloc_sizes); s++) {
@@ -166,6 +202,7 @@ KTEST(bench, kmalloc_batch_shuffled_free)
 		}
 		report("kmalloc_batch", alloc, kmalloc_sizes[s], UNIT_INSTRET, &a, &f);
 	}
+	KTEST_ASSERT_HEAP_AT(m0);
 }
 
 struct arena {
@@ -255,10 +292,12 @@ KTEST(bench, byte_allocators)
 {
 	const struct byte_allocator_ops *all[] = {&tlsf_byte_ops, &buddy_byte_ops,
 	                                          &bitmap_buddy_byte_ops, &slab_byte_ops};
+	struct heap_mark m0 = heap_mark();
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		if (all[i])
 			KTEST_ASSERT(bench_ops(all[i]));
+	KTEST_ASSERT_HEAP_AT(m0);
 }
 
 #endif /* CONFIG_KTEST_BENCH */
