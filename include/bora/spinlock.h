@@ -169,13 +169,21 @@ static inline __attribute__((always_inline)) void spin_unlock(spinlock_t *l)
  * single-hart kernels compile the lock word away, as Linux does for UP. They
  * stay out of the held-lock count (spin_depth): a switch holds a run-queue
  * lock by design and a thread blocks holding sched_lock, so counting them
- * would say nothing. CONFIG_SPINLOCK_DEBUG builds check them like any other.
+ * would say nothing. CONFIG_SPINLOCK_DEBUG builds with several harts check
+ * them like any other; a single-hart one has no lock word to check (the
+ * scheduler, for one, releases a switch's run-queue lock only on SMP).
  */
+#if defined(BORA_HOST) || PERCPU_MAX_HARTS > 1
+#define SPIN_IRQS_OFF_LOCKS 1
+#else
+#define SPIN_IRQS_OFF_LOCKS 0
+#endif
+
 static inline __attribute__((always_inline)) void spin_lock_irqs_off(spinlock_t *l)
 {
-#if defined(SPINLOCK_CHECKS)
+#if SPIN_IRQS_OFF_LOCKS && defined(SPINLOCK_CHECKS)
 	spin_lock(l);
-#elif defined(BORA_HOST) || PERCPU_MAX_HARTS > 1
+#elif SPIN_IRQS_OFF_LOCKS
 	spin_lock_raw(l);
 #else
 	(void)l;
@@ -185,9 +193,9 @@ static inline __attribute__((always_inline)) void spin_lock_irqs_off(spinlock_t 
 
 static inline __attribute__((always_inline)) void spin_unlock_irqs_off(spinlock_t *l)
 {
-#if defined(SPINLOCK_CHECKS)
+#if SPIN_IRQS_OFF_LOCKS && defined(SPINLOCK_CHECKS)
 	spin_unlock(l);
-#elif defined(BORA_HOST) || PERCPU_MAX_HARTS > 1
+#elif SPIN_IRQS_OFF_LOCKS
 	spin_unlock_raw(l);
 #else
 	(void)l;
