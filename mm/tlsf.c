@@ -122,6 +122,18 @@ static inline void list_remove(struct tlsf *t, uintptr_t h)
 	}
 }
 
+/* The free block nw takes listed block old's place in its list (links copied, no bitmap). */
+static inline void list_replace(uintptr_t old, uintptr_t nw)
+{
+	uintptr_t next = tlsf_next_free(old), pprev = tlsf_prev_free(old);
+
+	*tlsf_word(nw + 8) = next;
+	*tlsf_word(nw + 16) = pprev;
+	*tlsf_word(pprev) = nw;
+	if (next)
+		*tlsf_word(next + 16) = nw + 8;
+}
+
 /* Take the head of list i, which is not empty. */
 static inline uintptr_t list_pop(struct tlsf *t, size_t i)
 {
@@ -459,18 +471,20 @@ TLSF_HOT int tlsf_alloc(struct tlsf *t, size_t size, size_t align, void **out)
 }
 
 /*
- * Free the used block h (header w, bsize bytes), which free() has checked. Each of the four
+ * Free the used block at payload p (header w at h = p - 8, bsize bytes), which free() has
+ * checked. Each of the four
  * cases (no free neighbour, the next free, the previous free, both) writes
  * only what it must: a merged block that stays on its free neighbour's list
  * takes that neighbour's place there (links reused, no bitmap touched), and
  * every header that stops being a block's is cleared so a second free of it
  * finds nothing.
  */
-static __attribute__((noinline)) TLSF_HOT int free_checked(struct tlsf *t, uintptr_t h, uint64_t w,
+static __attribute__((noinline)) TLSF_HOT int free_checked(struct tlsf *t, uintptr_t p, uint64_t w,
                                                            size_t bsize)
 {
+	uintptr_t h = p - HDR; /* p, not h, comes in: the caller then passes its own argument on */
 	size_t nsize, psize, merged;
-	uintptr_t n = h + bsize, pv, next, pprev;
+	uintptr_t n = h + bsize, pv;
 	uint64_t wn = tlsf_hdr(n);
 
 	t->used_bytes -= bsize;
@@ -492,35 +506,49 @@ static __attribute__((noinline)) TLSF_HOT int free_checked(struct tlsf *t, uintp
 			list_insert(t, h, merged);
 			return 0;
 		}
-		next = tlsf_next_free(n);
-		pprev = tlsf_prev_free(n);
-		*tlsf_word(h + 8) = next;
-		*tlsf_word(h + 16) = pprev;
-		*tlsf_word(pprev) = h;
-		if (next)
-			*tlsf_word(next + 16) = h + 8;
+		list_replace(n, h);
 		return 0;
 	}
 	pv = *tlsf_word(h - 8);
 	psize = tlsf_hsize(tlsf_hdr(pv));
 	merged = psize + bsize;
 	*tlsf_word(h) = 0;
-	if (wn & HDR_FREE) {
-		list_remove(t, n);
-		*tlsf_word(n) = 0;
-		merged += tlsf_hsize(wn);
-		t->nfree--;
-		t->nblocks -= 2;
-	} else {
+	if (!(wn & HDR_FREE)) {
 		t->nblocks--;
 		*tlsf_word(n) = wn | HDR_PREV_FREE;
+		*tlsf_word(pv) = merged | HDR_FREE | t->cookie;
+		*tlsf_word(pv + merged - 8) = pv;
+		if (!tlsf_same_list(psize, merged)) {
+			list_remove(t, pv);
+			list_insert(t, pv, merged);
+		}
+		return 0;
 	}
+	/*
+	 * Both neighbours free. Lists are ordered by size, so if either part is on
+	 * the merged block's list the larger one is: the merged block takes that
+	 * one's place (a small block freed between a small and a large free block,
+	 * the paper's worst case, then touches no bitmap to insert).
+	 */
+	nsize = tlsf_hsize(wn);
+	merged += nsize;
+	*tlsf_word(n) = 0;
+	t->nfree--;
+	t->nblocks -= 2;
 	*tlsf_word(pv) = merged | HDR_FREE | t->cookie;
 	*tlsf_word(pv + merged - 8) = pv;
-	if (!tlsf_same_list(psize, merged)) {
-		list_remove(t, pv);
-		list_insert(t, pv, merged);
+	if (tlsf_same_list(psize > nsize ? psize : nsize, merged)) {
+		if (psize > nsize) {
+			list_remove(t, n);
+		} else {
+			list_remove(t, pv); /* first: it may be n's list neighbour */
+			list_replace(n, pv);
+		}
+		return 0;
 	}
+	list_remove(t, pv);
+	list_remove(t, n);
+	list_insert(t, pv, merged);
 	return 0;
 }
 
@@ -541,7 +569,7 @@ static inline __attribute__((always_inline)) int free_used(struct tlsf *t, uintp
 			return -ENOTALLOC;
 	}
 #endif
-	return free_checked(t, h, w, tlsf_hsize(w));
+	return free_checked(t, h + HDR, w, tlsf_hsize(w));
 }
 
 /* A pointer outside the one-region span: several regions, or no block at all. */
