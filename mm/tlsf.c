@@ -233,17 +233,18 @@ static inline size_t split_tail(struct tlsf *t, uintptr_t h, size_t size, size_t
 }
 
 /*
- * ptr failed the one-region span test: with several regions, see whether it lies
- * in one (between two regions may lie memory that is not ours to read).
+ * ptr failed the one-region span test: with several regions, the sentinel of
+ * the one it lies in, or 0 (between two regions may lie memory that is not ours
+ * to read, so a block's size must keep it inside its own region).
  */
-static __attribute__((noinline, cold)) bool in_a_region(const struct tlsf *t, uintptr_t p)
+static __attribute__((noinline, cold)) uintptr_t region_end_of(const struct tlsf *t, uintptr_t p)
 {
 	if (p & (TLSF_ALIGN - 1))
-		return false;
+		return 0;
 	for (unsigned i = 0; t->nregions > 1 && i < t->nregions; i++)
 		if (p - t->regions[i].first - HDR < t->regions[i].end - t->regions[i].first - HDR)
-			return true;
-	return false;
+			return t->regions[i].end;
+	return 0;
 }
 
 /* The one-region span test, alignment included (see used_block). */
@@ -261,18 +262,18 @@ static inline bool in_span(const struct tlsf *t, uintptr_t p)
 
 /*
  * Past the span test: h's header w carries the cookie with FREE clear, its size
- * keeps the block in the heap, and the next header carries the cookie with
- * PREV_FREE clear.
+ * keeps the block before `end` (the sentinel of h's region), and the next
+ * header carries the cookie with PREV_FREE clear.
  */
 static inline __attribute__((always_inline)) bool used_header(const struct tlsf *t, uintptr_t h,
-                                                              uint64_t w)
+                                                              uint64_t w, uintptr_t end)
 {
 	size_t size;
 
 	if ((w & (HDR_COOKIE_MASK | HDR_FREE)) != t->cookie)
 		return false;
 	size = tlsf_hsize(w);
-	if (size - 1 >= t->hi - h)
+	if (size - 1 >= end - h)
 		return false;
 	if ((tlsf_hdr(h + size) & (HDR_COOKIE_MASK | HDR_PREV_FREE)) != t->cookie)
 		return false;
@@ -291,11 +292,11 @@ static inline __attribute__((always_inline)) bool used_header(const struct tlsf 
 static inline __attribute__((always_inline)) bool used_block(const struct tlsf *t, const void *ptr,
                                                              uintptr_t *hp)
 {
-	uintptr_t p = (uintptr_t)ptr, h = p - HDR;
+	uintptr_t p = (uintptr_t)ptr, h = p - HDR, end = t->hi;
 
-	if (__builtin_expect(!in_span(t, p), 0) && !in_a_region(t, p))
+	if (__builtin_expect(!in_span(t, p), 0) && !(end = region_end_of(t, p)))
 		return false;
-	if (!used_header(t, h, tlsf_hdr(h)))
+	if (!used_header(t, h, tlsf_hdr(h), end))
 		return false;
 	*hp = h;
 	return true;
@@ -595,7 +596,7 @@ TLSF_HOT int tlsf_free(struct tlsf *t, void *ptr, size_t size, size_t align)
 	if (__builtin_expect(!in_span(t, (uintptr_t)ptr), 0))
 		return free_elsewhere(t, ptr, size);
 	w = tlsf_hdr(h);
-	if (__builtin_expect(!used_header(t, h, w), 0))
+	if (__builtin_expect(!used_header(t, h, w, t->hi), 0))
 		return -ENOTALLOC;
 	return free_used(t, h, w, size);
 }

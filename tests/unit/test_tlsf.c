@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 
 #include <bora/bitops.h>
@@ -541,6 +542,47 @@ static void regions_never_merge(void **state)
 	}
 }
 
+/*
+ * A forged header (the heap's cookie, FREE clear) inside a live block of the
+ * lower of two regions, with a size that reaches past that region: free() of a
+ * pointer after it must be refused without reading past the region's end. An
+ * unreadable page between the regions turns such a read into a crash (a
+ * fuzzer found it when the size was only bounded by the highest region).
+ */
+static void forged_size_stays_in_its_region(void **state)
+{
+	long pg = 4096;
+	unsigned char *m =
+	    mmap(NULL, 3 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct tlsf t2;
+	uint64_t *blk, saved[2];
+	void *p;
+
+	(void)state;
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(mprotect(m + pg, (size_t)pg, PROT_NONE), 0);
+	assert_int_equal(tlsf_init(&t2, m, (size_t)pg), 0);
+	assert_int_equal(tlsf_add_region(&t2, m + 2 * pg, 128), 0);
+	/* The upper region is too small for the request: the block comes from the lower. */
+	assert_int_equal(tlsf_alloc(&t2, 256, 1, &p), 0);
+	assert_true((unsigned char *)p < m + pg);
+	/* In p's payload: a header whose size ends in the unreadable page, and the pointer after
+	 * it. */
+	blk = (uint64_t *)p + 4;
+	saved[0] = blk[0];
+	saved[1] = blk[1];
+	blk[0] = t2.cookie | (uint64_t)pg;
+	assert_int_equal(tlsf_free(&t2, blk + 1, 0, 1), -ENOTALLOC);
+	assert_int_equal(tlsf_usable_size(&t2, blk + 1), 0);
+	assert_int_equal(tlsf_free_block(&t2, blk + 1), -ENOTALLOC);
+	blk[0] = saved[0];
+	blk[1] = saved[1];
+	valid(&t2);
+	assert_int_equal(tlsf_free(&t2, p, 256, 1), 0);
+	valid(&t2);
+	munmap(m, 3 * (size_t)pg);
+}
+
 static void unaligned_region_edges(void **state)
 {
 	struct fx *f = *state;
@@ -765,6 +807,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(resize_grow_shrink, setup, teardown),
 	    cmocka_unit_test_setup_teardown(aligned_leaves_free_gap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(regions_never_merge, setup, teardown),
+	    cmocka_unit_test(forged_size_stays_in_its_region),
 	    cmocka_unit_test_setup_teardown(unaligned_region_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bad_pointers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(validator_catches_scribbles, setup, teardown),
