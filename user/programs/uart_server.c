@@ -186,6 +186,11 @@ int main(int argc, char **argv)
 		printf("uart_server: interrupt: %s\n", err_name(err));
 		return 1;
 	}
+	/*
+	 * Said before the first worker starts: a client's output, waiting on the
+	 * endpoint, cannot then land in the middle of this line.
+	 */
+	printf("uart_server: serving the UART (task %ld)\n", sys_task_id());
 	for (long i = 0; i < WORKERS; i++) {
 		uint8_t *stack = (uint8_t *)sys_mmap(NULL, STACK, PROT_READ | PROT_WRITE);
 
@@ -195,7 +200,6 @@ int main(int argc, char **argv)
 		}
 	}
 	uart[REG_IER] = IER_RX;
-	printf("uart_server: serving the UART (task %ld)\n", sys_task_id());
 	take_input(); /* bytes that arrived before the interrupt was ours */
 	for (;;) {
 		if (notify_wait(irq_notif, IPC_TIMEOUT_FOREVER, NULL) < 0)
