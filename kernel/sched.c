@@ -470,14 +470,30 @@ void sched_set_effective_prio(struct thread *t, unsigned int prio)
 		return;
 	switch (t->state) {
 	case THREAD_READY:
+	case THREAD_RUNNING: {
+		struct runq_node *best;
+
+		/*
+		 * sched_lock keeps t ready-or-running (and on t->hart), but which
+		 * of the two only t's hart's run-queue lock does: a switch there
+		 * may pick t or put it back meanwhile. Look again under it.
+		 */
 		sched_spin_lock(&cpu->runq_lock);
-		runq_remove(&cpu->runq, &t->rq_node);
-		t->rq_node.prio = prio;
-		runq_add_tail(&cpu->runq, &t->rq_node);
-		if (beats_current(cpu, t))
-			resched_cpu(cpu);
+		if (t->state == THREAD_READY) {
+			runq_remove(&cpu->runq, &t->rq_node);
+			t->rq_node.prio = prio;
+			runq_add_tail(&cpu->runq, &t->rq_node);
+			if (beats_current(cpu, t))
+				resched_cpu(cpu);
+		} else {
+			t->rq_node.prio = prio;
+			best = runq_peek(&cpu->runq);
+			if (best && best->prio < prio)
+				resched_cpu(cpu);
+		}
 		sched_spin_unlock(&cpu->runq_lock);
 		break;
+	}
 	case THREAD_BLOCKED:
 		t->rq_node.prio = prio;
 		if (t->wait_on) {
@@ -485,17 +501,6 @@ void sched_set_effective_prio(struct thread *t, unsigned int prio)
 			wait_queue_insert(t->wait_on, t);
 		}
 		break;
-	case THREAD_RUNNING: {
-		struct runq_node *best;
-
-		sched_spin_lock(&cpu->runq_lock);
-		t->rq_node.prio = prio;
-		best = runq_peek(&cpu->runq);
-		if (best && best->prio < prio)
-			resched_cpu(cpu);
-		sched_spin_unlock(&cpu->runq_lock);
-		break;
-	}
 	default:
 		t->rq_node.prio = prio;
 		break;

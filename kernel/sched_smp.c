@@ -206,18 +206,25 @@ int thread_set_affinity(struct thread *t, uint64_t mask)
 
 		switch (t->state) {
 		case THREAD_READY:
-			sched_spin_lock(&cpu->runq_lock);
-			runq_remove(&cpu->runq, &t->rq_node);
-			sched_spin_unlock(&cpu->runq_lock);
-			sched_enqueue(t);
-			break;
 		case THREAD_RUNNING:
+			/*
+			 * Which of the two only cpu's run-queue lock tells: a
+			 * switch there may pick t or put it back meanwhile.
+			 */
+			sched_spin_lock(&cpu->runq_lock);
+			if (t->state == THREAD_READY) {
+				runq_remove(&cpu->runq, &t->rq_node);
+				sched_spin_unlock(&cpu->runq_lock);
+				sched_enqueue(t);
+				break;
+			}
 			/* It moves at its hart's next switch (finish_switch). */
 			t->migrate = true;
 			if (t == self)
 				cpu->need_resched = true;
 			else
 				sched_resched_remote(cpu);
+			sched_spin_unlock(&cpu->runq_lock);
 			break;
 		case THREAD_BLOCKED:
 		case THREAD_SLEEPING:
