@@ -1,8 +1,50 @@
 // SPDX-License-Identifier: MIT
+#include <bora/devicetree.h>
 #include <bora/ktest.h>
 #include <bora/printk.h>
+#include <bora/string.h>
 
 extern const struct ktest __start_ktest[], __stop_ktest[];
+
+/*
+ * "ktest=a,b" in /chosen/bootargs (QEMU -append) runs only suites a and b;
+ * tests/system/test_smp.py uses it to run the SMP suites at -smp 8, where
+ * the rest would only test the host's patience. NULL: run everything.
+ */
+static const char *suite_filter(void)
+{
+	const struct fdt *fdt = dt_get();
+	const char *args, *p;
+	uint32_t len;
+	int node, err;
+
+	if (!fdt || (node = fdt_path(fdt, "/chosen")) < 0)
+		return NULL;
+	args = fdt_prop(fdt, node, "bootargs", &len, &err);
+	if (!args || !len || args[len - 1] != '\0')
+		return NULL;
+	for (p = args; *p; p++)
+		if ((p == args || p[-1] == ' ') && strncmp(p, "ktest=", 6) == 0)
+			return p + 6;
+	return NULL;
+}
+
+/* suite is one of the comma-separated names before the next space of filter. */
+static bool suite_selected(const char *filter, const char *suite)
+{
+	size_t n = strlen(suite);
+
+	while (*filter && *filter != ' ') {
+		if (strncmp(filter, suite, n) == 0 &&
+		    (filter[n] == ',' || filter[n] == ' ' || filter[n] == '\0'))
+			return true;
+		while (*filter && *filter != ' ' && *filter != ',')
+			filter++;
+		if (*filter == ',')
+			filter++;
+	}
+	return false;
+}
 
 void ktest_fail(struct ktest_ctx *ctx, const char *file, int line, const char *expr)
 {
@@ -22,9 +64,19 @@ void ktest_fail_values(struct ktest_ctx *ctx, const char *file, int line, const 
 int ktest_run_all(void)
 {
 	int passed = 0, failed = 0, skipped = 0;
+	const char *filter = suite_filter();
 
+	if (filter) {
+		const char *end = strchr(filter, ' ');
+
+		printk("ktest: only the suites in bootargs ktest=%.*s\n",
+		       (int)(end ? (size_t)(end - filter) : strlen(filter)), filter);
+	}
 	for (const struct ktest *t = __start_ktest; t < __stop_ktest; t++) {
 		struct ktest_ctx ctx = {.result = KTEST_PASSED};
+
+		if (filter && !suite_selected(filter, t->suite))
+			continue;
 
 		printk("ktest: RUN  %s.%s\n", t->suite, t->name);
 		t->fn(&ctx);

@@ -3,6 +3,7 @@
 #include <bora/errno.h>
 #include <bora/printk.h>
 #include <bora/shell.h>
+#include <bora/smp.h>
 #include <bora/string.h>
 #include <bora/thread.h>
 #include <bora/timer.h>
@@ -13,7 +14,9 @@
 /*
  * One line per thread under the design brief's header. PRI is the effective
  * priority (raised by priority inheritance, base in parentheses at the end);
- * RUNTIME is in milliseconds; STACK USED is the high-water mark.
+ * HART is the firmware's hart id, as the boot log's "smp: hart N online"
+ * names it (the hart the thread runs or is queued on, else the one it last
+ * ran on); RUNTIME is in milliseconds; STACK USED is the high-water mark.
  */
 static int cmd_ps(int argc, char *argv[])
 {
@@ -35,7 +38,7 @@ static int cmd_ps(int argc, char *argv[])
 			          sizeof(extra) - strnlen(extra, sizeof(extra)), "  (base %u)",
 			          ti.base_prio);
 		printk("%4zu %-16s %3u %-9s %4u %9llu %9llu  %zu/%zu%s\n", ti.id, ti.name, ti.prio,
-		       thread_state_name(ti.state), ti.hart,
+		       thread_state_name(ti.state), (unsigned int)smp_hartid(ti.hart),
 		       (unsigned long long)(ti.runtime_ticks * 1000 / hz),
 		       (unsigned long long)ti.switches, ti.stack_used, ti.stack_size, extra);
 	}
