@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What mm/kmalloc.c (the heap and its fast paths), mm/kmalloc_report.c (errors,
- * statistics, validation), mm/kmalloc_debug.c (the debug mode's header, poison
- * and quarantine) and mm/kmalloc_pcache.c (per-hart magazines) share.
+ * What mm/kmalloc.c (the heap and its fast paths), mm/kmalloc_grow.c (growth),
+ * mm/kmalloc_report.c (errors, statistics, validation), mm/kmalloc_debug.c
+ * (the debug mode's header, poison and quarantine) and mm/kmalloc_pcache.c
+ * (per-hart magazines) share.
  */
 #ifndef BORA_MM_KMALLOC_INTERNAL_H
 #define BORA_MM_KMALLOC_INTERNAL_H

@@ -25,7 +25,7 @@ BENCH_HEADERS := $(wildcard include/bora/*.h mm/*.h) tests/bench/bench.h
 # Every byte allocator present in mm/ joins (slab sits on the page-unit buddy).
 BENCH_ALLOCS := $(filter tlsf buddy bitmap_buddy slab,$(basename $(notdir $(wildcard mm/*.c))))
 BENCH_MM_SRCS := $(sort $(foreach a,$(BENCH_ALLOCS),$(wildcard mm/$(a).c mm/$(a)_*.c)) \
-	mm/kmalloc.c mm/kmalloc_report.c mm/kmalloc_debug.c \
+	mm/kmalloc.c mm/kmalloc_grow.c mm/kmalloc_report.c mm/kmalloc_debug.c \
 	$(if $(filter slab,$(BENCH_ALLOCS)),mm/buddy.c)) lib/errno.c
 BENCH_HAVE := $(foreach a,$(BENCH_ALLOCS),-DBENCH_HAVE_$(shell echo $(a) | tr a-z A-Z))
 

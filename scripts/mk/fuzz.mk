@@ -43,7 +43,7 @@ FUZZ_SRCS_bitmap_page := tests/fuzz/fuzz_page_alloc.c mm/bitmap_page.c lib/errno
 FUZZ_DEFS_bitmap_page := $(FUZZ_NO_CMP)
 FUZZ_SRCS_id_alloc := tests/fuzz/fuzz_id_alloc.c mm/id_alloc.c lib/errno.c
 FUZZ_DEFS_id_alloc := $(FUZZ_NO_CMP)
-FUZZ_SRCS_kmalloc = tests/fuzz/fuzz_kmalloc.c mm/kmalloc.c mm/kmalloc_report.c mm/kmalloc_debug.c mm/bitmap_page.c lib/errno.c \
+FUZZ_SRCS_kmalloc = tests/fuzz/fuzz_kmalloc.c mm/kmalloc.c mm/kmalloc_grow.c mm/kmalloc_report.c mm/kmalloc_debug.c mm/bitmap_page.c lib/errno.c \
 	$(sort $(foreach a,$(FUZZ_BYTE_ALLOCS),$(call FUZZ_ALLOC_SRCS,$(a))))
 FUZZ_DEFS_kmalloc = $(foreach a,$(FUZZ_BYTE_ALLOCS),-DFUZZ_HAVE_$(a)) $(FUZZ_NO_CMP)
 # Each byte allocator and kmalloc again with CONFIG_ALLOC_DEBUG (the allocators'

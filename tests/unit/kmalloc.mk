@@ -5,7 +5,7 @@
 # registers one (recursively expanded, so fragments included after this one count),
 # else mm/<name>.c.
 KMALLOC_ALLOCS := $(filter tlsf buddy bitmap_buddy slab,$(basename $(notdir $(wildcard mm/*.c))))
-KMALLOC_SRCS := tests/unit/test_kmalloc.c mm/kmalloc.c mm/kmalloc_report.c mm/kmalloc_debug.c mm/bitmap_page.c lib/errno.c
+KMALLOC_SRCS := tests/unit/test_kmalloc.c mm/kmalloc.c mm/kmalloc_grow.c mm/kmalloc_report.c mm/kmalloc_debug.c mm/bitmap_page.c lib/errno.c
 UNIT_TESTS += $(addprefix kmalloc_,$(KMALLOC_ALLOCS)) \
 	$(addsuffix _debug,$(addprefix kmalloc_,$(KMALLOC_ALLOCS)))
 $(foreach a,$(KMALLOC_ALLOCS),\
