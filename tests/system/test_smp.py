@@ -30,7 +30,7 @@ NEEDS_TWO = ("set_affinity_moves_blocked_sleeping_and_running_threads",
              "idle_hart_steals_only_what_affinity_allows", "reschedule_ipi_preempts_a_busy_hart")
 # With more vCPUs than the host has cores the other suites mostly measure the host: -smp 8
 # runs the SMP ones alone (kernel/ktest.c reads ktest= from the bootargs).
-SMP_SUITES = "smp,smp_sched,smp_stress,pcache"
+SMP_SUITES = "smp,smp_sched,smp_stress,smp_soak,pcache"
 
 
 def check_ktests(text, harts, smp=True):
@@ -53,6 +53,8 @@ def check_ktests(text, harts, smp=True):
         else:
             assert "ktest: PASS smp_sched.%s" % name in text, name
     assert "smp_stress: %d workers on %d harts" % (max(4, 2 * harts), harts) in text
+    assert "ktest: PASS smp_soak.short" in text
+    assert re.search(r"^smp_soak: %d harts, 4000 ops: " % harts, text, re.M)
 
 
 @pytest.mark.parametrize("defconfig,harts", [("qemu_virt_defconfig", 1),
