@@ -17,7 +17,7 @@
 #include <bora/uaccess.h>
 
 /* Under the scheduler lock; a thread's entry is created by itself and freed at its end. */
-static struct ipc_kthread *ipc_threads[CONFIG_MAX_THREADS];
+struct ipc_kthread *ipc_threads[CONFIG_MAX_THREADS];
 
 unsigned long ipc_lock(void)
 {
@@ -63,9 +63,9 @@ struct ipc_thread *ipc_thread_attach(struct thread *t, struct handle_table *tabl
 
 struct ipc_thread *ipc_thread_of(struct thread *t)
 {
-	struct ipc_kthread *k = t->id < CONFIG_MAX_THREADS ? ipc_threads[t->id] : NULL;
+	struct ipc_kthread *k = ipc_kthread_of(t);
 
-	return k && k->thread == t ? &k->ipc : NULL;
+	return k ? &k->ipc : NULL;
 }
 
 void ipc_thread_release(struct thread *t)

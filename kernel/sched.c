@@ -24,15 +24,7 @@
 #include <asm/trap.h>
 
 #include "sched_internal.h"
-
-#include "sched_bitmap.c"
-#include "sched_simple.c"
-
-#ifdef CONFIG_PREEMPT
-#define PREEMPT_ENABLED 1
-#else
-#define PREEMPT_ENABLED 0
-#endif
+#include "sched_switch.h"
 
 spinlock_t sched_spinlock = SPINLOCK_INIT;
 
@@ -48,16 +40,6 @@ const char *sched_description(void)
 	return PREEMPT_ENABLED ? "preemptive" : "cooperative";
 }
 
-static inline bool is_idle(const struct thread *t)
-{
-	return t->flags & THREAD_F_IDLE;
-}
-
-static inline unsigned int prio_of(const struct thread *t)
-{
-	return t->rq_node.prio;
-}
-
 static inline struct thread *pick_next(struct percpu *cpu)
 {
 	struct runq_node *n = runq_pop(&cpu->runq);
@@ -68,34 +50,6 @@ static inline struct thread *pick_next(struct percpu *cpu)
 struct thread *sched_pick_next(struct percpu *cpu)
 {
 	return pick_next(cpu);
-}
-
-static inline void slice_preempted(const struct percpu *cpu, struct thread *t, uint64_t now)
-{
-#ifdef CONFIG_TIMESLICING
-	sched_slice_preempted(cpu, t, now);
-#else
-	(void)cpu;
-	(void)t;
-	(void)now;
-#endif
-}
-
-/*
- * t, woken here, may take this hart at once: it last ran here, may stay, and
- * no hart idles (placement would give it an idle one and leave the waker
- * running). Always true with one hart.
- */
-static inline bool hand_over_here(const struct percpu *cpu, const struct thread *t)
-{
-#if SCHED_SMP
-	return t->hart == cpu->index && !t->migrate &&
-	       !__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED);
-#else
-	(void)cpu;
-	(void)t;
-	return true;
-#endif
 }
 
 /* Ask cpu to switch at its next preemption point; another hart gets a reschedule IPI. */
@@ -127,22 +81,6 @@ static inline bool beats_current(const struct percpu *cpu, const struct thread *
 	return cpu->current && (is_idle(cpu->current) || prio_of(t) < prio_of(cpu->current));
 }
 
-/* With cpu->runq_lock held: cur's turn may need a time slice (an equal is ready). */
-static inline void timeslice_check(struct percpu *cpu, const struct thread *cur)
-{
-#ifdef CONFIG_TIMESLICING
-	bool needed =
-	    !is_idle(cur) && !sched_slicing_off && runq_has_prio_at_least(&cpu->runq, prio_of(cur));
-
-	/* Armed only while needed, so a lone thread or an idle hart takes no slice interrupt. */
-	if (needed != sched_timeslice_pending(cpu))
-		sched_timeslice_set(cpu, needed);
-#else
-	(void)cpu;
-	(void)cur;
-#endif
-}
-
 void sched_enqueue(struct thread *t)
 {
 #if SCHED_SMP
@@ -162,76 +100,9 @@ void sched_enqueue(struct thread *t)
 	sched_spin_unlock(&cpu->runq_lock);
 }
 
-/*
- * arch_switch releases prev and this hart's run-queue lock itself, right
- * after prev's registers are stored (arch/riscv/switch.S), except in
- * SPINLOCK_DEBUG builds, whose unlock goes through the checks in C.
- */
-#if SCHED_SMP && !defined(SPINLOCK_CHECKS)
-#define SWITCH_UNLOCKS 1
-#else
-#define SWITCH_UNLOCKS 0
-#endif
-
-/* The tail of every switch, in the thread switched to (inlined into the hot paths). */
-static inline __attribute__((always_inline)) void finish_switch(struct thread *prev)
-{
-#if SCHED_SMP
-	struct percpu *cpu = this_cpu(); /* the hart we run on now, whatever prev's was */
-	struct thread *moving = cpu->moving;
-
-#if !SWITCH_UNLOCKS
-	sched_spin_unlock(&cpu->runq_lock);
-#endif
-	if (unlikely(moving)) {
-		cpu->moving = NULL;
-		sched_migrate_finish(moving);
-	}
-#endif
-	(void)prev;
-}
-
 void sched_finish_switch(struct thread *prev)
 {
 	finish_switch(prev);
-}
-
-/*
- * With cpu->runq_lock held and interrupts off; prev is queued, blocked,
- * asleep or dead, or still RUNNING when it leaves a hart outside its
- * affinity (preempt_current, sched_yield). `now` is the time CSR read by
- * the caller. Everything about next is settled before the switch (its
- * address space, its time slice), so what the thread switched to does
- * afterwards is only finish_switch.
- */
-static inline __attribute__((always_inline)) void
-switch_to_at(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now)
-{
-	cpu->need_resched = false;
-	prev->runtime_ticks += now - cpu->switched_at;
-	cpu->switched_at = now;
-	thread_check_sentinel(prev);
-	next->state = THREAD_RUNNING; /* next->hart is cpu already: it was on cpu's queue */
-#if SCHED_SMP
-	next->on_cpu = 1;
-	/* Read while prev is ours: another hart may run it once arch_switch released it. */
-	if (unlikely(prev->state == THREAD_RUNNING))
-		cpu->moving = prev;
-#endif
-	next->switches++;
-	cpu->current = next;
-#ifdef CONFIG_USERSPACE
-	task_switch_mm(next); /* a user task's thread runs in its address space */
-#endif
-	timeslice_check(cpu, next);
-	prev = arch_switch(prev, next, SWITCH_UNLOCKS ? &cpu->runq_lock : NULL);
-	finish_switch(prev);
-}
-
-static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, struct thread *prev,
-                                                            struct thread *next)
-{
-	switch_to_at(cpu, prev, next, read_time());
 }
 
 /* As switch_to, to whatever runs next; returns with the run-queue lock released. */
@@ -344,18 +215,6 @@ void sched_yield(void)
 
 /* ---- wait queues ----------------------------------------------------------------------------- */
 
-static void wait_queue_insert(struct wait_queue *wq, struct thread *t)
-{
-	struct list_node *pos;
-
-	list_for_each(pos, &wq->waiters)
-	{
-		if (prio_of(list_entry(pos, struct thread, wait_link)) > prio_of(t))
-			break;
-	}
-	list_insert_before(&t->wait_link, pos);
-}
-
 int wait_queue_wake_all(struct wait_queue *wq, int result)
 {
 	struct thread *t;
@@ -388,78 +247,10 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
 	return cur->wait_result;
 }
 
-static inline void leave_wait_queue(struct thread *t, int result)
-{
-	if (t->wait_on) {
-		list_del(&t->wait_link);
-		t->wait_on = NULL;
-	}
-	t->wait_result = result;
-	sched_cancel_wakeup(t);
-}
-
-int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
-                        unsigned long flags)
-{
-	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current;
-
-	cur->wait_on = wq;
-	cur->wait_what = wait_what;
-	cur->wait_result = 0;
-	wait_queue_insert(wq, cur);
-	cur->state = THREAD_BLOCKED;
-	leave_wait_queue(next, 0);
-	next->hart = cpu->index; /* switch_to expects a thread placed on this hart */
-#if SCHED_SMP
-	next->migrate = false; /* sched_can_handoff checked its affinity */
-#endif
-	sched_spin_lock(&cpu->runq_lock);
-	sched_spin_unlock(&sched_spinlock);
-	switch_to(cpu, cur, next);
-	arch_irq_restore(flags);
-	return cur->wait_result;
-}
-
 void sched_wake(struct thread *t, int result)
 {
 	leave_wait_queue(t, result);
 	sched_enqueue(t);
-}
-
-SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned long flags)
-{
-	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current;
-
-	leave_wait_queue(t, result);
-	/*
-	 * The direct hand-over: t beats the running thread and everything ready
-	 * on this hart, and the caller may switch. Then there is no point in
-	 * queueing t only to pick it again: cur keeps its turn at the head of
-	 * its priority and t runs now.
-	 */
-	/* SIE on in flags: not in an interrupt handler, no other spinlock held, not idle. */
-	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && prio_of(t) < prio_of(cur) &&
-	    hand_over_here(cpu, t) && !sched_must_move(cur)) {
-		sched_spin_lock(&cpu->runq_lock);
-		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t))) {
-			uint64_t now = read_time();
-
-			cur->state = THREAD_READY;
-			runq_add_head(&cpu->runq, &cur->rq_node);
-			slice_preempted(cpu, cur, now);
-			t->slice_used = 0;
-			sched_spin_unlock(&sched_spinlock);
-			switch_to_at(cpu, cur, t, now);
-			arch_irq_restore(flags);
-			return 0;
-		}
-		sched_spin_unlock(&cpu->runq_lock);
-	}
-	sched_enqueue(t);
-	sched_unlock(flags);
-	return 0;
 }
 
 void sched_set_effective_prio(struct thread *t, unsigned int prio)

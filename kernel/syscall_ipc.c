@@ -104,41 +104,14 @@ void ipc_task_interrupt(struct task *t)
 		ipc_interrupt_threads_of(ipc_task_table(t));
 }
 
-/* The fast path's way in: the thread's IPC state must exist and act for this task already. */
-static inline struct ipc_thread *fast_self(struct task *task)
+/* The user fast path (kernel/ipc_fastpath_user.c) finds a task's table at task->handles. */
+_Static_assert(offsetof(struct ipc_task, table) == 0, "struct ipc_task starts with its table");
+
+long ipc_syscall_general(struct trap_frame *tf)
 {
-	struct ipc_thread *self = ipc_thread_of(thread_current());
+	long ret = ipc_syscall_trap(tf);
 
-	return self && self->table == ipc_task_table(task) ? self : NULL;
-}
-
-long sys_ipc_call(long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	struct task *task = task_current();
-	struct trap_frame *tf = task_user_frame();
-	struct ipc_thread *self = fast_self(task);
-	long ret;
-
-	if (!self)
-		return sys_ipc(a0, a1, a2, a3, a4, a5);
-	ret = ipc_fastpath_call(self, &tf->regs[10]);
-	if (unlikely(ret))
-		task_check_dying();
-	return ret;
-}
-
-long sys_ipc_reply_recv(long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	struct task *task = task_current();
-	struct trap_frame *tf = task_user_frame();
-	struct ipc_thread *self = fast_self(task);
-	long ret;
-
-	if (!self)
-		return sys_ipc(a0, a1, a2, a3, a4, a5);
-	ret = ipc_fastpath_reply_recv(self, &tf->regs[10]);
-	if (unlikely(ret))
-		task_check_dying();
+	task_check_dying(); /* killed while blocked: ipc_task_interrupt() woke us to leave */
 	return ret;
 }
 

@@ -28,7 +28,22 @@
 #define CTX_SP 8
 #define CTX_S(n) (16 + 8 * (n))
 
+	/*
+	 * void arch_switch_load(struct thread *prev, struct thread *next,
+	 *                       spinlock_t *unlock): the second half alone, for a
+	 * prev whose context is set already (it keeps no continuation).
+	 */
 	.section .text.arch_switch, "ax", @progbits
+	.balign 4
+	.globl arch_switch_load
+arch_switch_load:
+#ifdef CONFIG_SMP
+	fence	rw, w
+	j	.Lrelease
+#else
+	j	.Lload
+#endif
+
 	.balign 4
 	.globl arch_switch
 arch_switch:
@@ -48,13 +63,14 @@ arch_switch:
 	sd	s11, CTX_S(11)(a0)
 #ifdef CONFIG_SMP
 	fence	rw, w
+.Lrelease:
 	sb	zero, THREAD_OFFSET_ON_CPU(a0)
 	beqz	a2, 1f
 	li	t0, 1
 	amoadd.w.rl zero, t0, (a2)
 1:
 #endif
-
+.Lload:
 	ld	ra, CTX_RA(a1)
 	ld	sp, CTX_SP(a1)
 	ld	s0, CTX_S(0)(a1)

@@ -322,6 +322,90 @@ trap_entry:
 .Lsyscall_unknown:
 	li	a0, -ENOSYS
 	j	.Lsyscall_return
+
+#ifdef CONFIG_IPC
+	/*
+	 * The user IPC fast path (kernel/ipc_fastpath_user.c), entered from
+	 * syscall_table[SYS_IPC_CALL] and [SYS_IPC_REPLY_RECV] like any handler,
+	 * sp at the frame. These entries add s0-s11 to the frame, so that it
+	 * holds every user register and a thread that blocks in them keeps no
+	 * kernel continuation. The C side returns only when it did not switch
+	 * that way (the general path ran): a0 is the result and s0-s11 are still
+	 * the user's, as C code keeps them.
+	 */
+	.macro	SAVE_S
+	sd	s0, 8*8(sp)
+	sd	s1, 9*8(sp)
+	sd	s2, 18*8(sp)
+	sd	s3, 19*8(sp)
+	sd	s4, 20*8(sp)
+	sd	s5, 21*8(sp)
+	sd	s6, 22*8(sp)
+	sd	s7, 23*8(sp)
+	sd	s8, 24*8(sp)
+	sd	s9, 25*8(sp)
+	sd	s10, 26*8(sp)
+	sd	s11, 27*8(sp)
+	.endm
+
+	.globl	ipc_user_call_entry
+ipc_user_call_entry:
+	SAVE_S
+	mv	a0, sp
+	call	ipc_user_call
+	j	.Lsyscall_return
+
+	.globl	ipc_user_reply_recv_entry
+ipc_user_reply_recv_entry:
+	SAVE_S
+	mv	a0, sp
+	call	ipc_user_reply_recv
+	j	.Lsyscall_return
+
+	/*
+	 * A thread waiting there that something else wakes (the general path, a
+	 * cancel) starts here: its ctx.ra, with sp at its frame (ctx.sp) and a0
+	 * the thread switched away from. The C side fills the frame's results.
+	 */
+	.globl	ipc_user_resume_entry
+ipc_user_resume_entry:
+	mv	s0, zero
+	call	ipc_user_resume
+	j	.Lreturn_with_s
+#endif
+
+	/*
+	 * void arch_resume_user(struct trap_frame *frame, struct thread *prev,
+	 * spinlock_t *unlock): onto the stack of the frame's thread, release prev
+	 * (and the run-queue lock) as arch_switch does once it is off prev's
+	 * stack, then leave through the frame with every register, a0 included.
+	 */
+	.globl	arch_resume_user
+arch_resume_user:
+	mv	sp, a0
+#ifdef CONFIG_SMP
+	fence	rw, w
+	sb	zero, THREAD_OFFSET_ON_CPU(a1)
+	beqz	a2, 1f
+	li	t0, 1
+	amoadd.w.rl zero, t0, (a2)
+1:
+#endif
+	ld	a0, 10*8(sp)
+.Lreturn_with_s:
+	ld	s0, 8*8(sp)
+	ld	s1, 9*8(sp)
+	ld	s2, 18*8(sp)
+	ld	s3, 19*8(sp)
+	ld	s4, 20*8(sp)
+	ld	s5, 21*8(sp)
+	ld	s6, 22*8(sp)
+	ld	s7, 23*8(sp)
+	ld	s8, 24*8(sp)
+	ld	s9, 25*8(sp)
+	ld	s10, 26*8(sp)
+	ld	s11, 27*8(sp)
+	j	.Lsyscall_return
 #endif
 
 	/*

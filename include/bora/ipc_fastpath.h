@@ -13,6 +13,9 @@
 struct ipc_fastpath_stats {
 	uint64_t calls;
 	uint64_t reply_recvs;
+	/* User fast path (kernel/ipc_fastpath_user.c): */
+	uint64_t user_entries; /* peers entered in U-mode straight from their frame */
+	uint64_t user_resumes; /* its waits another path ended (ipc_user_resume) */
 };
 extern struct ipc_fastpath_stats ipc_fastpath_stats;
 

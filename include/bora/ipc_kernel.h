@@ -15,7 +15,24 @@ struct ipc_kthread {
 	struct thread *thread;
 	uint8_t *staging; /* IPC_BUF_MAX bytes, allocated on first buffer use */
 	bool kernel;      /* a kernel thread: its "user" buffers are kernel memory */
+	/*
+	 * A user thread blocked in the user fast path, which keeps no kernel
+	 * continuation (kernel/ipc_fastpath_user.c). Set and read under the
+	 * scheduler lock while it waits; it clears it itself when it resumes.
+	 */
+	bool user_waits;
 };
+
+/* By thread id; under the scheduler lock, or the thread's own (kernel/ipc.c). */
+extern struct ipc_kthread *ipc_threads[CONFIG_MAX_THREADS];
+
+/* t's IPC state with its environment, or NULL. */
+static inline struct ipc_kthread *ipc_kthread_of(const struct thread *t)
+{
+	struct ipc_kthread *k = t->id < CONFIG_MAX_THREADS ? ipc_threads[t->id] : NULL;
+
+	return k && k->thread == t ? k : NULL;
+}
 
 /*
  * The IPC state of thread t, created on first use with `table` as its task's

@@ -131,6 +131,19 @@ static inline bool sched_can_handoff(const struct thread *next)
 int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
                         unsigned long flags);
 
+/*
+ * The same for a user thread in a system call that keeps no kernel
+ * continuation while it waits (the user IPC fast path): its registers are
+ * all in its trap frame and the caller has pointed its context (ctx.ra,
+ * ctx.sp) at the code that finishes the call when something wakes it.
+ * next_frame not NULL: next waits the same way and its results are written
+ * in that frame already, so next enters U-mode from it directly; else next's
+ * saved context is loaded. Never returns.
+ */
+struct trap_frame;
+void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                              struct trap_frame *next_frame) __attribute__((noreturn));
+
 /* With sched_lock held: take t off its wait queue, cancel its timeout, make it ready. */
 void sched_wake(struct thread *t, int result);
 
@@ -185,6 +198,18 @@ void sched_yield(void);
  * ordering: from then on another hart may resume prev.
  */
 struct thread *arch_switch(struct thread *prev, struct thread *next, spinlock_t *unlock);
+
+/* As arch_switch without saving prev's registers (prev keeps no continuation). */
+void arch_switch_load(struct thread *prev, struct thread *next, spinlock_t *unlock)
+    __attribute__((noreturn));
+
+/*
+ * The same, to next's user context in `frame` (arch/riscv/trap_entry.S): the
+ * stack moves to the frame, prev is released as arch_switch does, then every
+ * register comes from the frame and sret returns to U-mode.
+ */
+void arch_resume_user(struct trap_frame *frame, struct thread *prev, spinlock_t *unlock)
+    __attribute__((noreturn));
 
 /*
  * Time slice length for equal priorities from now on, 0 to stop slicing

@@ -47,14 +47,23 @@ void ipc_task_interrupt(struct task *t);
 long ipc_syscall_trap(struct trap_frame *tf);
 /* The syscall table's entries for the IPC numbers: they work on the current task's frame. */
 long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5);
-long sys_ipc_call(long a0, long a1, long a2, long a3, long a4, long a5);       /* fast path */
-long sys_ipc_reply_recv(long a0, long a1, long a2, long a3, long a4, long a5); /* fast path */
+/*
+ * SYS_IPC_CALL and SYS_IPC_REPLY_RECV: the entries in arch/riscv/trap_entry.S
+ * save the rest of the user registers and call the user fast path
+ * (kernel/ipc_fastpath_user.c), which falls back to sys_ipc's general path.
+ */
+long ipc_user_call_entry(long a0, long a1, long a2, long a3, long a4, long a5);
+long ipc_user_reply_recv_entry(long a0, long a1, long a2, long a3, long a4, long a5);
+long ipc_user_call(struct trap_frame *tf);
+long ipc_user_reply_recv(struct trap_frame *tf);
+/* The general path for the frame's call, then the dying task's exit. */
+long ipc_syscall_general(struct trap_frame *tf);
 
 /* The IPC block of the syscall table (kernel/user/syscall.c). */
 #define SYSCALL_TABLE_IPC_ENTRIES                                                                  \
-	[SYS_IPC_BASE... SYS_IPC_CALL - 1] = sys_ipc, [SYS_IPC_CALL] = sys_ipc_call,               \
+	[SYS_IPC_BASE... SYS_IPC_CALL - 1] = sys_ipc, [SYS_IPC_CALL] = ipc_user_call_entry,        \
 	                                [SYS_IPC_CALL + 1 ... SYS_IPC_REPLY_RECV - 1] = sys_ipc,   \
-	                                [SYS_IPC_REPLY_RECV] = sys_ipc_reply_recv,                 \
+	                                [SYS_IPC_REPLY_RECV] = ipc_user_reply_recv_entry,          \
 	                                [SYS_IPC_REPLY_RECV + 1 ... SYS_IPC_BASE + SYS_IPC_COUNT - \
 	                                    1] = sys_ipc
 

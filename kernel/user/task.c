@@ -268,7 +268,7 @@ struct trap_frame *task_user_frame(void)
 	return (struct trap_frame *)(self->stack_base + self->stack_size) - 1;
 }
 
-void task_switch_mm(struct thread *next)
+__attribute__((optimize("omit-frame-pointer"))) void task_switch_mm(struct thread *next)
 {
 	/* Kernel threads run on whatever table is loaded: its kernel half is the same. */
 	if (next->task)

@@ -100,7 +100,7 @@ void uspace_init(void)
 		       asids.nr == 1 && stats.asid_bits ? " (CONFIG_ASID_LIMIT)" : "");
 }
 
-void aspace_activate(struct aspace *as)
+static void __attribute__((noinline)) aspace_activate_slow(struct aspace *as)
 {
 	struct sv39 *kernel = remap_kernel_table();
 	uint64_t satp;
@@ -126,6 +126,21 @@ void aspace_activate(struct aspace *as)
 		break;
 	}
 	stats.switches++;
+}
+
+/*
+ * Every switch to a task's thread comes here (task_switch_mm): the common
+ * case, a space that still holds an ASID of the current generation
+ * (asid_assign's ASID_KEEP), is a satp write, without a frame of its own.
+ */
+__attribute__((optimize("omit-frame-pointer"))) void aspace_activate(struct aspace *as)
+{
+	if (likely(as && as->asid && as->asid_generation == asids.generation)) {
+		csr_write(satp, sv39_satp(as->pt.root_pa, as->asid));
+		stats.switches++;
+		return;
+	}
+	aspace_activate_slow(as);
 }
 
 void aspace_release_asid(struct aspace *as)

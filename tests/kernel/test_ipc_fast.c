@@ -199,6 +199,29 @@ KTEST(ipc_fast, bad_handles_and_rights_fall_to_the_general_path_errors)
 	teardown();
 }
 
+#ifdef CONFIG_USERSPACE
+/*
+ * user/programs/ipc_regs (50 calls per part): s1-s11 and the words survive
+ * calls and replies between tasks whichever way a user fast-path wait ends,
+ * and each way was taken: peers entered in U-mode straight from their frames
+ * (its first part, both directions), waits ended by the general path (the
+ * other two: a general reply to a fast call, a general call to a fast
+ * reply_recv).
+ */
+KTEST(ipc_fast, user_waits_end_every_way_with_every_register)
+{
+	struct ipc_fastpath_stats before = ipc_fastpath_stats;
+	const char *argv[] = {"ipc_regs"};
+	struct task *t;
+
+	KTEST_ASSERT_EQ(task_create(&t, "ipc_regs", argv, 1, NULL), 0);
+	KTEST_ASSERT_EQ(task_run(t), 0);
+	task_reap(t);
+	KTEST_ASSERT(ipc_fastpath_stats.user_entries - before.user_entries >= 2 * 50 - 1);
+	KTEST_ASSERT(ipc_fastpath_stats.user_resumes - before.user_resumes >= 2 * 50 - 1);
+}
+#endif
+
 #ifdef CONFIG_KTEST_BENCH
 #define LIMIT_ONE_WAY 250 /* issue 12; seL4's fast path: 694 cycles cross-AS on a SiFive U54 */
 

@@ -40,3 +40,11 @@ def test_killing_a_server_fails_its_waiting_client_and_a_restarted_one_serves_th
     text = lines(shell.command("run ipc_pingpong restart"))
     assert re.search(r"^ipc_pingpong: restart ok$", text, re.M), text
     assert re.search(r"^task ipc_pingpong \(\d+\) exited with status 0$", text, re.M), text
+
+
+def test_user_fast_path_keeps_every_register_whichever_way_a_wait_ends(shell):
+    # Calls and replies entering the peer straight from its frame, and fast-path waits that the
+    # general path ends (user/programs/ipc_regs): s1-s11 and the words come back intact.
+    text = lines(shell.command("run ipc_regs"))
+    assert re.search(r"^ipc_regs: ok$", text, re.M), text
+    assert re.search(r"^task ipc_regs \(\d+\) exited with status 0$", text, re.M), text

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Switches straight to a chosen thread, without queueing it and picking it
+ * again: a wake-up of a thread that should run at once (sched_wake_unlock)
+ * and the IPC fast paths' hand-offs to their peer (sched_block_handoff and,
+ * for user threads that keep no kernel continuation while they wait,
+ * sched_block_handoff_user).
+ */
+/* The ready queue's code is compiled in here, inline (see <bora/sched_queue.h>). */
+#define RUNQ_API static inline __attribute__((unused))
+#include <bora/sched.h>
+#include <asm/csr.h>
+#include <asm/trap.h>
+
+#include "sched_switch.h"
+
+/* With sched_lock held: cur blocks on wq, next leaves its wait to run here; runq_lock taken. */
+static inline __attribute__((always_inline)) void
+handoff_prepare(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
+                const char *wait_what, struct thread *next)
+{
+	block_on(cur, wq, wait_what);
+	leave_wait_queue(next, 0);
+	next->hart = cpu->index; /* switch_to expects a thread placed on this hart */
+#if SCHED_SMP
+	next->migrate = false; /* sched_can_handoff checked its affinity */
+#endif
+	sched_spin_lock(&cpu->runq_lock);
+	sched_spin_unlock(&sched_spinlock);
+}
+
+int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                        unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	handoff_prepare(cpu, cur, wq, wait_what, next);
+	switch_to(cpu, cur, next);
+	arch_irq_restore(flags);
+	return cur->wait_result;
+}
+
+#ifdef CONFIG_USERSPACE
+void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                              struct trap_frame *next_frame)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	handoff_prepare(cpu, cur, wq, wait_what, next);
+	switch_prepare(cpu, cur, next, read_time());
+	if (next_frame) {
+#if !SWITCH_UNLOCKS
+		sched_spin_unlock(&cpu->runq_lock);
+#endif
+		arch_resume_user(next_frame, cur, SWITCH_UNLOCK(cpu));
+	}
+	arch_switch_load(cur, next, SWITCH_UNLOCK(cpu));
+}
+#endif
+
+SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	leave_wait_queue(t, result);
+	/*
+	 * The direct hand-over: t beats the running thread and everything ready
+	 * on this hart, and the caller may switch. Then there is no point in
+	 * queueing t only to pick it again: cur keeps its turn at the head of
+	 * its priority and t runs now.
+	 */
+	/* SIE on in flags: not in an interrupt handler, no other spinlock held, not idle. */
+	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && prio_of(t) < prio_of(cur) &&
+	    hand_over_here(cpu, t) && !sched_must_move(cur)) {
+		sched_spin_lock(&cpu->runq_lock);
+		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t))) {
+			uint64_t now = read_time();
+
+			cur->state = THREAD_READY;
+			runq_add_head(&cpu->runq, &cur->rq_node);
+			slice_preempted(cpu, cur, now);
+			t->slice_used = 0;
+			sched_spin_unlock(&sched_spinlock);
+			switch_to_at(cpu, cur, t, now);
+			arch_irq_restore(flags);
+			return 0;
+		}
+		sched_spin_unlock(&cpu->runq_lock);
+	}
+	sched_enqueue(t);
+	sched_unlock(flags);
+	return 0;
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The switch between threads and the wait-queue steps around it, inline for
+ * the scheduler's two files (kernel/sched.c: picking, blocking, preemption;
+ * kernel/sched_handoff.c: switches straight to a chosen thread). Not an
+ * interface. Each includes the ready queue's code inline first
+ * (<bora/sched_queue.h>).
+ */
+#ifndef KERNEL_SCHED_SWITCH_H
+#define KERNEL_SCHED_SWITCH_H
+
+/* Each file defines RUNQ_API as static inline before its first include. */
+#include <bora/percpu.h>
+#include <bora/sched.h>
+#include <bora/task.h>
+
+#include "sched_internal.h"
+
+#include "sched_bitmap.c"
+#include "sched_simple.c"
+
+#ifdef CONFIG_PREEMPT
+#define PREEMPT_ENABLED 1
+#else
+#define PREEMPT_ENABLED 0
+#endif
+
+static inline bool is_idle(const struct thread *t)
+{
+	return t->flags & THREAD_F_IDLE;
+}
+
+static inline unsigned int prio_of(const struct thread *t)
+{
+	return t->rq_node.prio;
+}
+
+static inline void slice_preempted(const struct percpu *cpu, struct thread *t, uint64_t now)
+{
+#ifdef CONFIG_TIMESLICING
+	sched_slice_preempted(cpu, t, now);
+#else
+	(void)cpu;
+	(void)t;
+	(void)now;
+#endif
+}
+
+/*
+ * t, woken here, may take this hart at once: it last ran here, may stay, and
+ * no hart idles (placement would give it an idle one and leave the waker
+ * running). Always true with one hart.
+ */
+static inline bool hand_over_here(const struct percpu *cpu, const struct thread *t)
+{
+#if SCHED_SMP
+	return t->hart == cpu->index && !t->migrate &&
+	       !__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED);
+#else
+	(void)cpu;
+	(void)t;
+	return true;
+#endif
+}
+
+/* With cpu->runq_lock held: cur's turn may need a time slice (an equal is ready). */
+static inline void timeslice_check(struct percpu *cpu, const struct thread *cur)
+{
+#ifdef CONFIG_TIMESLICING
+	bool needed =
+	    !is_idle(cur) && !sched_slicing_off && runq_has_prio_at_least(&cpu->runq, prio_of(cur));
+
+	/* Armed only while needed, so a lone thread or an idle hart takes no slice interrupt. */
+	if (needed != sched_timeslice_pending(cpu))
+		sched_timeslice_set(cpu, needed);
+#else
+	(void)cpu;
+	(void)cur;
+#endif
+}
+
+/*
+ * arch_switch releases prev and this hart's run-queue lock itself, right
+ * after prev's registers are stored (arch/riscv/switch.S), except in
+ * SPINLOCK_DEBUG builds, whose unlock goes through the checks in C.
+ */
+#if SCHED_SMP && !defined(SPINLOCK_CHECKS)
+#define SWITCH_UNLOCKS 1
+#else
+#define SWITCH_UNLOCKS 0
+#endif
+
+/* The tail of every switch, in the thread switched to (inlined into the hot paths). */
+static inline __attribute__((always_inline)) void finish_switch(struct thread *prev)
+{
+#if SCHED_SMP
+	struct percpu *cpu = this_cpu(); /* the hart we run on now, whatever prev's was */
+	struct thread *moving = cpu->moving;
+
+#if !SWITCH_UNLOCKS
+	sched_spin_unlock(&cpu->runq_lock);
+#endif
+	if (unlikely(moving)) {
+		cpu->moving = NULL;
+		sched_migrate_finish(moving);
+	}
+#endif
+	(void)prev;
+}
+
+/*
+ * With cpu->runq_lock held and interrupts off; prev is queued, blocked,
+ * asleep or dead, or still RUNNING when it leaves a hart outside its
+ * affinity (preempt_current, sched_yield). `now` is the time CSR read by
+ * the caller. Everything about next is settled here, before the switch (its
+ * address space, its time slice), so what the thread switched to does
+ * afterwards is only finish_switch.
+ */
+static inline __attribute__((always_inline)) void
+switch_prepare(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now)
+{
+	cpu->need_resched = false;
+	prev->runtime_ticks += now - cpu->switched_at;
+	cpu->switched_at = now;
+	thread_check_sentinel(prev);
+	next->state = THREAD_RUNNING; /* next->hart is cpu already: it was on cpu's queue */
+#if SCHED_SMP
+	next->on_cpu = 1;
+	/* Read while prev is ours: another hart may run it once arch_switch released it. */
+	if (unlikely(prev->state == THREAD_RUNNING))
+		cpu->moving = prev;
+#endif
+	next->switches++;
+	cpu->current = next;
+#ifdef CONFIG_USERSPACE
+	task_switch_mm(next); /* a user task's thread runs in its address space */
+#endif
+	timeslice_check(cpu, next);
+}
+
+/* The lock arch_switch releases (NULL: finish_switch does). */
+#define SWITCH_UNLOCK(cpu) (SWITCH_UNLOCKS ? &(cpu)->runq_lock : NULL)
+
+static inline __attribute__((always_inline)) void
+switch_to_at(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now)
+{
+	switch_prepare(cpu, prev, next, now);
+	prev = arch_switch(prev, next, SWITCH_UNLOCK(cpu));
+	finish_switch(prev);
+}
+
+static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, struct thread *prev,
+                                                            struct thread *next)
+{
+	switch_to_at(cpu, prev, next, read_time());
+}
+
+static inline void wait_queue_insert(struct wait_queue *wq, struct thread *t)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &wq->waiters)
+	{
+		if (prio_of(list_entry(pos, struct thread, wait_link)) > prio_of(t))
+			break;
+	}
+	list_insert_before(&t->wait_link, pos);
+}
+
+/* With sched_lock held: the current thread waits on wq (the caller switches away). */
+static inline void block_on(struct thread *cur, struct wait_queue *wq, const char *wait_what)
+{
+	cur->wait_on = wq;
+	cur->wait_what = wait_what;
+	cur->wait_result = 0;
+	wait_queue_insert(wq, cur);
+	cur->state = THREAD_BLOCKED;
+}
+
+static inline void leave_wait_queue(struct thread *t, int result)
+{
+	if (t->wait_on) {
+		list_del(&t->wait_link);
+		t->wait_on = NULL;
+	}
+	t->wait_result = result;
+	sched_cancel_wakeup(t);
+}
+
+#endif
