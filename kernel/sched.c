@@ -81,10 +81,31 @@ static inline bool beats_current(const struct percpu *cpu, const struct thread *
 	return cpu->current && (is_idle(cpu->current) || prio_of(t) < prio_of(cpu->current));
 }
 
+#if SCHED_SMP
+/*
+ * sched_place's answer without the call in its common cases: no other hart
+ * the thread may run on idles, so it stays on the hart it last ran on (which
+ * is online: it ran there), claiming that hart's idle bit as sched_place
+ * does when the thread could have gone elsewhere.
+ */
+static inline struct percpu *place(struct thread *t)
+{
+	uint64_t last = 1ULL << t->hart, idle = __atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED);
+
+	if (likely((t->affinity & last) && !(idle & t->affinity & ~last))) {
+		if (unlikely(idle & last) && t->affinity != last)
+			__atomic_fetch_and(&sched_idle_mask, ~last, __ATOMIC_RELAXED);
+		t->migrate = false;
+		return &percpu_harts[t->hart];
+	}
+	return sched_place(t);
+}
+#endif
+
 void sched_enqueue(struct thread *t)
 {
 #if SCHED_SMP
-	struct percpu *cpu = sched_place(t);
+	struct percpu *cpu = place(t);
 #else
 	struct percpu *cpu = &percpu_harts[0];
 #endif
@@ -117,7 +138,7 @@ static inline __attribute__((always_inline)) void switch_away_at(struct percpu *
 		sched_spin_unlock(&cpu->runq_lock);
 		return;
 	}
-	switch_to_at(cpu, prev, next, now);
+	switch_to_at(cpu, prev, next, now, SLICE_LOOK);
 }
 
 static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu,
@@ -208,8 +229,13 @@ void sched_yield(void)
 		arch_irq_restore(flags);
 		return;
 	}
+	struct thread *next = container_of(n, struct thread, rq_node);
+
 	cur->state = THREAD_READY;
-	switch_to(cpu, cur, container_of(n, struct thread, rq_node));
+	/* The common yield rotates one priority's queue: cur is an equal of next, queued. */
+	switch_to_at(cpu, cur, next, read_time(),
+	             prio_of(next) == prio_of(cur) && !is_idle(cur) ? SLICE_EQUAL_READY
+	                                                            : SLICE_LOOK);
 	arch_irq_restore(flags);
 }
 

@@ -49,7 +49,7 @@ void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what, stru
 	struct thread *cur = cpu->current;
 
 	handoff_prepare(cpu, cur, wq, wait_what, next);
-	switch_prepare(cpu, cur, next, read_time());
+	switch_prepare(cpu, cur, next, read_time(), SLICE_LOOK);
 	if (next_frame) {
 #if !SWITCH_UNLOCKS
 		sched_spin_unlock(&cpu->runq_lock);
@@ -84,7 +84,8 @@ SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned lon
 			slice_preempted(cpu, cur, now);
 			t->slice_used = 0;
 			sched_spin_unlock(&sched_spinlock);
-			switch_to_at(cpu, cur, t, now);
+			/* Nothing of t's priority was queued, and cur is below it. */
+			switch_to_at(cpu, cur, t, now, SLICE_NO_EQUAL);
 			arch_irq_restore(flags);
 			return 0;
 		}

@@ -63,12 +63,21 @@ static inline bool hand_over_here(const struct percpu *cpu, const struct thread 
 #endif
 }
 
+/* What a switch's caller knows about next's equals on the queue, for timeslice_check. */
+enum slice_hint {
+	SLICE_LOOK,        /* nothing: look at the queue */
+	SLICE_NO_EQUAL,    /* nothing of next's priority or higher is queued */
+	SLICE_EQUAL_READY, /* an equal of next is queued (a yield's rotation) */
+};
+
 /* With cpu->runq_lock held: cur's turn may need a time slice (an equal is ready). */
-static inline void timeslice_check(struct percpu *cpu, const struct thread *cur)
+static inline __attribute__((always_inline)) void
+timeslice_check_hint(struct percpu *cpu, const struct thread *cur, enum slice_hint hint)
 {
 #ifdef CONFIG_TIMESLICING
 	bool needed =
-	    !is_idle(cur) && !sched_slicing_off && runq_has_prio_at_least(&cpu->runq, prio_of(cur));
+	    hint != SLICE_NO_EQUAL && !is_idle(cur) && !sched_slicing_off &&
+	    (hint == SLICE_EQUAL_READY || runq_has_prio_at_least(&cpu->runq, prio_of(cur)));
 
 	/* Armed only while needed, so a lone thread or an idle hart takes no slice interrupt. */
 	if (needed != sched_timeslice_pending(cpu))
@@ -76,7 +85,13 @@ static inline void timeslice_check(struct percpu *cpu, const struct thread *cur)
 #else
 	(void)cpu;
 	(void)cur;
+	(void)hint;
 #endif
+}
+
+static inline void timeslice_check(struct percpu *cpu, const struct thread *cur)
+{
+	timeslice_check_hint(cpu, cur, SLICE_LOOK);
 }
 
 /*
@@ -116,8 +131,10 @@ static inline __attribute__((always_inline)) void finish_switch(struct thread *p
  * address space, its time slice), so what the thread switched to does
  * afterwards is only finish_switch.
  */
-static inline __attribute__((always_inline)) void
-switch_prepare(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now)
+static inline __attribute__((always_inline)) void switch_prepare(struct percpu *cpu,
+                                                                 struct thread *prev,
+                                                                 struct thread *next, uint64_t now,
+                                                                 enum slice_hint hint)
 {
 	cpu->need_resched = false;
 	prev->runtime_ticks += now - cpu->switched_at;
@@ -135,16 +152,18 @@ switch_prepare(struct percpu *cpu, struct thread *prev, struct thread *next, uin
 #ifdef CONFIG_USERSPACE
 	task_switch_mm(next); /* a user task's thread runs in its address space */
 #endif
-	timeslice_check(cpu, next);
+	timeslice_check_hint(cpu, next, hint);
 }
 
 /* The lock arch_switch releases (NULL: finish_switch does). */
 #define SWITCH_UNLOCK(cpu) (SWITCH_UNLOCKS ? &(cpu)->runq_lock : NULL)
 
-static inline __attribute__((always_inline)) void
-switch_to_at(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now)
+static inline __attribute__((always_inline)) void switch_to_at(struct percpu *cpu,
+                                                               struct thread *prev,
+                                                               struct thread *next, uint64_t now,
+                                                               enum slice_hint hint)
 {
-	switch_prepare(cpu, prev, next, now);
+	switch_prepare(cpu, prev, next, now, hint);
 	prev = arch_switch(prev, next, SWITCH_UNLOCK(cpu));
 	finish_switch(prev);
 }
@@ -152,7 +171,7 @@ switch_to_at(struct percpu *cpu, struct thread *prev, struct thread *next, uint6
 static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, struct thread *prev,
                                                             struct thread *next)
 {
-	switch_to_at(cpu, prev, next, read_time());
+	switch_to_at(cpu, prev, next, read_time(), SLICE_LOOK);
 }
 
 static inline void wait_queue_insert(struct wait_queue *wq, struct thread *t)

@@ -389,12 +389,13 @@ int thread_join(struct thread *t, k_timeout_t timeout)
 	return 0;
 }
 
-int thread_sleep(k_timeout_t timeout)
+/* Tail calls without a frame of their own: the switch paths count every instruction. */
+SCHED_FAST_PATH int thread_sleep(k_timeout_t timeout)
 {
 	return sched_sleep(timeout);
 }
 
-void thread_yield(void)
+SCHED_FAST_PATH void thread_yield(void)
 {
 	sched_yield();
 }
