@@ -58,7 +58,8 @@ static inline struct ipc_kthread *fast_self(const struct thread *cur)
 }
 
 /* The peer's frame when it waits here too and may be entered directly, else NULL. */
-static inline struct trap_frame *direct_frame(const struct ipc_kthread *pk)
+static inline __attribute__((always_inline)) struct trap_frame *
+direct_frame(const struct ipc_kthread *pk)
 {
 	const struct thread *t = pk->thread;
 

@@ -19,7 +19,7 @@ int msgq_init(struct msgq *q, void *buffer, size_t msg_size, uint32_t max_msgs)
 	q->write_off = 0;
 	q->max_msgs = max_msgs;
 	q->used = 0;
-	q->word_copy = ((uintptr_t)buffer | msg_size) % 8 == 0;
+	q->word_copy = ((uintptr_t)buffer | msg_size) % 8 ? 0 : msg_size % 16 ? 1 : 2;
 	wait_queue_init(&q->senders);
 	wait_queue_init(&q->receivers);
 	q->magic = MSGQ_MAGIC;
@@ -36,18 +36,27 @@ static inline size_t next_off(const struct msgq *q, size_t off)
 /* Whole words when the queue and the caller's buffer allow (the fast paths' case), else bytes. */
 static inline void copy_msg(const struct msgq *q, void *dst, const void *src)
 {
-	if (likely(q->word_copy && ((uintptr_t)dst | (uintptr_t)src) % 8 == 0)) {
-		uint64_t *d = dst;
-		const uint64_t *s = src, *end = (const uint64_t *)((const char *)src + q->msg_size);
+	bool aligned = ((uintptr_t)dst | (uintptr_t)src) % 8 == 0;
+	uint64_t *d = dst;
+	const uint64_t *s = src, *end = (const uint64_t *)((const char *)src + q->msg_size);
 
+	if (likely(q->word_copy == 2 && aligned)) {
+		/* Two words a step: the loop's own instructions are half of a short copy's cost. */
+		for (; s < end; s += 2, d += 2) {
+			uint64_t a = s[0], b = s[1];
+
+			d[0] = a;
+			d[1] = b;
+		}
+	} else if (q->word_copy && aligned) {
 		while (s < end)
 			*d++ = *s++;
 	} else {
-		unsigned char *d = dst;
-		const unsigned char *s = src;
+		unsigned char *db = dst;
+		const unsigned char *sb = src;
 
 		for (size_t i = 0; i < q->msg_size; i++)
-			d[i] = s[i];
+			db[i] = sb[i];
 	}
 }
 
@@ -91,8 +100,11 @@ SCHED_FAST_PATH int msgq_put(struct msgq *q, const void *msg, k_timeout_t timeou
 	unsigned long flags = sched_lock();
 
 	if (likely(q->used < q->max_msgs && wait_queue_empty(&q->receivers) && msg)) {
-		copy_msg(q, q->buf + q->write_off, msg);
-		q->write_off = next_off(q, q->write_off);
+		/* Read before the copy, whose stores the compiler must assume may alias q. */
+		size_t off = q->write_off, next = next_off(q, off);
+
+		copy_msg(q, q->buf + off, msg);
+		q->write_off = next;
 		q->used++;
 		return sched_unlock_ret(flags, 0);
 	}
@@ -130,8 +142,10 @@ SCHED_FAST_PATH int msgq_get(struct msgq *q, void *msg, k_timeout_t timeout)
 	struct thread *s;
 
 	if (likely(q->used && msg)) {
-		copy_msg(q, msg, q->buf + q->read_off);
-		q->read_off = next_off(q, q->read_off);
+		size_t off = q->read_off, next = next_off(q, off);
+
+		copy_msg(q, msg, q->buf + off);
+		q->read_off = next;
 		q->used--;
 		s = wait_queue_first(&q->senders);
 		if (unlikely(s)) {

@@ -26,7 +26,7 @@ struct msgq {
 	size_t write_off;  /* byte offset of the next free slot */
 	uint32_t max_msgs;
 	uint32_t used;
-	bool word_copy; /* buffer and msg_size 8-byte aligned: copy whole words */
+	uint8_t word_copy; /* buffer and msg_size 8-byte aligned: copy words, 2: in pairs */
 	struct wait_queue senders, receivers;
 	uint32_t magic;
 };

@@ -462,6 +462,42 @@ static void q_getter(void *arg)
 	u->result = msgq_get(u->q, &u->value, FOREVER);
 }
 
+/*
+ * Every size class of the copy: word pairs (16 and 32 bytes), single words (8
+ * and 24), bytes (12) and a caller buffer that is not word aligned, through a
+ * ring that wraps; each message comes back exactly, and the bytes around the
+ * caller's buffer stay untouched.
+ */
+KTEST(sync, msgq_copies_every_size_exactly)
+{
+	static const size_t sizes[] = {8, 12, 16, 24, 32};
+	uint64_t ring[3 * 4];
+
+	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+		size_t size = sizes[k];
+		struct msgq q;
+
+		KTEST_ASSERT_EQ(msgq_init(&q, ring, size, 3), 0);
+		for (unsigned int i = 0; i < 7; i++) {
+			uint64_t inw[6], outw[7];
+			size_t off =
+			    i % 2; /* odd rounds: caller buffers that are not word aligned */
+			uint8_t *in = (uint8_t *)inw + off, *out = (uint8_t *)outw + 8 + off;
+
+			for (size_t b = 0; b < size; b++)
+				in[b] = (uint8_t)(i * 31 + b + size);
+			for (size_t b = 0; b < sizeof(outw); b++)
+				((uint8_t *)outw)[b] = 0xa5;
+			KTEST_ASSERT_EQ(msgq_put(&q, in, NO_WAIT), 0);
+			KTEST_ASSERT_EQ(msgq_get(&q, out, NO_WAIT), 0);
+			for (size_t b = 0; b < size; b++)
+				KTEST_ASSERT_EQ(out[b], in[b]);
+			KTEST_ASSERT_EQ(out[-1], 0xa5);
+			KTEST_ASSERT_EQ(out[size], 0xa5);
+		}
+	}
+}
+
 KTEST(sync, msgq_hands_over_to_waiters)
 {
 	uint32_t buf[1], v;
