@@ -79,9 +79,15 @@ timeslice_check_hint(struct percpu *cpu, const struct thread *cur, enum slice_hi
 	    hint != SLICE_NO_EQUAL && !is_idle(cur) && !sched_slicing_off &&
 	    (hint == SLICE_EQUAL_READY || runq_has_prio_at_least(&cpu->runq, prio_of(cur)));
 
-	/* Armed only while needed, so a lone thread or an idle hart takes no slice interrupt. */
-	if (needed != sched_timeslice_pending(cpu))
-		sched_timeslice_set(cpu, needed);
+	/*
+	 * Armed when needed, never cancelled here: a slice no longer needed
+	 * fires once and finds nothing to do (slice_expired checks again), which
+	 * costs less than a cancel at one switch and a re-arm at the next when a
+	 * higher-priority thread comes and goes. A lone thread or an idle hart
+	 * takes at most that one slice interrupt.
+	 */
+	if (needed && !sched_timeslice_pending(cpu))
+		sched_timeslice_set(cpu, true);
 #else
 	(void)cpu;
 	(void)cur;

@@ -5,9 +5,10 @@
  * kernel/timeout.c); the callbacks run in the timer interrupt with interrupts
  * off, so whatever they make ready runs from sched_irq_exit().
  *
- * Time slices are lazy: one timeout per hart, armed only while another thread
- * of the running thread's priority is ready (so a thread running alone, or
- * an idle hart, takes no slice interrupts). When it fires it checks how long
+ * Time slices are lazy: one timeout per hart, armed when another thread of
+ * the running thread's priority is ready and not cancelled when that ends (it
+ * then fires once for nothing, so a thread running alone, or an idle hart,
+ * takes at most one slice interrupt). When it fires it checks how long
  * the current thread has run since it was switched in (percpu.switched_at):
  * a full slice ends its turn (it goes behind its equals), a partial one
  * re-arms for the rest.
