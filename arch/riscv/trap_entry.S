@@ -184,7 +184,13 @@ trap_entry:
 	/* A thread of a killed task leaves here instead (after an interrupt, say). */
 	call	task_check_dying
 #endif
-	/* Back to U-mode: the next user trap finds this stack top and this hart. */
+	/*
+	 * Back to U-mode: the next user trap finds this stack top and this hart.
+	 * From the sscratch write on, a trap would take itself for one from
+	 * U-mode, so interrupts must be off until sret (trap_enter_user comes
+	 * here from a thread that runs with them on).
+	 */
+	csrci	sstatus, SSTATUS_SIE
 	lwu	t0, PERCPU_INDEX(tp)
 	slli	t0, t0, UENTRY_SIZE_SHIFT
 	la	t1, user_entry_harts
