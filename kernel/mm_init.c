@@ -106,7 +106,8 @@ static int zones_free(uintptr_t va, size_t count)
 #define FCACHE_BATCH    16
 
 static struct mag_cache fcache;
-static bool fcache_ready;
+static bool fcache_ready; /* set up and switched on (frame_set_caches) */
+static bool fcache_inited;
 
 static size_t fcache_get(void *ctx, unsigned int cls, void **out, size_t n)
 {
@@ -144,8 +145,19 @@ static const struct mag_backend fcache_backend = {.get = fcache_get, .put = fcac
 
 static void fcache_init(void)
 {
-	fcache_ready =
+	fcache_ready = fcache_inited =
 	    mag_init(&fcache, &fcache_backend, NULL, 1, FCACHE_CAPACITY, FCACHE_BATCH) == 0;
+}
+
+/* As kheap_set_caches: the gate every frame path tests, then the cached frames go back. */
+int frame_set_caches(bool on)
+{
+	if (!fcache_inited)
+		return -ENOTSUP;
+	__atomic_store_n(&fcache_ready, on, __ATOMIC_SEQ_CST);
+	if (!on)
+		mag_drain(&fcache);
+	return 0;
 }
 
 size_t frame_drain_caches(void)
@@ -161,6 +173,12 @@ static size_t fcache_pages(void)
 size_t frame_drain_caches(void)
 {
 	return 0;
+}
+
+int frame_set_caches(bool on)
+{
+	(void)on;
+	return -ENOTSUP;
 }
 
 static size_t fcache_pages(void)

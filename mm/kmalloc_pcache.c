@@ -27,6 +27,8 @@
 
 struct mag_cache kcache;
 struct kheap *kcache_heap;
+/* The heap kcache_init set the magazines up for; kcache_heap is it while they are on. */
+static struct kheap *kcache_owner;
 
 static const uint16_t class_size[KCACHE_CLASSES] = {16, 32, 64, 128, 256};
 /* Request class by (size - 1) >> 4, for size 1..256: the smallest class that holds it. */
@@ -75,11 +77,27 @@ static const struct mag_backend kcache_backend = {.get = kcache_get, .put = kcac
 
 void kcache_init(struct kheap *h)
 {
-	kcache_heap = NULL;
+	kcache_heap = kcache_owner = NULL;
 	if (!h->fast || mag_init(&kcache, &kcache_backend, h, KCACHE_CLASSES, KCACHE_CAPACITY,
 	                         KCACHE_BATCH) != 0)
 		return;
-	kcache_heap = h;
+	kcache_heap = kcache_owner = h;
+}
+
+/*
+ * Off: kmalloc and kfree see no magazines (kcache_alloc and kcache_free test
+ * kcache_heap first) and take the heap lock every time, then the cached
+ * blocks go back. On: the gate opens again. Nothing else changes, so neither
+ * state costs the fast paths anything.
+ */
+int kheap_set_caches(struct kheap *h, bool on)
+{
+	if (!kcache_owner || h != kcache_owner)
+		return -ENOTSUP;
+	__atomic_store_n(&kcache_heap, on ? h : NULL, __ATOMIC_SEQ_CST);
+	if (!on)
+		mag_drain(&kcache);
+	return 0;
 }
 
 size_t kcache_drain(const struct kheap *h)
@@ -137,4 +155,11 @@ int kcache_validate(const struct kheap *h, char *why, size_t why_len)
 	return mag_validate(&kcache, why, why_len);
 }
 
+#else
+int kheap_set_caches(struct kheap *h, bool on)
+{
+	(void)h;
+	(void)on;
+	return -ENOTSUP;
+}
 #endif

@@ -21,6 +21,12 @@ int frame_free(uintptr_t va, size_t count);
 void frame_stats(struct page_alloc_stats *st);
 /* Give every hart's cached frames back to the zones; how many. frame_alloc does it on -ENOMEM. */
 size_t frame_drain_caches(void);
+/*
+ * Turn the frame magazines off (draining them) or back on at run time, as
+ * kheap_set_caches; only while no other hart allocates or frees frames.
+ * 0, or -ENOTSUP without CONFIG_PERCPU_CACHE.
+ */
+int frame_set_caches(bool on);
 int frame_validate(char *why, size_t why_len);
 /* The page allocator behind frame_alloc, for kmalloc's heap growth; NULL before init. */
 const struct page_allocator_ops *frame_allocator_ops(void);

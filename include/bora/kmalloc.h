@@ -142,6 +142,13 @@ void *kheap_realloc(struct kheap *h, void *ptr, size_t size, void *caller);
  */
 size_t kheap_drain_caches(struct kheap *h);
 /*
+ * Turn h's per-hart magazines off (draining them) or back on at run time: the
+ * shared-lock baseline of the SMP benchmark (tests/kernel/test_bench_smp.c).
+ * Only while no other hart allocates from or frees to h. 0, or -ENOTSUP when
+ * no magazines stand in front of h (CONFIG_PERCPU_CACHE off, a debug heap).
+ */
+int kheap_set_caches(struct kheap *h, bool on);
+/*
  * Bytes usable at a live block: what it was asked for in debug mode, the
  * allocator's usable size (>= that) otherwise; 0 for anything else.
  */
