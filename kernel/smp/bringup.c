@@ -18,6 +18,7 @@
 #include <bora/sched.h>
 #include <bora/smp.h>
 #include <bora/sv39.h>
+#include <bora/thread.h>
 #include <asm/csr.h>
 #include <asm/sbi.h>
 #include <asm/smp_boot.h>
@@ -112,9 +113,18 @@ static bool wait_for_checkin(struct smp_boot_args *args, unsigned long hz)
 	unsigned long ticks = (unsigned long)CONFIG_SMP_BOOT_TIMEOUT_MS * (hz / 1000);
 	unsigned int expected = SMP_HART_STARTING;
 
-	while (read_time() - start < ticks)
+	while (read_time() - start < ticks) {
 		if (__atomic_load_n(&args->state, __ATOMIC_ACQUIRE) == SMP_HART_ONLINE)
 			return true;
+		/*
+		 * Sleep between looks instead of spinning: the boot hart gives
+		 * its host CPU to the new one under QEMU MTTCG on a busy host,
+		 * and under -icount, where QEMU runs the harts in turn on one
+		 * thread and a spinning hart with no timer armed is never made
+		 * to give up its turn, the new hart gets one at all.
+		 */
+		thread_sleep(TIMEOUT_US(50));
+	}
 	/* The hart may check in between the last look and this exchange: then it made it. */
 	return !__atomic_compare_exchange_n(&args->state, &expected, SMP_HART_ABANDONED, false,
 	                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
