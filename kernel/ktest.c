@@ -7,13 +7,13 @@
 extern const struct ktest __start_ktest[], __stop_ktest[];
 
 /*
- * "ktest=a,b" in /chosen/bootargs (QEMU -append) runs only suites a and b;
- * tests/system/test_smp.py uses it to run the SMP suites at -smp 8, where
- * the rest would only test the host's patience. NULL: run everything.
+ * What follows "key=" in /chosen/bootargs (QEMU -append), up to the end of
+ * the string (the caller stops at the next space); NULL when absent.
  */
-static const char *suite_filter(void)
+const char *ktest_bootarg(const char *key)
 {
 	const struct fdt *fdt = dt_get();
+	size_t klen = strlen(key);
 	const char *args, *p;
 	uint32_t len;
 	int node, err;
@@ -24,9 +24,37 @@ static const char *suite_filter(void)
 	if (!args || !len || args[len - 1] != '\0')
 		return NULL;
 	for (p = args; *p; p++)
-		if ((p == args || p[-1] == ' ') && strncmp(p, "ktest=", 6) == 0)
-			return p + 6;
+		if ((p == args || p[-1] == ' ') && strncmp(p, key, klen) == 0 && p[klen] == '=')
+			return p + klen + 1;
 	return NULL;
+}
+
+bool ktest_bootarg_ulong(const char *key, unsigned long *out)
+{
+	const char *p = ktest_bootarg(key);
+	unsigned long v = 0;
+
+	if (!p || *p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (~0UL - 9) / 10)
+			return false;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (*p && *p != ' ')
+		return false;
+	*out = v;
+	return true;
+}
+
+/*
+ * "ktest=a,b" runs only suites a and b: tests/system/test_smp.py runs the SMP
+ * suites alone at -smp 8, where the rest would only test the host's patience,
+ * and scripts/bench_smp.py its benchmark suites. NULL: run everything.
+ */
+static const char *suite_filter(void)
+{
+	return ktest_bootarg("ktest");
 }
 
 /* suite is one of the comma-separated names before the next space of filter. */

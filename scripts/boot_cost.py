@@ -15,7 +15,8 @@ For every defconfigs/*_defconfig, in its own O= directory under --out-dir/kernel
   page tables  the boot table's pages (ELF symbol boot_pt_sv39) and, when the kernel
                remaps, the page-table pages it reports building
 and, for the first defconfig of each heap allocator, the ktest "bench" suite
-(tests/kernel/test_bench.c) booted under -icount shift=0.
+(tests/kernel/test_bench.c) booted under -icount shift=0, and with that kernel on virt the
+SMP figures (scripts/bench_smp.py: IPI round trip, allocation scaling over harts).
 Writes --out-dir/kernel.json and prints a table.
 """
 
@@ -32,6 +33,9 @@ import time
 from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_smp  # noqa: E402  (scripts/, next to this file; tests load this file by path)
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
@@ -285,6 +289,20 @@ def ktest_one(row, bench, args, goals=None):
                       "alloc_max": int(ax), "free_mean": float(fm), "free_max": int(fx)})
 
 
+def smp_bench(rows, machines, args):
+    """Issue 13's figures (scripts/bench_smp.py) from the first virt kernel's bench build."""
+    for row in rows:
+        out = Path(args.out_dir) / "kernel" / (row["defconfig"] + "-ktest-bench")
+        if machines.get(row["defconfig"]) == "virt" and "ktest_summary" in row:
+            print("bench-kernel: SMP figures on %s" % row["defconfig"], file=sys.stderr,
+                  flush=True)
+            try:
+                return dict(bench_smp.run(out, args.timeout), defconfig=row["defconfig"])
+            except (bench_smp.Failure, subprocess.TimeoutExpired) as e:
+                return {"defconfig": row["defconfig"], "error": str(e).splitlines()[0][:120]}
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out-dir", required=True)
@@ -314,11 +332,14 @@ def main():
             continue
         rows.append(row)
         machines[name] = cfg["CONFIG_QEMU_MACHINE"]
+    smp = None
     if args.ktest:
         for row in ktest_choices(rows, machines):
             ktest_one(row, bench, args, goals)
+        smp = smp_bench(rows, machines, args)
     doc = {"schema": "bora-bench-kernel/1", "icount": "shift=0", "defconfigs": rows,
-           "ktest_bench": bench, "goals": goals, "seconds": round(time.monotonic() - t0)}
+           "ktest_bench": bench, "goals": goals, "smp": smp,
+           "seconds": round(time.monotonic() - t0)}
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "kernel.json").write_text(json.dumps(doc, indent=1) + "\n")
@@ -335,6 +356,10 @@ def main():
             continue
         print("goal %-28s %8d instructions, limit %5d: %s (%s)" % (
             g["what"], g["figure"], g["limit"], "met" if g["met"] else "missed", g["defconfig"]))
+    if smp and "error" not in smp:
+        print("\n".join(bench_smp.report(smp)))
+    elif smp:
+        print("SMP (issue 13): %s" % smp["error"])
     print("bench-kernel: %d defconfigs in %d s, wrote %s" % (len(rows), doc["seconds"],
                                                               out / "kernel.json"),
           file=sys.stderr)

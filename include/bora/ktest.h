@@ -66,7 +66,15 @@ void ktest_fail_values(struct ktest_ctx *ctx, const char *file, int line, const 
 		return;                                                                            \
 	} while (0)
 
-/* Runs every registered test; returns the number that failed. */
+/*
+ * Boot arguments for tests (/chosen/bootargs, QEMU -append): what follows
+ * "key=" (up to the next space or the end), or NULL; and the same read as a
+ * decimal number (false when absent or not one).
+ */
+const char *ktest_bootarg(const char *key);
+bool ktest_bootarg_ulong(const char *key, unsigned long *out);
+
+/* Runs every registered test (or those "ktest=a,b" names); returns the number that failed. */
 int ktest_run_all(void);
 
 #endif

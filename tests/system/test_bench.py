@@ -163,3 +163,42 @@ def test_boot_cost_rejects_unknown_defconfig():
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
     assert proc.returncode == 2
     assert "no defconfig 'nosuch_defconfig'" in proc.stdout
+
+
+def test_smp_bench_prints_its_figures_well_formed():
+    """scripts/bench_smp.py on the bench ktest kernel, with short phases: the IPI figures, one
+    scaling line per workload, cache setting and hart count, and issue 13's goal for each
+    workload either judged or said to be not measurable with the reason. The lines' form is
+    checked, never the values."""
+    import importlib.util
+    import os
+
+    from conftest import build
+
+    spec = importlib.util.spec_from_file_location("bench_smp", ROOT / "scripts" / "bench_smp.py")
+    bench_smp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_smp)
+    out = build("qemu_virt_defconfig", ["tests/bench/ktest_bench.config"], tag="ktest-bench")
+    doc = bench_smp.run(out, timeout=300, bench_ms=20)
+    assert doc["host_cores"] == os.cpu_count() and doc["host_cores_told"] == os.cpu_count()
+    assert doc["harts_online"] == 4
+    assert [f["what"] for f in doc["figures"]] == ["ipi_round_trip", "ipi_call_round_trip"]
+    for f in doc["figures"]:
+        assert f["unit"] == "instret" and f["value"] > 0, f
+    seen = {(r["what"], r["cache"], r["harts"]) for r in doc["scaling"]}
+    assert seen == {(w, c, h) for w in ("kmalloc64", "frame1") for c in ("on", "off")
+                    for h in (1, 2, 4)}
+    for r in doc["scaling"]:
+        assert r["ms"] == 20 and r["pairs"] > 0 and r["pairs_per_s"] > 0, r
+        assert r["ratio"] == 1.0 if r["harts"] == 1 else r["ratio"] >= 0, r
+    goals = {g["what"]: g for g in doc["goals"]}
+    assert set(goals) == {"smp_kmalloc64_4_harts", "smp_frame1_4_harts"}
+    for g in goals.values():
+        assert g["limit"] == 300 and g["figure"] is not None, g
+        if os.cpu_count() < 4:
+            assert g["status"] == "not measurable: %d host cores" % os.cpu_count(), g
+        else:
+            assert g["status"] in ("met", "missed"), g
+    lines = bench_smp.report(doc)
+    assert lines[0] == "SMP (issue 13), host cores: %d" % os.cpu_count()
+    assert sum(line.startswith("goal smp_") for line in lines) == 2
