@@ -2,7 +2,9 @@
 /*
  * Secondary hart entry. SBI HSM hart_start (SBI spec 9.1) begins here in
  * S-mode at the physical address, paging off (satp = 0), sstatus.SIE = 0,
- * a0 = hartid, a1 = the physical address of this hart's struct smp_boot_args.
+ * a0 = hartid, a1 = the physical address of this hart's struct smp_boot_args
+ * (also published in smp_start_pending, which is what is used: head.S sends
+ * here a hart that the firmware sent to the kernel's entry with the DTB).
  *
  * The kernel's own table (full remap) has no identity map, so paging cannot
  * be turned on with it from a physical pc. The build-time boot table maps RAM
@@ -22,6 +24,15 @@ smp_secondary_entry:
 	lla	t0, smp_early_trap_spin
 	csrw	stvec, t0
 	csrw	sie, zero
+
+	/*
+	 * The args come from the boot hart's record, not from a1 (see struct
+	 * smp_start_pending); a hart it is not starting now stops.
+	 */
+	lla	t0, smp_start_pending
+	ld	t1, SMP_PENDING_HARTID(t0)
+	bne	t1, a0, 3f
+	ld	a1, SMP_PENDING_ARGS_PA(t0)
 
 	lla	t0, boot_pt_sv39
 	srli	t0, t0, 12
@@ -51,6 +62,8 @@ smp_secondary_entry:
 	call	smp_secondary_main
 2:	wfi
 	j	2b
+3:	lla	t0, entry_hart_stop
+	jr	t0
 
 	.balign 4
 smp_early_trap_spin:

@@ -8,6 +8,7 @@
  * CONFIG_SMP_BOOT_TIMEOUT_MS by the time CSR; a hart that fails to start or
  * to check in is reported and left out.
  */
+#include <bora/cmdline.h>
 #include <bora/errno.h>
 #include <bora/fdt_cpus.h>
 #include <bora/frame.h>
@@ -35,6 +36,8 @@ _Static_assert(CONFIG_SMP_STACK_SIZE % PAGE_SIZE == 0, "SMP_STACK_SIZE must be w
 _Static_assert(CONFIG_MAX_HARTS <= 64, "a cpumask_t has 64 bits");
 
 static struct smp_boot_args boot_args[CONFIG_MAX_HARTS];
+/* In .data: the entry code reads it before the boot hart could clear .bss. */
+struct smp_start_pending smp_start_pending = {.hartid = SMP_NO_PENDING_HART};
 static struct fdt_hart cpu_nodes[SMP_MAX_CPU_NODES];
 static cpumask_t online_mask = 1;
 static unsigned int usable_harts = 1;
@@ -130,11 +133,37 @@ static bool wait_for_checkin(struct smp_boot_args *args, unsigned long hz)
 	                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Where hart_start sends the hart. `smp.entry=kernel` on a ktest kernel's
+ * command line sends it to the kernel's own entry point with the DTB as
+ * opaque, which is what the firmware race at struct smp_start_pending does
+ * now and then, so the test of the way back from there runs every time.
+ */
+static void start_address(uintptr_t dtb_pa, uintptr_t args_pa, uintptr_t *entry_pa,
+                          uintptr_t *opaque)
+{
+	*entry_pa = virt_to_phys(smp_secondary_entry);
+	*opaque = args_pa;
+#ifdef CONFIG_KTEST
+	extern char _start[];
+
+	if (kernel_cmdline_is("smp.entry", "kernel")) {
+		*entry_pa = virt_to_phys(_start);
+		*opaque = dtb_pa;
+	}
+#else
+	(void)dtb_pa;
+#endif
+}
+
 /* Whether slot `index` is spent: a hart that never ran leaves it for the next one. */
-static bool start_hart(unsigned int index, unsigned long hartid, unsigned long hz)
+static bool start_hart(unsigned int index, unsigned long hartid, unsigned long hz, uintptr_t dtb_pa)
 {
 	struct smp_boot_args *args = &boot_args[index];
 	uintptr_t top = alloc_stack(hartid);
+	uintptr_t entry_pa, opaque;
+	unsigned int strays = __atomic_load_n(&kernel_entry_strays, __ATOMIC_RELAXED);
+	bool online;
 	long err;
 
 	if (!top)
@@ -150,17 +179,24 @@ static bool start_hart(unsigned int index, unsigned long hartid, unsigned long h
 	    .tp = (uintptr_t)&percpu_harts[index],
 	    .state = SMP_HART_STARTING,
 	};
+	smp_start_pending.args_pa = virt_to_phys(args);
+	smp_start_pending.hartid = hartid;
 	/* The hart reads args and its percpu through another path; publish them first. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	err = sbi_hart_start(hartid, virt_to_phys(smp_secondary_entry), virt_to_phys(args));
+	start_address(dtb_pa, virt_to_phys(args), &entry_pa, &opaque);
+	err = sbi_hart_start(hartid, entry_pa, opaque);
 	if (err) {
+		smp_start_pending.hartid = SMP_NO_PENDING_HART;
 		printk("smp: hart %lu: hart_start failed: %s (HSM state %ld)\n", hartid,
 		       sbi_error_name(err), sbi_hart_status(hartid));
 		args->state = SMP_HART_OFFLINE;
 		frame_free_stack(top);
 		return false;
 	}
-	if (!wait_for_checkin(args, hz)) {
+	online = wait_for_checkin(args, hz);
+	/* A hart that arrives later than this stops at the entry (its args are stale). */
+	__atomic_store_n(&smp_start_pending.hartid, SMP_NO_PENDING_HART, __ATOMIC_RELEASE);
+	if (!online) {
 		/* Its stack stays allocated: the hart may still be running on it. */
 		printk("smp: hart %lu did not check in within %d ms (HSM state %ld); going on "
 		       "without it\n",
@@ -168,6 +204,10 @@ static bool start_hart(unsigned int index, unsigned long hartid, unsigned long h
 		return true;
 	}
 	__atomic_fetch_or(&online_mask, CPUMASK_OF(index), __ATOMIC_RELEASE);
+	if (__atomic_load_n(&kernel_entry_strays, __ATOMIC_RELAXED) != strays)
+		printk("smp: hart %lu entered at the kernel's entry point, not at the one it was "
+		       "given; taken on from there\n",
+		       hartid);
 	printk("smp: hart %lu online\n", hartid);
 	return true;
 }
@@ -242,7 +282,7 @@ void smp_init(uintptr_t dtb_pa)
 		if (cpu_nodes[i].verdict != FDT_HART_USABLE || cpu_nodes[i].is_boot)
 			continue;
 		if (next_index < CONFIG_MAX_HARTS &&
-		    start_hart(next_index, cpu_nodes[i].hartid, hz))
+		    start_hart(next_index, cpu_nodes[i].hartid, hz, dtb_pa))
 			next_index++;
 	}
 done:

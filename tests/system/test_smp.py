@@ -86,6 +86,25 @@ def test_smp_ktests_pass_on_eight_harts():
     assert result.returncode == 0
 
 
+def test_a_hart_sent_to_the_kernel_entry_is_taken_on():
+    """OpenSBI v1.1's hart_start can let the target leave for the kernel's entry point with the
+    DTB (the values the firmware got at boot) instead of the start address and opaque it was
+    given. smp.entry=kernel makes every start do that; each hart must come online through the
+    published record, and the kernel must boot once (a second run of _start would clear .bss and
+    take the boot stack under the running kernel)."""
+    out = build("qemu_virt_defconfig", [KTEST_FRAGMENT], tag="ktest")
+    result = boot(out, timeout=300, extra=["-smp", "4", "-append", "smp.entry=kernel ktest=smp"])
+    text = result.output
+    assert not result.timed_out, text
+    assert len(re.findall(r"^Booted on hart", text, re.M)) == 1, text
+    assert online_report(text) == (4, 4)
+    strays = re.findall(r"^smp: hart (\d+) entered at the kernel's entry point", text, re.M)
+    assert sorted(int(h) for h in strays) == [1, 2, 3], text
+    assert "ktest: PASS smp.call_function_runs_once_on_every_target" in text
+    assert re.search(r"^ktest: \d+ passed, 0 failed", text, re.M), text
+    assert result.returncode == 0
+
+
 def test_uniprocessor_build_passes_the_ktests():
     frag = TEST_OUT / "up.config"
     frag.parent.mkdir(parents=True, exist_ok=True)
