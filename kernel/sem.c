@@ -54,7 +54,8 @@ static int __attribute__((noinline)) sem_give_slow(struct sem *s, unsigned long 
 /*
  * The fast paths test only count, limit and waiters: a destroyed semaphore has
  * count and limit 0 and no waiters, so it always takes the slow path, where
- * the magic is checked.
+ * the magic is checked. Without a waiter to wake they need not look for a
+ * switch on the way out.
  */
 SCHED_FAST_PATH int sem_take(struct sem *s, k_timeout_t timeout)
 {
@@ -62,7 +63,7 @@ SCHED_FAST_PATH int sem_take(struct sem *s, k_timeout_t timeout)
 
 	if (likely(s->count)) {
 		s->count--;
-		return sched_unlock_ret(flags, 0);
+		return sched_unlock_nowake_ret(flags, 0);
 	}
 	return sem_take_slow(s, timeout, flags);
 }
@@ -74,7 +75,7 @@ SCHED_FAST_PATH int sem_give(struct sem *s)
 	if (likely(wait_queue_empty(&s->waiters))) {
 		if (likely(s->count < s->limit)) {
 			s->count++;
-			return sched_unlock_ret(flags, 0);
+			return sched_unlock_nowake_ret(flags, 0);
 		}
 		return sem_give_slow(s, flags);
 	}

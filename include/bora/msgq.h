@@ -19,15 +19,16 @@
 #include <bora/wait.h>
 
 struct msgq {
+	struct wait_queue receivers; /* first: the put fast path compares its head with q */
 	char *buf;
+	char *end; /* buf + msg_size * max_msgs */
+	char *rd;  /* the oldest message */
+	char *wr;  /* the next free slot */
 	size_t msg_size;
-	size_t ring_bytes; /* msg_size * max_msgs */
-	size_t read_off;   /* byte offset of the oldest message */
-	size_t write_off;  /* byte offset of the next free slot */
 	uint32_t max_msgs;
 	uint32_t used;
-	uint8_t word_copy; /* buffer and msg_size 8-byte aligned: copy words, 2: in pairs */
-	struct wait_queue senders, receivers;
+	uint8_t copy; /* how messages are copied (kernel/msgq.c, enum msgq_copy) */
+	struct wait_queue senders;
 	uint32_t magic;
 };
 

@@ -97,6 +97,21 @@ static inline int sched_unlock_ret(unsigned long flags, int ret)
 }
 
 /*
+ * sched_unlock_ret for a critical section that woke nobody: it cannot have
+ * asked for a switch, so need_resched is not looked at. Another hart's request
+ * comes with an IPI that is taken when interrupts come back on, and one left
+ * from before (interrupts were off, or in a handler) could not be acted on here
+ * either (sched_unlock_resched switches only with interrupts on, outside
+ * handlers, where nothing leaves need_resched set).
+ */
+static inline int sched_unlock_nowake_ret(unsigned long flags, int ret)
+{
+	sched_spin_unlock(&sched_spinlock);
+	arch_irq_restore(flags);
+	return ret;
+}
+
+/*
  * With sched_lock held: block the current thread on wq (wait_what names it for
  * ps) until sched_wake() or the timeout, switch away, and return the wait
  * result with sched_lock released and interrupts restored to `flags`.

@@ -463,15 +463,15 @@ static void q_getter(void *arg)
 }
 
 /*
- * Every size class of the copy: word pairs (16 and 32 bytes), single words (8
- * and 24), bytes (12) and a caller buffer that is not word aligned, through a
- * ring that wraps; each message comes back exactly, and the bytes around the
- * caller's buffer stay untouched.
+ * Every size class of the copy: four words a step (32, 64 and 96 bytes), word
+ * pairs (16 and 48), single words (8 and 24), bytes (12) and a caller buffer
+ * that is not word aligned, through a ring that wraps; each message comes
+ * back exactly, and the bytes around the caller's buffer stay untouched.
  */
 KTEST(sync, msgq_copies_every_size_exactly)
 {
-	static const size_t sizes[] = {8, 12, 16, 24, 32};
-	uint64_t ring[3 * 4];
+	static const size_t sizes[] = {8, 12, 16, 24, 32, 48, 64, 96};
+	uint64_t ring[3 * 12];
 
 	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
 		size_t size = sizes[k];
@@ -479,7 +479,7 @@ KTEST(sync, msgq_copies_every_size_exactly)
 
 		KTEST_ASSERT_EQ(msgq_init(&q, ring, size, 3), 0);
 		for (unsigned int i = 0; i < 7; i++) {
-			uint64_t inw[6], outw[7];
+			uint64_t inw[13], outw[14];
 			size_t off =
 			    i % 2; /* odd rounds: caller buffers that are not word aligned */
 			uint8_t *in = (uint8_t *)inw + off, *out = (uint8_t *)outw + 8 + off;
