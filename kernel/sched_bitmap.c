@@ -20,9 +20,15 @@ RUNQ_API void runq_init(struct runq *rq)
 	rq->count = 0;
 }
 
+/* The bitmap word of priority p: with one word (the default 32 priorities) no index to compute. */
+static inline uint64_t *word_of(struct runq *rq, unsigned int p)
+{
+	return RUNQ_WORDS == 1 ? &rq->bitmap[0] : &rq->bitmap[p / 64];
+}
+
 static inline void mark(struct runq *rq, unsigned int p)
 {
-	rq->bitmap[p / 64] |= 1ULL << (p % 64);
+	*word_of(rq, p) |= 1ULL << (p % 64);
 }
 
 RUNQ_API void runq_add_tail(struct runq *rq, struct runq_node *n)
@@ -45,7 +51,7 @@ RUNQ_API void runq_remove(struct runq *rq, struct runq_node *n)
 
 	list_del(&n->link);
 	if (list_empty(&rq->queues[p]))
-		rq->bitmap[p / 64] &= ~(1ULL << (p % 64));
+		*word_of(rq, p) &= ~(1ULL << (p % 64));
 	rq->count--;
 }
 

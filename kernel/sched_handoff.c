@@ -60,38 +60,77 @@ void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what, stru
 }
 #endif
 
-SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned long flags)
+/*
+ * The direct hand-over: t beats the running thread and everything ready on
+ * this hart, and the caller may switch (SIE on in flags: not in an interrupt
+ * handler, no other spinlock held, not idle). Then there is no point in
+ * queueing t only to pick it again: cur keeps its turn at the head of its
+ * priority and t runs now. The last test, that nothing of t's priority is
+ * ready here, needs the run-queue lock.
+ */
+static inline __attribute__((always_inline)) bool may_hand_over(const struct percpu *cpu,
+                                                                const struct thread *cur,
+                                                                const struct thread *t,
+                                                                unsigned long flags)
+{
+	return PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && prio_of(t) < prio_of(cur) &&
+	       hand_over_here(cpu, t) && !sched_must_move(cur);
+}
+
+/*
+ * With sched_lock and cpu->runq_lock held, t off its wait queue: switch to it.
+ * Inline, so that the caller's frame holds only the return address (the
+ * compiler saves it right before the switch): the waker's registers are
+ * saved once, by arch_switch, and what it needs when it runs again is only
+ * the hart (tp). Interrupts were on (may_hand_over), so they come back on.
+ */
+static inline __attribute__((always_inline)) int hand_over(struct percpu *cpu, struct thread *cur,
+                                                           struct thread *t)
+{
+	uint64_t now = read_time();
+
+	cur->state = THREAD_READY;
+	runq_add_head(&cpu->runq, &cur->rq_node);
+	slice_preempted(cpu, cur, now);
+	t->slice_used = 0;
+	sched_spin_unlock(&sched_spinlock);
+	/* Nothing of t's priority was queued, and cur is below it. */
+	switch_to_as(cpu, cur, t, now, SLICE_NO_EQUAL, true);
+	arch_irq_enable();
+	return 0;
+}
+
+/* sched_wake_unlock when t had a timeout armed, or no hand-over. */
+static int __attribute__((noinline)) wake_unlock(struct thread *t, int result, unsigned long flags)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *cur = cpu->current;
 
 	leave_wait_queue(t, result);
-	/*
-	 * The direct hand-over: t beats the running thread and everything ready
-	 * on this hart, and the caller may switch. Then there is no point in
-	 * queueing t only to pick it again: cur keeps its turn at the head of
-	 * its priority and t runs now.
-	 */
-	/* SIE on in flags: not in an interrupt handler, no other spinlock held, not idle. */
-	if (PREEMPT_ENABLED && (flags & ARCH_SSTATUS_SIE) && prio_of(t) < prio_of(cur) &&
-	    hand_over_here(cpu, t) && !sched_must_move(cur)) {
+	if (may_hand_over(cpu, cur, t, flags)) {
 		sched_spin_lock(&cpu->runq_lock);
-		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t))) {
-			uint64_t now = read_time();
-
-			cur->state = THREAD_READY;
-			runq_add_head(&cpu->runq, &cur->rq_node);
-			slice_preempted(cpu, cur, now);
-			t->slice_used = 0;
-			sched_spin_unlock(&sched_spinlock);
-			/* Nothing of t's priority was queued, and cur is below it. */
-			switch_to_at(cpu, cur, t, now, SLICE_NO_EQUAL);
-			arch_irq_restore(flags);
-			return 0;
-		}
+		if (!runq_has_prio_at_least(&cpu->runq, prio_of(t)))
+			return hand_over(cpu, cur, t);
 		sched_spin_unlock(&cpu->runq_lock);
 	}
 	sched_enqueue(t);
 	sched_unlock(flags);
 	return 0;
+}
+
+/* The common case, a hand-over with no timeout to cancel, with no call but tail calls. */
+SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	if (likely(!t->wakeup_armed) && may_hand_over(cpu, cur, t, flags)) {
+		sched_spin_lock(&cpu->runq_lock);
+		if (likely(!runq_has_prio_at_least(&cpu->runq, prio_of(t)))) {
+			leave_wait_queue_unarmed(t, result);
+			return hand_over(cpu, cur, t);
+		}
+		sched_spin_unlock(&cpu->runq_lock);
+	}
+	return wake_unlock(t, result, flags);
 }

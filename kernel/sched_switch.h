@@ -132,15 +132,15 @@ static inline __attribute__((always_inline)) void finish_switch(struct thread *p
 /*
  * With cpu->runq_lock held and interrupts off; prev is queued, blocked,
  * asleep or dead, or still RUNNING when it leaves a hart outside its
- * affinity (preempt_current, sched_yield). `now` is the time CSR read by
- * the caller. Everything about next is settled here, before the switch (its
- * address space, its time slice), so what the thread switched to does
- * afterwards is only finish_switch.
+ * affinity (preempt_current, sched_yield); `prev_ready`: the caller knows it
+ * is not (it queued prev itself). `now` is the time CSR read by the caller.
+ * Everything about next is settled here, before the switch (its address
+ * space, its time slice), so what the thread switched to does afterwards is
+ * only finish_switch.
  */
-static inline __attribute__((always_inline)) void switch_prepare(struct percpu *cpu,
-                                                                 struct thread *prev,
-                                                                 struct thread *next, uint64_t now,
-                                                                 enum slice_hint hint)
+static inline __attribute__((always_inline)) void
+switch_prepare_as(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now,
+                  enum slice_hint hint, bool prev_ready)
 {
 	cpu->need_resched = false;
 	prev->runtime_ticks += now - cpu->switched_at;
@@ -150,8 +150,10 @@ static inline __attribute__((always_inline)) void switch_prepare(struct percpu *
 #if SCHED_SMP
 	next->on_cpu = 1;
 	/* Read while prev is ours: another hart may run it once arch_switch released it. */
-	if (unlikely(prev->state == THREAD_RUNNING))
+	if (!prev_ready && unlikely(prev->state == THREAD_RUNNING))
 		cpu->moving = prev;
+#else
+	(void)prev_ready;
 #endif
 	next->switches++;
 	cpu->current = next;
@@ -161,17 +163,32 @@ static inline __attribute__((always_inline)) void switch_prepare(struct percpu *
 	timeslice_check_hint(cpu, next, hint);
 }
 
+static inline __attribute__((always_inline)) void switch_prepare(struct percpu *cpu,
+                                                                 struct thread *prev,
+                                                                 struct thread *next, uint64_t now,
+                                                                 enum slice_hint hint)
+{
+	switch_prepare_as(cpu, prev, next, now, hint, false);
+}
+
 /* The lock arch_switch releases (NULL: finish_switch does). */
 #define SWITCH_UNLOCK(cpu) (SWITCH_UNLOCKS ? &(cpu)->runq_lock : NULL)
+
+static inline __attribute__((always_inline)) void
+switch_to_as(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now,
+             enum slice_hint hint, bool prev_ready)
+{
+	switch_prepare_as(cpu, prev, next, now, hint, prev_ready);
+	prev = arch_switch(prev, next, SWITCH_UNLOCK(cpu));
+	finish_switch(prev);
+}
 
 static inline __attribute__((always_inline)) void switch_to_at(struct percpu *cpu,
                                                                struct thread *prev,
                                                                struct thread *next, uint64_t now,
                                                                enum slice_hint hint)
 {
-	switch_prepare(cpu, prev, next, now, hint);
-	prev = arch_switch(prev, next, SWITCH_UNLOCK(cpu));
-	finish_switch(prev);
+	switch_to_as(cpu, prev, next, now, hint, false);
 }
 
 static inline __attribute__((always_inline)) void switch_to(struct percpu *cpu, struct thread *prev,
@@ -202,13 +219,19 @@ static inline void block_on(struct thread *cur, struct wait_queue *wq, const cha
 	cur->state = THREAD_BLOCKED;
 }
 
-static inline void leave_wait_queue(struct thread *t, int result)
+/* leave_wait_queue for a thread known to have no wake-up armed. */
+static inline void leave_wait_queue_unarmed(struct thread *t, int result)
 {
 	if (t->wait_on) {
 		list_del(&t->wait_link);
 		t->wait_on = NULL;
 	}
 	t->wait_result = result;
+}
+
+static inline void leave_wait_queue(struct thread *t, int result)
+{
+	leave_wait_queue_unarmed(t, result);
 	sched_cancel_wakeup(t);
 }
 
