@@ -41,8 +41,8 @@ struct ipc_thread *ipc_thread_attach(struct thread *t, struct handle_table *tabl
 
 	if (t->id >= CONFIG_MAX_THREADS)
 		return NULL;
-	k = ipc_threads[t->id];
-	if (k && k->thread == t) {
+	k = t->ipc;
+	if (k) {
 		/* A kernel thread may run one task after another: it acts for the current one. */
 		if (k->ipc.state == IPC_IDLE)
 			k->ipc.table = table;
@@ -57,6 +57,7 @@ struct ipc_thread *ipc_thread_attach(struct thread *t, struct handle_table *tabl
 	k->kernel = kernel;
 	flags = sched_lock();
 	ipc_threads[t->id] = k;
+	t->ipc = k;
 	sched_unlock(flags);
 	return &k->ipc;
 }
@@ -70,14 +71,15 @@ struct ipc_thread *ipc_thread_of(struct thread *t)
 
 void ipc_thread_release(struct thread *t)
 {
-	struct ipc_kthread *k = t->id < CONFIG_MAX_THREADS ? ipc_threads[t->id] : NULL;
+	struct ipc_kthread *k = t->ipc;
 	unsigned long flags;
 
-	if (!k || k->thread != t)
+	if (!k)
 		return;
 	flags = sched_lock();
 	ipc_thread_exit(&k->ipc);
 	ipc_threads[t->id] = NULL;
+	t->ipc = NULL;
 	sched_unlock(flags);
 	kfree(k->staging);
 	kfree(k);

@@ -11,18 +11,6 @@
 
 /* ---- FIFO queues of threads ----------------------------------------------------------------- */
 
-void ipc_queue_push(struct ipc_queue *q, struct ipc_thread *t)
-{
-	t->qnext = NULL;
-	t->qprev = q->tail;
-	if (q->tail)
-		q->tail->qnext = t;
-	else
-		q->head = t;
-	q->tail = t;
-	t->queue = q;
-}
-
 void ipc_queue_remove(struct ipc_queue *q, struct ipc_thread *t)
 {
 	if (t->qprev)

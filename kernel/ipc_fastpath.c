@@ -23,12 +23,15 @@
  * passes its own array): handle, info, words; the results are written back in
  * place, a0 is returned.
  */
+/* The ready queue's code, inline, for the hand-off (see <bora/sched_queue.h>). */
+#define RUNQ_API static inline __attribute__((unused))
 #include <bora/errno.h>
 #include <bora/ipc_fastpath.h>
 #include <bora/ipc_kernel.h>
 #include <bora/sched.h>
 
 #include "ipc_fastpath_internal.h"
+#include "sched_switch.h"
 
 struct ipc_fastpath_stats ipc_fastpath_stats; /* under the scheduler lock */
 static long general_path(struct ipc_thread *self, unsigned long nr, uint64_t *a)
@@ -36,7 +39,7 @@ static long general_path(struct ipc_thread *self, unsigned long nr, uint64_t *a)
 	return ipc_syscall(self, nr, (struct ipc_regs *)a);
 }
 
-long ipc_fastpath_call(struct ipc_thread *self, uint64_t *a)
+SCHED_FAST_PATH long ipc_fastpath_call(struct ipc_thread *self, uint64_t *a)
 {
 	struct ipc_kthread *k = container_of(self, struct ipc_kthread, ipc);
 	const struct handle *slot;
@@ -72,13 +75,13 @@ long ipc_fastpath_call(struct ipc_thread *self, uint64_t *a)
 	self->grant_back = (slot->rights & IPC_RIGHT_GRANT) != 0;
 	self->state = IPC_REPLY_BLOCKED;
 	ipc_fastpath_stats.calls++;
-	return fast_return(self, a, sched_block_handoff(&k->wq, "ipc", next, flags));
+	return fast_return(self, a, block_handoff(&k->wq, "ipc", next, flags));
 slow:
 	sched_unlock(flags);
 	return general_path(self, SYS_IPC_CALL, a);
 }
 
-long ipc_fastpath_reply_recv(struct ipc_thread *self, uint64_t *a)
+SCHED_FAST_PATH long ipc_fastpath_reply_recv(struct ipc_thread *self, uint64_t *a)
 {
 	struct ipc_kthread *k = container_of(self, struct ipc_kthread, ipc);
 	struct ipc_thread *caller;
@@ -109,7 +112,7 @@ long ipc_fastpath_reply_recv(struct ipc_thread *self, uint64_t *a)
 	self->state = IPC_RECV_BLOCKED;
 	ipc_queue_push(&ep->receivers, self);
 	ipc_fastpath_stats.reply_recvs++;
-	return fast_return(self, a, sched_block_handoff(&k->wq, "ipc", next, flags));
+	return fast_return(self, a, block_handoff(&k->wq, "ipc", next, flags));
 slow:
 	sched_unlock(flags);
 	return general_path(self, SYS_IPC_REPLY_RECV, a);

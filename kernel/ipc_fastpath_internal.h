@@ -51,7 +51,8 @@ static inline struct thread *fast_peer(struct ipc_thread *peer)
  * with 0. All four words are copied, those beyond the count as zeros, so no
  * branch per word and nothing of the sender's other registers leaks.
  */
-static inline void fast_deliver(struct ipc_thread *to, const uint64_t *a, uint64_t badge)
+static inline __attribute__((always_inline)) void fast_deliver(struct ipc_thread *to,
+                                                               const uint64_t *a, uint64_t badge)
 {
 	struct ipc_msg *m = &to->msg;
 	uint32_t n = (uint32_t)IPC_INFO_FIELD(a[1], WORDS);

@@ -113,7 +113,7 @@ static inline __attribute__((noreturn)) void block_and_switch(struct ipc_kthread
 	sched_block_handoff_user(&k->wq, "ipc", next, next_frame);
 }
 
-long ipc_user_call(struct trap_frame *tf)
+SCHED_FAST_PATH long ipc_user_call(struct trap_frame *tf)
 {
 	uint64_t *a = &tf->regs[10];
 	struct thread *cur = this_cpu()->current;
@@ -159,7 +159,7 @@ slow:
 	return ipc_syscall_general(tf);
 }
 
-long ipc_user_reply_recv(struct trap_frame *tf)
+SCHED_FAST_PATH long ipc_user_reply_recv(struct trap_frame *tf)
 {
 	uint64_t *a = &tf->regs[10];
 	struct thread *cur = this_cpu()->current;

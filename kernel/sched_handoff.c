@@ -14,36 +14,15 @@
 
 #include "sched_switch.h"
 
-/* With sched_lock held: cur blocks on wq, next leaves its wait to run here; runq_lock taken. */
-static inline __attribute__((always_inline)) void
-handoff_prepare(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
-                const char *wait_what, struct thread *next)
+SCHED_FAST_PATH int sched_block_handoff(struct wait_queue *wq, const char *wait_what,
+                                        struct thread *next, unsigned long flags)
 {
-	block_on(cur, wq, wait_what);
-	leave_wait_queue(next, 0);
-	next->hart = cpu->index; /* switch_to expects a thread placed on this hart */
-#if SCHED_SMP
-	next->migrate = false; /* sched_can_handoff checked its affinity */
-#endif
-	sched_spin_lock(&cpu->runq_lock);
-	sched_spin_unlock(&sched_spinlock);
-}
-
-int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
-                        unsigned long flags)
-{
-	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current;
-
-	handoff_prepare(cpu, cur, wq, wait_what, next);
-	switch_to(cpu, cur, next);
-	arch_irq_restore(flags);
-	return cur->wait_result;
+	return block_handoff(wq, wait_what, next, flags);
 }
 
 #ifdef CONFIG_USERSPACE
-void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what, struct thread *next,
-                              struct trap_frame *next_frame)
+SCHED_FAST_PATH void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what,
+                                              struct thread *next, struct trap_frame *next_frame)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *cur = cpu->current;

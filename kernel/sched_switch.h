@@ -13,6 +13,7 @@
 #include <bora/percpu.h>
 #include <bora/sched.h>
 #include <bora/task.h>
+#include <asm/csr.h>
 
 #include "sched_internal.h"
 
@@ -219,13 +220,28 @@ static inline void block_on(struct thread *cur, struct wait_queue *wq, const cha
 	cur->state = THREAD_BLOCKED;
 }
 
+/*
+ * With sched_lock held: the current thread waits on wq, a queue nobody else
+ * ever waits on (the IPC hand-offs'), without being linked into it: no
+ * wake-up looks for a waiter there, everything that ends the wait goes by
+ * wait_on (leave_wait_queue), and a priority change links it (harmlessly).
+ */
+static inline void block_on_private(struct thread *cur, struct wait_queue *wq,
+                                    const char *wait_what)
+{
+	cur->wait_on = wq;
+	cur->wait_what = wait_what;
+	cur->wait_result = 0;
+	cur->state = THREAD_BLOCKED;
+}
+
 /* leave_wait_queue for a thread known to have no wake-up armed. */
 static inline void leave_wait_queue_unarmed(struct thread *t, int result)
 {
-	if (t->wait_on) {
+	/* Not linked while it waits on a private queue (block_on_private). */
+	if (list_linked(&t->wait_link))
 		list_del(&t->wait_link);
-		t->wait_on = NULL;
-	}
+	t->wait_on = NULL;
 	t->wait_result = result;
 }
 
@@ -233,6 +249,40 @@ static inline void leave_wait_queue(struct thread *t, int result)
 {
 	leave_wait_queue_unarmed(t, result);
 	sched_cancel_wakeup(t);
+}
+
+/* With sched_lock held: cur blocks on wq, next leaves its wait to run here; runq_lock taken. */
+static inline __attribute__((always_inline)) void
+handoff_prepare(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
+                const char *wait_what, struct thread *next)
+{
+	block_on_private(cur, wq, wait_what);
+	leave_wait_queue(next, 0);
+	next->hart = cpu->index; /* switch_to expects a thread placed on this hart */
+#if SCHED_SMP
+	next->migrate = false; /* sched_can_handoff checked its affinity */
+#endif
+	sched_spin_lock(&cpu->runq_lock);
+	sched_spin_unlock(&sched_spinlock);
+}
+
+/*
+ * sched_block_handoff, inline for the IPC fast path between kernel threads
+ * (kernel/ipc_fastpath.c): one frame for the IPC logic and the switch, so
+ * each side saves and restores its registers once.
+ */
+static inline __attribute__((always_inline)) int block_handoff(struct wait_queue *wq,
+                                                               const char *wait_what,
+                                                               struct thread *next,
+                                                               unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	handoff_prepare(cpu, cur, wq, wait_what, next);
+	switch_to(cpu, cur, next);
+	arch_irq_restore(flags);
+	return cur->wait_result;
 }
 
 #endif

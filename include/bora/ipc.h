@@ -220,8 +220,19 @@ void ipc_irq_fire(struct ipc_irq *q);
  */
 int ipc_devpage_check(struct ipc_thread *self, long h, uint64_t va, uint64_t *phys, uint64_t *size);
 
-/* Shared by the endpoint and notification halves. */
-void ipc_queue_push(struct ipc_queue *q, struct ipc_thread *t);
+/* Shared by the endpoint and notification halves (and inline in the fast paths). */
+static inline void ipc_queue_push(struct ipc_queue *q, struct ipc_thread *t)
+{
+	t->qnext = NULL;
+	t->qprev = q->tail;
+	if (q->tail)
+		q->tail->qnext = t;
+	else
+		q->head = t;
+	q->tail = t;
+	t->queue = q;
+}
+
 void ipc_queue_remove(struct ipc_queue *q, struct ipc_thread *t);
 struct ipc_thread *ipc_queue_pop(struct ipc_queue *q);
 int ipc_queue_validate(const struct ipc_queue *q, enum ipc_state state, char *why, size_t why_len);

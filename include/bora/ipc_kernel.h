@@ -23,15 +23,16 @@ struct ipc_kthread {
 	bool user_waits;
 };
 
-/* By thread id; under the scheduler lock, or the thread's own (kernel/ipc.c). */
+/*
+ * By thread id, for walks over every thread's state; struct thread.ipc is the
+ * same pointer. Both set and cleared under the scheduler lock (kernel/ipc.c).
+ */
 extern struct ipc_kthread *ipc_threads[CONFIG_MAX_THREADS];
 
-/* t's IPC state with its environment, or NULL. */
+/* t's IPC state with its environment, or NULL: one load (the fast paths' entry). */
 static inline struct ipc_kthread *ipc_kthread_of(const struct thread *t)
 {
-	struct ipc_kthread *k = t->id < CONFIG_MAX_THREADS ? ipc_threads[t->id] : NULL;
-
-	return k && k->thread == t ? k : NULL;
+	return t->ipc;
 }
 
 /*

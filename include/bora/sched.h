@@ -128,6 +128,8 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
  * without a pass through the run queue. Returns like sched_block. Only for a
  * next that sched_can_handoff() accepts: blocked, allowed on this hart, and
  * at least as urgent as the current thread (so nothing ready is skipped).
+ * wq must be the current thread's own (nobody else waits on it, nothing
+ * wakes by looking into it): the thread is not linked into it while it waits.
  */
 static inline bool sched_can_handoff(const struct thread *next)
 {

@@ -40,6 +40,7 @@ struct thread_context {
 	uint64_t s[12];
 };
 
+struct ipc_kthread;
 struct mutex;
 struct task;
 
@@ -81,6 +82,7 @@ struct thread {
 	void *arg;
 	struct task
 	    *task; /* the user task it runs for (CONFIG_USERSPACE), NULL for kernel threads */
+	struct ipc_kthread *ipc; /* its IPC state (kernel/ipc.c), NULL until it uses IPC */
 	struct wait_queue joiners;
 	bool joining; /* someone is in thread_join on it */
 

@@ -180,6 +180,47 @@ KTEST(ipc_fast, a_less_urgent_peer_is_not_handed_the_cpu)
 	teardown();
 }
 
+/*
+ * A thread blocked by a hand-off is not linked into its private wait queue
+ * (kernel/sched_switch.h, block_on_private); a priority change while it waits
+ * links it, and every way its wait ends unlinks it again: the queue is empty
+ * whenever the server sits in a hand-off's wait, and calls keep working.
+ */
+KTEST(ipc_fast, a_priority_change_during_a_hand_off_wait_keeps_the_queue_sound)
+{
+	struct server s = {.fast = true};
+	struct thread *t;
+	struct ipc_kthread *sk;
+	uint64_t a[8];
+
+	KTEST_ASSERT_EQ(setup(), 0);
+	struct ipc_thread *self = me();
+
+	KTEST_ASSERT_EQ(start_server(&s, &t, THREAD_PRIO_DEFAULT), 0);
+	sk = ipc_kthread_of(t);
+	KTEST_ASSERT(sk != NULL);
+	for (uint64_t i = 1; i <= 6; i++) {
+		/* Equal priorities: the reply came back by a hand-off, the server waits unlinked.
+		 */
+		KTEST_ASSERT_EQ(client_call(self, true, i, a), 0);
+		KTEST_ASSERT_EQ(a[2], 2 * i);
+		KTEST_ASSERT(t->state == THREAD_BLOCKED && t->wait_on == &sk->wq);
+		KTEST_ASSERT(wait_queue_empty(&sk->wq));
+		/* More urgent while it waits: now linked; the next call hands off to it again. */
+		KTEST_ASSERT_EQ(thread_set_priority(t, THREAD_PRIO_DEFAULT - 1), 0);
+		KTEST_ASSERT(wait_queue_first(&sk->wq) == t);
+		KTEST_ASSERT_EQ(client_call(self, true, 100 + i, a), 0);
+		KTEST_ASSERT_EQ(a[2], 2 * (100 + i));
+		KTEST_ASSERT_EQ(thread_set_priority(t, THREAD_PRIO_DEFAULT), 0);
+		KTEST_ASSERT(t->state == THREAD_BLOCKED && t->wait_on == &sk->wq);
+	}
+	KTEST_ASSERT_EQ(client_call(self, true, 0, a), 0);
+	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
+	KTEST_ASSERT_EQ(s.handled, 12);
+	KTEST_ASSERT_EQ(s.result, 0);
+	teardown();
+}
+
 KTEST(ipc_fast, bad_handles_and_rights_fall_to_the_general_path_errors)
 {
 	uint64_t a[8] = {99, ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER)};
