@@ -41,6 +41,14 @@ struct bench_heap {
 	void (*free)(struct bench_heap *h, void *p, size_t size);
 	void *(*realloc)(struct bench_heap *h, void *p, size_t old_size, size_t new_size);
 	void (*sample)(struct bench_heap *h, struct heap_sample *s);
+	/*
+	 * Optional, what the counting run calls instead of malloc/free: the heap's
+	 * own function reached with nothing but argument set-up (Bora's algorithms:
+	 * a direct call, as the system heaps' one jump), its error returned so the
+	 * check stays outside the counted call. NULL: malloc/free are counted.
+	 */
+	int (*alloc_raw)(struct bench_heap *h, size_t size, void **out);
+	int (*free_raw)(struct bench_heap *h, void *p, size_t size);
 	void *priv;
 };
 /*

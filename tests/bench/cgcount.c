@@ -4,10 +4,10 @@
  * callgrind (perf_event_open reports "instructions" as not supported on these
  * virtual machines). This binary re-runs itself under
  *   valgrind --tool=callgrind --toggle-collect=bench_counted_*
- * so only instructions inside bench_counted_malloc/free (and everything they
- * call: the heap) are collected; after every such call the child asks callgrind
- * to dump and reset its counters, tagging the dump with the workload and the
- * operation. Each dump's "summary:" is then the inclusive instruction count of
+ * so only instructions inside bench_counted_malloc/free, or _alloc_raw/_free_raw
+ * for a heap that has raw calls (and everything they call: the heap), are collected; after every
+ * such call the child asks callgrind to dump and reset its counters, tagging the dump with the
+ * workload and the operation. Each dump's "summary:" is then the inclusive instruction count of
  * exactly one call. The bracket's own cost is measured on an empty heap and
  * subtracted. Callgrind counts guest x86-64 instructions; a REP-prefixed string
  * instruction counts once per iteration and a system call counts as one.
@@ -43,6 +43,23 @@ __attribute__((noinline)) void bench_counted_free(struct bench_heap *h, void *p,
 	__asm__ volatile("" : : : "memory");
 }
 
+/* The same brackets around a heap's raw calls; the caller checks the error, uncounted. */
+__attribute__((noinline)) int bench_counted_alloc_raw(struct bench_heap *h, size_t size, void **out)
+{
+	int err = h->alloc_raw(h, size, out);
+
+	__asm__ volatile("" : : "r"(err) : "memory");
+	return err;
+}
+
+__attribute__((noinline)) int bench_counted_free_raw(struct bench_heap *h, void *p, size_t size)
+{
+	int err = h->free_raw(h, p, size);
+
+	__asm__ volatile("" : : "r"(err) : "memory");
+	return err;
+}
+
 struct count_access {
 	struct bench_heap wrap;
 	struct bench_heap *heap;
@@ -52,8 +69,15 @@ struct count_access {
 static void *c_malloc(struct bench_heap *w, size_t size)
 {
 	struct count_access *c = w->priv;
-	void *p = bench_counted_malloc(c->heap, size);
+	void *p;
 
+	if (c->heap->alloc_raw) {
+		int err = bench_counted_alloc_raw(c->heap, size, &p);
+
+		CALLGRIND_DUMP_STATS_AT(c->tag[OP_MALLOC]);
+		return err ? NULL : p;
+	}
+	p = bench_counted_malloc(c->heap, size);
 	CALLGRIND_DUMP_STATS_AT(c->tag[OP_MALLOC]);
 	return p;
 }
@@ -62,6 +86,15 @@ static void c_free(struct bench_heap *w, void *p, size_t size)
 {
 	struct count_access *c = w->priv;
 
+	if (c->heap->free_raw) {
+		int err = bench_counted_free_raw(c->heap, p, size);
+
+		CALLGRIND_DUMP_STATS_AT(c->tag[OP_FREE]);
+		if (err)
+			bench_die("%s: free(%p, %zu) failed: error %d", c->heap->name, p, size,
+			          err);
+		return;
+	}
 	bench_counted_free(c->heap, p, size);
 	CALLGRIND_DUMP_STATS_AT(c->tag[OP_FREE]);
 }

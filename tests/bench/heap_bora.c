@@ -1,9 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Bora's byte allocators as benchmark heaps, each driven only through its
- * struct byte_allocator_ops, over one region of bench_region_bytes. The region is
- * reserved once per heap, aligned to its own size so the buddy allocators see
- * their best-case base, and re-initialised before every run.
+ * Bora's byte allocators as benchmark heaps over one region of
+ * bench_region_bytes. The region is reserved once per heap, aligned to its own
+ * size so the buddy allocators see their best-case base, and re-initialised
+ * before every run (through the algorithm's struct byte_allocator_ops).
+ *
+ * Each algorithm's alloc and free are called directly, as the system heaps'
+ * wrappers jump straight into malloc/free: the counted call is the algorithm's
+ * function plus three instructions (state pointer, alignment 1, the jump).
+ * Only the bump stub goes through the ops table, as kmalloc calls an
+ * allocator, because kmalloc's own cost is measured against it; bump_direct
+ * is the same stub called directly, so bump - bump_direct is what the ops
+ * table's dispatch costs (run_bench.py adds it back where a figure is compared
+ * with reference figures measured through that dispatch).
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -11,6 +20,18 @@
 #include <bora/alloc.h>
 #include <bora/errno.h>
 #include <bora/kmalloc.h>
+#ifdef BENCH_HAVE_TLSF
+#include <bora/tlsf.h>
+#endif
+#ifdef BENCH_HAVE_BUDDY
+#include <bora/buddy.h>
+#endif
+#ifdef BENCH_HAVE_BITMAP_BUDDY
+#include <bora/bitmap_buddy.h>
+#endif
+#ifdef BENCH_HAVE_SLAB
+#include <bora/slab.h>
+#endif
 
 #include "bench.h"
 
@@ -101,20 +122,69 @@ static void bora_sample(struct bench_heap *h, struct heap_sample *s)
 	s->metadata_known = true;
 }
 
-#define BORA_HEAP(alg)                                                                             \
-	static struct bora_priv alg##_priv = {.ops = &alg##_byte_ops};                             \
-	static struct bench_heap alg##_heap = {                                                    \
-	    .name = #alg,                                                                          \
+/* Every heap with raw calls: malloc/free for the timed and measuring runs. */
+static void *raw_malloc(struct bench_heap *h, size_t size)
+{
+	void *p;
+
+	return h->alloc_raw(h, size, &p) ? NULL : p;
+}
+
+static void raw_free(struct bench_heap *h, void *p, size_t size)
+{
+	int err = h->free_raw(h, p, size);
+
+	if (err)
+		bench_die("%s: free(%p, %zu) failed: %s", h->name, p, size, errno_name(err));
+}
+
+/* As bora_realloc, through the raw calls. */
+static void *raw_realloc(struct bench_heap *h, void *p, size_t old_size, size_t new_size)
+{
+	struct bora_priv *bp = h->priv;
+	void *q;
+
+	if (!p)
+		return raw_malloc(h, new_size);
+	if (bp->ops->resize_in_place &&
+	    bp->ops->resize_in_place(bp->state, p, old_size, new_size, 1) == 0)
+		return p;
+	q = raw_malloc(h, new_size);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old_size < new_size ? old_size : new_size);
+	raw_free(h, p, old_size);
+	return q;
+}
+
+/* alg_alloc/alg_free called directly, the state from a static: a tail jump each. */
+#define BORA_HEAP_NAMED(hname, alg)                                                                \
+	static struct bora_priv hname##_priv = {.ops = &alg##_byte_ops};                           \
+	static int hname##_alloc_raw(struct bench_heap *h, size_t size, void **out)                \
+	{                                                                                          \
+		(void)h;                                                                           \
+		return alg##_alloc(hname##_priv.state, size, 1, out);                              \
+	}                                                                                          \
+	static int hname##_free_raw(struct bench_heap *h, void *p, size_t size)                    \
+	{                                                                                          \
+		(void)h;                                                                           \
+		return alg##_free(hname##_priv.state, p, size, 1);                                 \
+	}                                                                                          \
+	static struct bench_heap hname##_heap = {                                                  \
+	    .name = #hname,                                                                        \
 	    .family = "bora",                                                                      \
 	    .region_based = true,                                                                  \
 	    .setup = bora_setup,                                                                   \
 	    .teardown = bora_teardown,                                                             \
-	    .malloc = bora_malloc,                                                                 \
-	    .free = bora_free,                                                                     \
-	    .realloc = bora_realloc,                                                               \
+	    .malloc = raw_malloc,                                                                  \
+	    .free = raw_free,                                                                      \
+	    .realloc = raw_realloc,                                                                \
 	    .sample = bora_sample,                                                                 \
-	    .priv = &alg##_priv,                                                                   \
+	    .alloc_raw = hname##_alloc_raw,                                                        \
+	    .free_raw = hname##_free_raw,                                                          \
+	    .priv = &hname##_priv,                                                                 \
 	}
+#define BORA_HEAP(alg) BORA_HEAP_NAMED(alg, alg)
 
 /* bench.mk defines BENCH_HAVE_<alg> for each allocator source present in mm/. */
 #ifdef BENCH_HAVE_TLSF
@@ -138,6 +208,16 @@ BORA_HEAP(slab);
  * count of kmalloc_bump minus bump's own, both driven the same way, is what
  * kmalloc adds. Counted only: bump never reuses memory.
  */
+/*
+ * Kept whole (no inlining, no specialised clone for bump_direct's constant
+ * arguments), so both bump heaps call the same code.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BUMP_CALLEE __attribute__((noipa))
+#else
+#define BUMP_CALLEE __attribute__((noinline))
+#endif
+
 struct bump {
 	uintptr_t next, end;
 };
@@ -151,7 +231,7 @@ static int bump_init(void *s, void *base, size_t size)
 	return 0;
 }
 
-static int bump_alloc(void *s, size_t size, size_t align, void **out)
+static BUMP_CALLEE int bump_alloc(void *s, size_t size, size_t align, void **out)
 {
 	struct bump *b = s;
 	uintptr_t p = (b->next + 7) & ~(uintptr_t)7;
@@ -164,7 +244,7 @@ static int bump_alloc(void *s, size_t size, size_t align, void **out)
 	return 0;
 }
 
-static int bump_free(void *s, void *ptr, size_t size, size_t align)
+static BUMP_CALLEE int bump_free(void *s, void *ptr, size_t size, size_t align)
 {
 	(void)s, (void)ptr, (void)size, (void)align;
 	return 0;
@@ -206,6 +286,37 @@ static const struct byte_allocator_ops bump_byte_ops = {
     .validate = bump_validate,
 };
 
+/* bump_direct: the stub called directly, like the algorithms above; counted only. */
+static struct bora_priv bump_direct_priv = {.ops = &bump_byte_ops};
+static int bump_direct_alloc_raw(struct bench_heap *h, size_t size, void **out)
+{
+	(void)h;
+	return bump_alloc(bump_direct_priv.state, size, 1, out);
+}
+
+static int bump_direct_free_raw(struct bench_heap *h, void *p, size_t size)
+{
+	(void)h;
+	return bump_free(bump_direct_priv.state, p, size, 1);
+}
+
+static struct bench_heap bump_direct_heap = {
+    .name = "bump_direct",
+    .family = "bora",
+    .region_based = true,
+    .count_only = true,
+    .setup = bora_setup,
+    .teardown = bora_teardown,
+    .malloc = raw_malloc,
+    .free = raw_free,
+    .realloc = raw_realloc,
+    .sample = bora_sample,
+    .alloc_raw = bump_direct_alloc_raw,
+    .free_raw = bump_direct_free_raw,
+    .priv = &bump_direct_priv,
+};
+
+/* bump through the ops table, as kmalloc calls it: what kmalloc_bump is compared with. */
 static struct bora_priv bump_priv = {.ops = &bump_byte_ops};
 static struct bench_heap bump_heap = {
     .name = "bump",
@@ -299,5 +410,5 @@ struct bench_heap *const bench_bora_heaps[] = {
 #ifdef BENCH_HAVE_TLSF
     &kmalloc_kheap,
 #endif
-    &bump_heap,         &kmalloc_bump_kheap, NULL,
+    &bump_heap,         &kmalloc_bump_kheap, &bump_direct_heap, NULL,
 };

@@ -20,7 +20,7 @@
 
 #include "bench.h"
 
-#define MAX_HEAPS 8
+#define MAX_HEAPS 16
 #define MAX_REPS  101
 
 /*
@@ -88,8 +88,11 @@ static size_t collect_heaps(struct bench_heap **heaps)
 	size_t n = 0;
 
 #ifdef BENCH_WITH_BORA
-	for (size_t i = 0; bench_bora_heaps[i]; i++)
+	for (size_t i = 0; bench_bora_heaps[i]; i++) {
+		if (n == MAX_HEAPS - 1)
+			bench_die("more than %d heaps: raise MAX_HEAPS", MAX_HEAPS - 1);
 		heaps[n++] = bench_bora_heaps[i];
+	}
 #endif
 	heaps[n++] = &bench_system_heap;
 	return n;

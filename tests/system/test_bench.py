@@ -16,8 +16,10 @@ BASELINES = ["glibc", "jemalloc", "mimalloc"]
 ALLOCATORS = [a for a in ("tlsf", "buddy", "bitmap_buddy", "slab") if (ROOT / "mm" / (a + ".c")).exists()]
 WORKLOADS = ["vec_push", "rand_free_64", "rand_free_520", "map_50k", "trace_uniform",
              "trace_large", "tlsf_worst"]
-# Heaps only counted (kmalloc's own cost): kmalloc over TLSF, the bump stub, kmalloc over it.
-COUNT_ONLY = (["kmalloc"] if "tlsf" in ALLOCATORS else []) + ["bump", "kmalloc_bump"]
+# Heaps only counted (kmalloc's own cost): kmalloc over TLSF, the bump stub, kmalloc over it,
+# and the stub called directly (what the ops-table dispatch costs).
+COUNT_ONLY = (["kmalloc"] if "tlsf" in ALLOCATORS else []) + ["bump", "kmalloc_bump",
+                                                              "bump_direct"]
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +204,17 @@ def test_smp_bench_prints_its_figures_well_formed():
     lines = bench_smp.report(doc)
     assert lines[0] == "SMP (issue 13), host cores: %d" % os.cpu_count()
     assert sum(line.startswith("goal smp_") for line in lines) == 2
+
+
+def test_direct_calls_skip_the_ops_dispatch(report):
+    """bump_direct is the bump stub without the ops table: cheaper by a constant, > 0."""
+    _, _, doc = report
+    rows = {(r["heap"], r["workload"]): r for r in doc["results"]}
+    for w in doc["workloads"]:
+        if not w["counted"]:
+            continue
+        for kind in ("malloc", "free"):
+            ops = rows[("bump", w["name"])]["instructions"][kind]
+            direct = rows[("bump_direct", w["name"])]["instructions"][kind]
+            assert 0 < direct["max"] < ops["median"], (w["name"], kind)
+            assert direct["median"] == direct["max"] and ops["median"] == ops["max"]
