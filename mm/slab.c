@@ -129,9 +129,9 @@ struct slab_hdr *slab_lookup(const struct slab *s, const void *ptr)
 	const struct slab_region *r = slab_region_of(s, a);
 	unsigned m = r ? *slab_map_entry(s, r, a) : 0;
 
-	if (!m || m > SLAB_CLASSES)
+	if (!m || m > SLAB_MAP_VALUE(SLAB_CLASSES - 1) || m % SLAB_MAP_VALUE(0))
 		return NULL;
-	return (struct slab_hdr *)ALIGN_DOWN(a, s->cls[m - 1].bytes);
+	return (struct slab_hdr *)ALIGN_DOWN(a, s->cls[SLAB_MAP_CLASS(m)].bytes);
 }
 
 #ifndef CONFIG_ALLOC_DEBUG
@@ -158,7 +158,8 @@ static bool object_live(const struct slab *s, const struct slab_hdr *h, void *pt
 
 	return slab_live_bit(h, idx);
 #else
-	return *slab_key_word(ptr) != s->free_key || !on_free_list(h, ptr);
+	(void)s;
+	return *slab_key_word(ptr) != slab_free_key(h) || !on_free_list(h, ptr);
 #endif
 }
 
@@ -206,7 +207,7 @@ static void put_object(struct slab *s, unsigned c, struct slab_hdr *h, void *ptr
 	h->live[idx / 64] &= ~(1ull << (idx % 64));
 #endif
 	*(void **)ptr = old;
-	*slab_key_word(ptr) = s->free_key;
+	*slab_key_word(ptr) = slab_free_key(h);
 	h->free = ptr;
 	if (likely(old)) {
 		if (likely(--h->inuse))
@@ -264,31 +265,41 @@ int slab_free(struct slab *s, void *ptr, size_t size, size_t align)
 {
 #ifndef CONFIG_ALLOC_DEBUG
 	const struct slab_region *r = &s->regions[0];
-	uintptr_t a = (uintptr_t)ptr, h, off, idx, shift;
-	unsigned m;
+	uintptr_t a = (uintptr_t)ptr, frame, h, off, idx, shift;
+	struct slab_hdr *hdr;
+	size_t m;
 	void *old;
 
-	if (unlikely(align != 1 || a - r->start >= r->size))
+	if (unlikely(align != 1))
+		return slab_free_slow(s, ptr, size, align);
+	/* Frames from the region's first unit boundary: past the map's end is outside. */
+	frame = (a - r->base) >> s->unit_shift;
+	if (unlikely(frame >= r->map_bytes))
 		goto slow;
-	m = *slab_map_entry(s, r, a);
-	h = a & s->by_map_slab[m];
-	off = a - h - s->by_map_first[m];
-	shift = s->by_map_shift[m];
+	m = ((const uint8_t *)r->start)[frame];
+	h = a & slab_by_map(s->by_map_slab, m);
+	off = a - h - slab_by_map(s->by_map_first, m);
+	shift = slab_by_map(s->by_map_shift, m);
 	/* The object's index; off of the object grid rotates into a huge value. */
 	idx = off >> shift | off << (64 - shift);
-	if (unlikely(idx >= s->by_map_nobjs[m] || size - 1 > s->by_map_objmask[m] ||
-	             *slab_key_word(ptr) == s->free_key))
+	hdr = (struct slab_hdr *)h;
+	if (unlikely(idx >= slab_by_map(s->by_map_nobjs, m) ||
+	             size - 1 > slab_by_map(s->by_map_objmask, m) ||
+	             *slab_key_word(ptr) == slab_free_key(hdr)))
 		goto slow;
-	old = ((struct slab_hdr *)h)->free;
+	old = hdr->free;
 	*(void **)ptr = old;
-	*slab_key_word(ptr) = s->free_key;
-	((struct slab_hdr *)h)->free = ptr;
-	if (unlikely(!old || --((struct slab_hdr *)h)->inuse == 0))
-		slab_refile_fast(s, (struct slab_hdr *)h, !old);
+	*slab_key_word(ptr) = slab_free_key(hdr);
+	hdr->free = ptr;
+	if (unlikely(!old || --hdr->inuse == 0))
+		slab_refile_fast(s, hdr, !old);
 	return 0;
 slow:
-#endif
+	/* align is 1 here: passing the constant spares the fast path keeping it. */
+	return slab_free_slow(s, ptr, size, 1);
+#else
 	return slab_free_slow(s, ptr, size, align);
+#endif
 }
 
 int slab_resize_in_place(struct slab *s, void *ptr, size_t old_size, size_t new_size, size_t align)

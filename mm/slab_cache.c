@@ -25,8 +25,6 @@
 #error "CONFIG_SLAB_MAX_ORDER must be 0..4"
 #endif
 
-/* Mixed into the state's address to make the free key (any value works; see slab.h). */
-#define SLAB_KEY_SALT 0x9e3779b97f4a7c15ull
 /*
  * The buddy unit is a page on heaps of at least SLAB_MIN_PAGES pages. Smaller
  * heaps (a 4 KiB heap cannot even hold one page after the buddy's metadata) get
@@ -132,7 +130,7 @@ static int region_setup(struct slab *s, void *base, size_t size, bool first)
 	r->start = start;
 	r->size = size;
 	r->map_bytes = frames;
-	r->map_bias = start - (start >> s->unit_shift);
+	r->base = ALIGN_DOWN(start, (uintptr_t)1 << s->unit_shift);
 	memset(base, 0, frames);
 	s->nregions++;
 	return 0;
@@ -148,7 +146,6 @@ int slab_init(struct slab *s, void *base, size_t size)
 		    (unsigned)MAX(SLAB_MIN_UNIT_SHIFT, ilog2_u64(MAX(size / SLAB_SMALL_UNITS, 1)));
 	memset(s, 0, sizeof(*s));
 	s->unit_shift = shift;
-	s->free_key = (uintptr_t)s ^ (uintptr_t)SLAB_KEY_SALT;
 	err = region_setup(s, base, size, true);
 	if (!err)
 		compute_classes(s, size);
@@ -210,10 +207,10 @@ struct slab_hdr *slab_create(struct slab *s, unsigned c)
 	obj0 = (uint8_t *)mem + sc->first;
 	for (unsigned i = sc->nobjs; i-- > 0;) {
 		*(void **)(obj0 + i * size) = h->free;
-		*slab_key_word(obj0 + i * size) = s->free_key;
+		*slab_key_word(obj0 + i * size) = slab_free_key(h);
 		h->free = obj0 + i * size;
 	}
-	map_slab(s, h, (uint8_t)(c + 1));
+	map_slab(s, h, SLAB_MAP_VALUE(c));
 	return h;
 }
 

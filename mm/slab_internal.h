@@ -29,11 +29,28 @@ static inline const struct slab_region *slab_region_of(const struct slab *s, uin
 	return NULL;
 }
 
-/* Page-map byte of address a in region r: class + 1 of the slab covering it, or 0. */
+/* Entry of page-map value v (SLAB_MAP_VALUE) in one of the by_map_* tables. */
+static inline uintptr_t slab_by_map(const uintptr_t *table, size_t v)
+{
+	return *(const uintptr_t *)((const char *)table + v);
+}
+
+/* Page-map byte of address a in region r: SLAB_MAP_VALUE of the slab covering it, or 0. */
 static inline uint8_t *slab_map_entry(const struct slab *s, const struct slab_region *r,
                                       uintptr_t a)
 {
-	return (uint8_t *)r->map_bias + (a >> s->unit_shift);
+	return (uint8_t *)r->start + ((a - r->base) >> s->unit_shift);
+}
+
+/*
+ * The free key of slab h's objects: the header's address, which no object
+ * pointer equals (objects start past the header) and which free()'s fast path
+ * already holds in a register. Any value works (a match is confirmed on the
+ * free list); this one costs no load.
+ */
+static inline uintptr_t slab_free_key(const struct slab_hdr *h)
+{
+	return (uintptr_t)h;
 }
 
 /* The free-key word of an object (its second word; objects are at least 16 bytes). */

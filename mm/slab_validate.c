@@ -21,7 +21,7 @@ static const char *check_map(const struct slab *s, unsigned c, const struct slab
 		return "slab outside every region";
 	m = slab_map_entry(s, r, (uintptr_t)h);
 	for (size_t u = 0; u < s->cls[c].bytes >> s->unit_shift; u++)
-		if (m[u] != c + 1)
+		if (m[u] != SLAB_MAP_VALUE(c))
 			return "page map does not name the slab's class";
 	return NULL;
 }
@@ -41,7 +41,7 @@ static const char *check_free_list(const struct slab *s, unsigned c, const struc
 			return "free-list entry outside the slab's objects";
 		if (seen[idx / 64] & (1ull << (idx % 64)))
 			return "object twice on the free list";
-		if (*slab_key_word(p) != s->free_key)
+		if (*slab_key_word(p) != slab_free_key(h))
 			return "live object on the free list";
 #ifdef CONFIG_ALLOC_DEBUG
 		if (slab_live_bit(h, idx))

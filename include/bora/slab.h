@@ -10,13 +10,12 @@
  *
  * Finding an object's slab is O(1) without probing: each region carries a
  * page map, one byte per buddy unit saying which class's slab covers it (0:
- * none), and slabs are buddy blocks aligned to their size, so the header is the
- * pointer rounded down to its class's slab size. A free object carries the
- * allocator's free key in its second word; free() of an object holding the key
- * confirms on the slab's free list and refuses a double free. Outside
- * CONFIG_ALLOC_DEBUG that is the only per-object state (a free object whose key
- * a write-after-free overwrote is not recognised); with it, a live bitmap per
- * slab decides instead, whatever was written into freed objects.
+ * none; the class's offset in the free path's tables otherwise), and slabs are buddy blocks aligned
+ * to their size, so the header is the pointer rounded down to its class's slab size. A free object
+ * carries the allocator's free key in its second word; free() of an object holding the key confirms
+ * on the slab's free list and refuses a double free. Outside CONFIG_ALLOC_DEBUG that is the only
+ * per-object state (a free object whose key a write-after-free overwrote is not recognised); with
+ * it, a live bitmap per slab decides instead, whatever was written into freed objects.
  */
 #ifndef BORA_SLAB_H
 #define BORA_SLAB_H
@@ -34,6 +33,14 @@
 #else
 #define SLAB_MAX_REGIONS 16
 #endif
+
+/*
+ * Page-map value of class c: the byte offset of the class's entries in the
+ * by_map_* tables of struct slab (entry c + 1), so free()'s fast path indexes
+ * them with the byte as it is. 0 means no slab.
+ */
+#define SLAB_MAP_VALUE(c) ((uint8_t)(((c) + 1) * sizeof(uintptr_t)))
+#define SLAB_MAP_CLASS(v) ((unsigned)((v) / sizeof(uintptr_t) - 1))
 
 enum slab_list { SLAB_ON_PARTIAL = 1, SLAB_ON_FULL, SLAB_CACHED };
 
@@ -64,19 +71,19 @@ struct slab_class {
 struct slab_region {
 	uintptr_t start;
 	size_t size;
-	uintptr_t map_bias; /* map entry of address a: ((uint8_t *)map_bias)[a >> unit_shift] */
-	size_t map_bytes;
+	uintptr_t base;   /* start rounded down to a unit: the map's first byte is its unit's */
+	size_t map_bytes; /* the map, at start: one byte per unit from base */
 };
 
 struct slab {
 	struct slab_region regions[SLAB_MAX_REGIONS];
 	unsigned nregions;
 	unsigned unit_shift;
-	uintptr_t free_key; /* second word of every free object */
 	struct slab_class cls[SLAB_CLASSES];
 	/*
-	 * What free()'s fast path needs, indexed by page-map value (class + 1;
-	 * entry 0, "no slab", has no objects so every check fails): the mask that
+	 * What free()'s fast path needs, entry c + 1 for class c (the page-map
+	 * byte is that entry's byte offset; entry 0, "no slab", has no objects so
+	 * every check fails): the mask that
 	 * rounds a pointer down to its slab, offset of object 0, log2 and mask of
 	 * the object size, objects per slab.
 	 */

@@ -484,12 +484,12 @@ static void validate_catches_corruption(void **state)
 	/* A page-map byte naming no slab, or the wrong class, is caught. */
 	{
 		const struct slab_region *r = &S.regions[0];
-		uint8_t *m = (uint8_t *)r->map_bias + ((uintptr_t)h >> S.unit_shift);
+		uint8_t *m = (uint8_t *)r->start + (((uintptr_t)h - r->base) >> S.unit_shift);
 
 		*m = 1;
 		assert_int_equal(slab_validate(&S, why, sizeof(why)), -ECORRUPT);
 		assert_string_equal(why, "page map does not name the slab's class");
-		*m = (uint8_t)(h->cls + 1);
+		*m = SLAB_MAP_VALUE(h->cls);
 		m[-1] = 3;
 		assert_int_equal(slab_validate(&S, why, sizeof(why)), -ECORRUPT);
 		m[-1] = 0;
@@ -498,16 +498,16 @@ static void validate_catches_corruption(void **state)
 }
 
 /*
- * A free object carries the free key in its second word: a double free is
- * refused even though no bitmap is kept outside CONFIG_ALLOC_DEBUG, and a live
- * object whose data happens to hold the key is still freed (the key is only a
- * hint, confirmed on the slab's free list). With CONFIG_ALLOC_DEBUG the live
- * bitmap decides, so a double free is refused even after a write-after-free
- * wiped the key.
+ * A free object carries the free key (its slab header's address) in its second
+ * word: a double free is refused even though no bitmap is kept outside
+ * CONFIG_ALLOC_DEBUG, and a live object whose data happens to hold the key is
+ * still freed (the key is only a hint, confirmed on the slab's free list). With
+ * CONFIG_ALLOC_DEBUG the live bitmap decides, so a double free is refused even
+ * after a write-after-free wiped the key.
  */
 static void free_key_and_double_frees(void **state)
 {
-	uintptr_t *a, *b, *c;
+	uintptr_t *a, *b, *c, key;
 
 	(void)state;
 	init(ARENA);
@@ -515,9 +515,11 @@ static void free_key_and_double_frees(void **state)
 	assert_int_equal(a[1], 0); /* the key is cleared when an object is handed out */
 	b = xalloc(64, 1);
 	c = xalloc(64, 1);
-	b[1] = S.free_key; /* user data that looks like the key */
+	key = (uintptr_t)slab_lookup(&S, b);
+	assert_true(key != 0 && key == (uintptr_t)slab_lookup(&S, a));
+	b[1] = key; /* user data that looks like the key */
 	assert_int_equal(slab_free(&S, b, 64, 1), 0);
-	assert_int_equal(b[1], S.free_key);
+	assert_int_equal(b[1], key);
 	assert_int_equal(slab_free(&S, b, 64, 1), -ENOTALLOC);
 	assert_int_equal(slab_usable_size(&S, b), 0);
 	assert_int_equal(slab_usable_size(&S, a), 64);
@@ -536,9 +538,43 @@ static void free_key_and_double_frees(void **state)
 		assert_string_equal(why, "live object on the free list");
 	}
 #endif
-	a[1] = S.free_key;
+	a[1] = key;
 	assert_valid();
 	assert_int_equal(slab_free(&S, c, 64, 1), 0);
+	assert_valid();
+}
+
+/*
+ * A region that starts and ends off a unit boundary: the page map counts units
+ * from the start rounded down, so the bytes before the start and after the end
+ * that share a unit with the region must still be refused, and every object,
+ * the first and last slab's included, is freed.
+ */
+static void unaligned_region_edges(void **state)
+{
+	static void *objs[8192];
+	const size_t off = 200, size = (300 << 10) + 40;
+	uint8_t *start = arena + off, *end = start + size;
+	struct byte_alloc_stats st0, st;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(slab_init(&S, start, size), 0);
+	assert_valid();
+	while (n < ARRAY_SIZE(objs) && slab_alloc(&S, 64, 1, &objs[n]) == 0)
+		n++;
+	assert_true(n > 1000);
+	stats(&st0);
+	for (uint8_t *p = arena; p < start; p += 8)
+		assert_int_equal(slab_free(&S, p, 64, 1), -ENOTALLOC);
+	for (uint8_t *p = end; p < arena + ALIGN_UP(off + size, PAGE_SIZE) + 64; p += 8)
+		assert_int_equal(slab_free(&S, p, 64, 1), -ENOTALLOC);
+	stats(&st);
+	assert_memory_equal(&st, &st0, sizeof(st));
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(slab_free(&S, objs[i], 64, 1), 0);
+	stats(&st);
+	assert_int_equal(st.used, 0);
 	assert_valid();
 }
 
@@ -586,6 +622,7 @@ int main(void)
 	    cmocka_unit_test(resize_in_place_within_class_or_buddy),
 	    cmocka_unit_test(validate_catches_corruption),
 	    cmocka_unit_test(free_key_and_double_frees),
+	    cmocka_unit_test(unaligned_region_edges),
 	    cmocka_unit_test(add_region_serves_slabs),
 	};
 	return cmocka_run_group_tests_name("slab", tests, NULL, NULL);
