@@ -10,12 +10,14 @@
  *
  * Finding an object's slab is O(1) without probing: each region carries a
  * page map, one byte per buddy unit saying which class's slab covers it (0:
- * none; the class's offset in the free path's tables otherwise), and slabs are buddy blocks aligned
- * to their size, so the header is the pointer rounded down to its class's slab size. A free object
- * carries the allocator's free key in its second word; free() of an object holding the key confirms
- * on the slab's free list and refuses a double free. Outside CONFIG_ALLOC_DEBUG that is the only
- * per-object state (a free object whose key a write-after-free overwrote is not recognised); with
- * it, a live bitmap per slab decides instead, whatever was written into freed objects.
+ * none; otherwise the class's offset in the free path's tables), and slabs are
+ * buddy blocks aligned to their size, so the header is the pointer rounded
+ * down to its class's slab size. A free object carries a free key, its slab
+ * header's address, in its second word; free() of an object holding the key
+ * confirms on the slab's free list and refuses a double free. Outside
+ * CONFIG_ALLOC_DEBUG that is the only per-object state (a free object whose
+ * key a write-after-free overwrote is not recognised); with it, a live bitmap
+ * per slab decides instead, whatever was written into freed objects.
  */
 #ifndef BORA_SLAB_H
 #define BORA_SLAB_H
