@@ -210,7 +210,9 @@ BORA_HEAP(slab);
  */
 /*
  * Kept whole (no inlining, no specialised clone for bump_direct's constant
- * arguments), so both bump heaps call the same code.
+ * arguments), so both bump heaps call the same code, and the ops table reaches
+ * it as it reaches a real algorithm's: through DEFINE_BYTE_ALLOCATOR_OPS-style
+ * trampolines (one jump each), so bump - bump_direct is the whole dispatch.
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #define BUMP_CALLEE __attribute__((noipa))
@@ -250,13 +252,13 @@ static BUMP_CALLEE int bump_free(void *s, void *ptr, size_t size, size_t align)
 	return 0;
 }
 
-static size_t bump_usable_size(const void *s, const void *ptr)
+static BUMP_CALLEE size_t bump_usable_size(const void *s, const void *ptr)
 {
 	(void)s, (void)ptr;
 	return 1;
 }
 
-static int bump_free_block(void *s, void *ptr)
+static BUMP_CALLEE int bump_free_block(void *s, void *ptr)
 {
 	(void)s, (void)ptr;
 	return 0;
@@ -274,14 +276,34 @@ static int bump_validate(const void *s, char *why, size_t why_len)
 	return 0;
 }
 
+static int bump_ops_alloc(void *s, size_t size, size_t align, void **out)
+{
+	return bump_alloc(s, size, align, out);
+}
+
+static int bump_ops_free(void *s, void *ptr, size_t size, size_t align)
+{
+	return bump_free(s, ptr, size, align);
+}
+
+static size_t bump_ops_usable_size(const void *s, const void *ptr)
+{
+	return bump_usable_size(s, ptr);
+}
+
+static int bump_ops_free_block(void *s, void *ptr)
+{
+	return bump_free_block(s, ptr);
+}
+
 static const struct byte_allocator_ops bump_byte_ops = {
     .name = "bump",
     .state_size = sizeof(struct bump),
     .init = bump_init,
-    .alloc = bump_alloc,
-    .free = bump_free,
-    .usable_size = bump_usable_size,
-    .free_block = bump_free_block,
+    .alloc = bump_ops_alloc,
+    .free = bump_ops_free,
+    .usable_size = bump_ops_usable_size,
+    .free_block = bump_ops_free_block,
     .stats = bump_stats,
     .validate = bump_validate,
 };
