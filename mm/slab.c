@@ -129,9 +129,10 @@ struct slab_hdr *slab_lookup(const struct slab *s, const void *ptr)
 	const struct slab_region *r = slab_region_of(s, a);
 	unsigned m = r ? *slab_map_entry(s, r, a) : 0;
 
-	if (!m || m > SLAB_MAP_VALUE(SLAB_CLASSES - 1) || m % SLAB_MAP_VALUE(0))
+	/* Entry 0's mask is 0: no slab gives NULL. A byte no class writes is corrupt. */
+	if (m > SLAB_MAP_VALUE(SLAB_CLASSES - 1) || m % SLAB_MAP_VALUE(0))
 		return NULL;
-	return (struct slab_hdr *)ALIGN_DOWN(a, s->cls[SLAB_MAP_CLASS(m)].bytes);
+	return (struct slab_hdr *)(a & slab_by_map(s->by_map_slab, m));
 }
 
 #ifndef CONFIG_ALLOC_DEBUG

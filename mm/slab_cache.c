@@ -69,6 +69,7 @@ static void compute_classes(struct slab *s, size_t heap)
 	else
 		cap = MIN(cap, (size_t)1 << us);
 	s->max_order = 0;
+	s->by_map_slab[0] = 0;               /* slab_lookup: no slab */
 	s->by_map_shift[0] = SLAB_MIN_SHIFT; /* any rotation; entry 0 has no objects */
 	for (unsigned c = 0; c < SLAB_CLASSES; c++) {
 		size_t size = slab_class_size(c), first = ALIGN_UP(sizeof(struct slab_hdr), size);

@@ -8,7 +8,7 @@
 
 #include <bora/slab.h>
 
-#define SLAB_MAGIC 0x51ab51abu
+#define SLAB_MAGIC 0x51abu
 
 static inline size_t slab_class_size(unsigned c)
 {

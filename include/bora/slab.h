@@ -42,17 +42,16 @@
  * them with the byte as it is. 0 means no slab.
  */
 #define SLAB_MAP_VALUE(c) ((uint8_t)(((c) + 1) * sizeof(uintptr_t)))
-#define SLAB_MAP_CLASS(v) ((unsigned)((v) / sizeof(uintptr_t) - 1))
 
 enum slab_list { SLAB_ON_PARTIAL = 1, SLAB_ON_FULL, SLAB_CACHED };
 
 struct slab_hdr {
 	struct slab_hdr *next, *prev; /* partial or full list of the class */
 	void *free;                   /* first free object; links live in the objects */
-	uint32_t magic;
-	uint8_t cls;  /* class index: object size 16 << cls */
-	uint8_t list; /* enum slab_list */
-	uint16_t inuse;
+	uint16_t magic;
+	uint8_t cls;    /* class index: object size 16 << cls */
+	uint8_t list;   /* enum slab_list */
+	uint32_t inuse; /* a full word: RISC-V tests a 16-bit count for 0 with two extra shifts */
 #ifdef CONFIG_ALLOC_DEBUG
 	uint64_t live[SLAB_MAX_OBJS / 64]; /* allocated objects: exact double-free check */
 #endif
