@@ -20,15 +20,26 @@
 #ifndef BORA_ASPACE_H
 #define BORA_ASPACE_H
 
+#include <bora/percpu.h>
 #include <bora/sv39.h>
 #include <uapi/bora/syscall.h>
+
+/* The space's ASID on one hart (see <bora/asid.h>): each hart allocates its own. */
+struct aspace_asid {
+	uint16_t asid; /* 0 until first activated there */
+	uint64_t generation;
+};
 
 struct aspace {
 	struct sv39 pt;
 	size_t user_pages;   /* frames mapped in the lower half (owned) */
 	size_t device_pages; /* device pages mapped (not owned: never freed) */
-	uint16_t asid;       /* see <bora/asid.h>; 0 until first activated */
-	uint64_t asid_generation;
+	struct aspace_asid asid[PERCPU_MAX_HARTS]; /* by hart index */
+	/*
+	 * Bit i: hart index i has run this space, so its TLB may hold the
+	 * space's entries (under asid[i]): a changed leaf is fenced there too.
+	 */
+	uint64_t harts;
 };
 
 /* PROT_* (uapi) to Sv39 leaf permissions with U; 0 for an invalid or W+X combination. */

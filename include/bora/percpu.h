@@ -23,22 +23,24 @@
 
 struct thread;
 struct timeout;
+struct uspace_hart;
 
 struct percpu {
-	struct percpu *self;      /* first: trap entry code may load it through tp */
-	unsigned long hartid;     /* the hart's id as the firmware numbers it */
-	unsigned int index;       /* 0 .. PERCPU_MAX_HARTS-1, dense */
-	unsigned int irq_nesting; /* > 0 while an interrupt handler runs */
-	struct thread *current;   /* the thread running on this hart */
-	struct thread *idle;      /* this hart's idle thread */
-	bool need_resched;        /* switch at the next preemption point */
-	uint64_t switched_at;     /* time CSR at the last switch here (runtime accounting) */
-	spinlock_t runq_lock;     /* the run queue; see <bora/sched.h> for the order */
-	struct runq runq;         /* this hart's ready threads */
-	unsigned int spin_depth;  /* spinlocks this hart holds (<bora/spinlock.h>) */
-	unsigned long ipi_bits;   /* IPI_* requests other harts raised (kernel/smp/ipi.c) */
-	struct timeout *slice;    /* this hart's time-slice timeout (kernel/sched_time.c) */
-	struct thread *moving;    /* switched away from to leave this hart (kernel/sched.c) */
+	struct percpu *self;        /* first: trap entry code may load it through tp */
+	unsigned long hartid;       /* the hart's id as the firmware numbers it */
+	unsigned int index;         /* 0 .. PERCPU_MAX_HARTS-1, dense */
+	unsigned int irq_nesting;   /* > 0 while an interrupt handler runs */
+	struct thread *current;     /* the thread running on this hart */
+	struct thread *idle;        /* this hart's idle thread */
+	bool need_resched;          /* switch at the next preemption point */
+	uint64_t switched_at;       /* time CSR at the last switch here (runtime accounting) */
+	spinlock_t runq_lock;       /* the run queue; see <bora/sched.h> for the order */
+	struct runq runq;           /* this hart's ready threads */
+	unsigned int spin_depth;    /* spinlocks this hart holds (<bora/spinlock.h>) */
+	unsigned long ipi_bits;     /* IPI_* requests other harts raised (kernel/smp/ipi.c) */
+	struct timeout *slice;      /* this hart's time-slice timeout (kernel/sched_time.c) */
+	struct thread *moving;      /* switched away from to leave this hart (kernel/sched.c) */
+	struct uspace_hart *uspace; /* this hart's ASID allocator (kernel/user/uspace.c) */
 };
 
 extern struct percpu percpu_harts[PERCPU_MAX_HARTS];

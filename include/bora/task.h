@@ -50,6 +50,7 @@ struct task {
 	char name[TASK_NAME_MAX];
 	enum task_state state;
 	struct aspace as;
+	struct sv39_env as_env; /* uspace_env() with ctx = &as: fences reach its harts */
 	struct task *parent;
 	int exit_status;
 	bool dying;    /* exit, fault or kill: every thread leaves at its next syscall */
@@ -127,15 +128,16 @@ void task_run_init(void);
 /* Names of the embedded programs, for the shell's help: index 0.. until NULL. */
 const char *task_program_name(size_t index);
 
-/* Counters the tests read. */
+/* Counters the tests read: each hart allocates ASIDs of its own; these add them up. */
 struct uspace_stats {
 	unsigned int asid_bits;  /* what the hart implements */
-	size_t asids;            /* usable, 0 included; < 2: ASIDs off */
+	size_t asids;            /* usable on each hart, 0 included; < 2: ASIDs off */
 	uint64_t full_flushes;   /* sfence.vma zero, zero on an address-space switch */
 	uint64_t asid_flushes;   /* sfence.vma zero, asid for a fresh id */
 	uint64_t switches;       /* satp writes for a task */
 	uint64_t asid_rollovers; /* generations started */
-	size_t asids_in_use;
+	size_t asids_in_use;     /* ids spaces hold on all harts, plus the kernel's 0 */
+	uint64_t remote_fences;  /* harts fenced for a changed leaf of a space live there */
 };
 void uspace_stats(struct uspace_stats *st);
 /*
@@ -144,7 +146,11 @@ void uspace_stats(struct uspace_stats *st);
  */
 void uspace_asid_reconfigure(size_t limit);
 
-/* The sv39_env user address spaces take their frames from. */
+/*
+ * The sv39_env user address spaces take their frames from. Its ctx is NULL:
+ * a changed leaf is then fenced in every ASID on every hart. A copy with ctx
+ * pointing at the space (task.as_env) fences only the harts it ran on.
+ */
 const struct sv39_env *uspace_env(void);
 /* Make `as` (NULL: the kernel's own table) the hart's address space. */
 void aspace_activate(struct aspace *as);

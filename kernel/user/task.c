@@ -203,7 +203,9 @@ static int load(struct task *t, const struct user_program *prog, const char *con
 		printk("task: program %s refused: %s\n", prog->name, elf_error_name(ee));
 		return -ENOEXEC;
 	}
-	err = aspace_init(&t->as, uspace_env(), remap_kernel_table());
+	t->as_env = *uspace_env();
+	t->as_env.ctx = &t->as;
+	err = aspace_init(&t->as, &t->as_env, remap_kernel_table());
 	if (err)
 		return err;
 	frame_stats(&fs);
@@ -300,11 +302,12 @@ static long add_thread(struct task *t, unsigned int slot)
 	t->live_threads++;
 	spin_unlock_irqrestore(&t->lock, flags);
 	/*
-	 * On the boot hart only, until address spaces track the harts they are
-	 * live on (ASID assignment and user-page shootdown are per hart today).
+	 * On the harts its creator may run on (thread_create): address spaces
+	 * take an ASID on each hart they run on and fence those harts when a
+	 * mapping changes (kernel/user/uspace.c).
 	 */
-	err = thread_create_on(&th, user_thread_main, &t->start[slot], THREAD_PRIO_DEFAULT,
-	                       KSTACK_SIZE, name, 1);
+	err = thread_create(&th, user_thread_main, &t->start[slot], THREAD_PRIO_DEFAULT,
+	                    KSTACK_SIZE, name);
 	if (err) {
 		flags = spin_lock_irqsave(&t->lock);
 		t->live_threads--;

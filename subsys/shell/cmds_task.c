@@ -130,9 +130,11 @@ static int cmd_tasks(int argc, char *argv[])
 	printk("  ID NAME             STATE    PARENT    PAGES\n");
 	task_for_each(print_task, NULL);
 	uspace_stats(&st);
-	printk("asids: %zu usable, %zu in use, %llu rollovers; switches %llu, full flushes %llu\n",
+	printk("asids: %zu usable, %zu in use, %llu rollovers; switches %llu, full flushes %llu, "
+	       "remote fences %llu\n",
 	       st.asids, st.asids_in_use, (unsigned long long)st.asid_rollovers,
-	       (unsigned long long)st.switches, (unsigned long long)st.full_flushes);
+	       (unsigned long long)st.switches, (unsigned long long)st.full_flushes,
+	       (unsigned long long)st.remote_fences);
 	return 0;
 }
 

@@ -174,3 +174,34 @@ def test_uniprocessor_build_boots_on_a_multi_hart_machine():
     result = boot(out, timeout=120, until=r"^Bora: boot complete", extra=["-smp", "2"])
     assert not result.timed_out, result.output
     assert "smp:" not in result.output
+
+
+def test_user_tasks_run_on_every_hart():
+    """User threads are no longer kept on the boot hart: four yielding tasks spread over the
+    harts, and the syscall and IPC test programs pass while those keep every hart busy."""
+    con = QemuConsole(build("qemu_virt_user_defconfig"), extra=["-smp", "4"])
+    try:
+        con.expect(r"^Bora: boot complete\r*\n")
+        con.wait_prompt()
+        online = online_harts(lines(con.raw))
+        assert online == [0, 1, 2, 3]
+        for _ in range(4):
+            assert "started" in lines(con.command("run spin &"))
+        rows = [PS_LINE.match(l) for l in con.command("ps").splitlines()[1:]]
+        spin_harts = {int(m.group(5)) for m in rows if m and m.group(2) == "spin.0"}
+        assert len(spin_harts) >= 2 and spin_harts <= set(online), con.command("ps")
+        for program, summary in (("syscall_test", r"^syscall_test: (\d+) passed, 0 failed"),
+                                 ("ipc_test", r"^ipc_test: (\d+) passed, 0 failed")):
+            text = lines(con.command("run " + program))
+            assert re.search(summary, text, re.M), text
+            assert re.search(r"^task %s \(\d+\) exited with status 0" % program, text, re.M), text
+        ids = re.findall(r"^ *(\d+) spin ", lines(con.command("tasks")), re.M)
+        assert len(ids) == 4
+        for tid in ids:
+            con.command("kill " + tid)
+            # The task leaves at its next system call on its own hart: wait for it before typing.
+            con.expect(r"task spin \(%s\) exited with status \d+\r*\n" % tid)
+        tasks = lines(con.command("tasks"))
+        assert not re.search(r"^ *\d+ spin ", tasks, re.M), tasks
+    finally:
+        con.close()
