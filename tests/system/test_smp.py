@@ -176,6 +176,20 @@ def test_uniprocessor_build_boots_on_a_multi_hart_machine():
     assert "smp:" not in result.output
 
 
+def test_user_space_ktests_on_four_harts():
+    """The user ktest kernel at -smp 4: a user page unmapped on the boot hart faults on every
+    other hart that read it (smp_user), and the task and ASID suites still pass there."""
+    out = build("qemu_virt_user_defconfig", [KTEST_FRAGMENT], tag="ktest")
+    result = boot(out, timeout=300, extra=["-smp", "4", "-append", "ktest=smp_user,task,asid"])
+    text = result.output
+    assert not result.timed_out, text
+    assert online_report(text) == (4, 4)
+    assert "ktest: PASS smp_user.unmap_fences_each_hart_that_ran_the_space" in text, text
+    assert "ktest: PASS task.a_thousand_tasks_return_every_frame_and_asid" in text, text
+    assert re.search(r"^ktest: \d+ passed, 0 failed, 0 skipped", text, re.M), text
+    assert result.returncode == 0
+
+
 def test_user_tasks_run_on_every_hart():
     """User threads are no longer kept on the boot hart: four yielding tasks spread over the
     harts, and the syscall and IPC test programs pass while those keep every hart busy."""
