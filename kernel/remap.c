@@ -238,6 +238,14 @@ static void check_wx(void)
 	printk("mm: W^X check: ok, %zu leaves\n", r.leaves);
 }
 
+/* The table's page count when it went live (stack guards split blocks later). */
+static size_t boot_table_pages;
+
+size_t remap_boot_table_pages(void)
+{
+	return boot_table_pages;
+}
+
 void remap_kernel(const struct physmem *pm, uint64_t linear_limit)
 {
 	uint64_t satp, boot_satp = read_satp();
@@ -259,6 +267,7 @@ void remap_kernel(const struct physmem *pm, uint64_t linear_limit)
 	satp = sv39_satp(kernel_pt.root_pa, 0);
 	switch_satp(satp);
 	kernel_pt_live = true;
+	boot_table_pages = kernel_pt.table_pages;
 	printk("mm: remap: %llu MiB of RAM linear at %#lx, image by section, %zu MMIO page%s, "
 	       "%zu page-table pages (%zu KiB)\n",
 	       (unsigned long long)(ram >> 20), (unsigned long)CONFIG_KERNEL_VIRT_OFFSET, mmio,

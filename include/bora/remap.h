@@ -22,6 +22,8 @@ void remap_kernel(const struct physmem *pm, uint64_t linear_limit);
 
 /* The table remap_kernel() built (live from then on); NULL before. */
 struct sv39 *remap_kernel_table(void);
+/* Its table pages when it went live; stack guard pages unmapped since split blocks and add some. */
+size_t remap_boot_table_pages(void);
 
 /* A view of whatever table satp points at, for walks and translations only. */
 void kernel_live_table(struct sv39 *view);
