@@ -138,6 +138,7 @@ struct uspace_stats {
 	uint64_t asid_rollovers; /* generations started */
 	size_t asids_in_use;     /* ids spaces hold on all harts, plus the kernel's 0 */
 	uint64_t remote_fences;  /* harts fenced for a changed leaf of a space live there */
+	uint64_t switches_on[PERCPU_MAX_HARTS]; /* satp writes for a task, by hart index */
 };
 void uspace_stats(struct uspace_stats *st);
 /*

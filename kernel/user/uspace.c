@@ -270,6 +270,7 @@ void uspace_stats(struct uspace_stats *st)
 		st->full_flushes += h->full_flushes;
 		st->asid_flushes += h->asid_flushes;
 		st->switches += h->switches;
+		st->switches_on[i] = h->switches;
 		st->asid_rollovers += h->ids.rollovers;
 		if (asid_enabled(&h->ids))
 			st->asids_in_use += asid_used(&h->ids) - 1;

@@ -5,6 +5,7 @@
 #include <bora/printk.h>
 #include <bora/shell.h>
 #include <bora/string.h>
+#include <bora/smp.h>
 #include <bora/task.h>
 #ifdef CONFIG_USER_CONSOLE_SERVER
 #include <bora/syscall_ipc.h>
@@ -135,6 +136,13 @@ static int cmd_tasks(int argc, char *argv[])
 	       st.asids, st.asids_in_use, (unsigned long long)st.asid_rollovers,
 	       (unsigned long long)st.switches, (unsigned long long)st.full_flushes,
 	       (unsigned long long)st.remote_fences);
+	if (smp_online_count() > 1) {
+		printk("task switches by hart:");
+		for (unsigned int i = 0; i < PERCPU_MAX_HARTS; i++)
+			if (smp_online_mask() & CPUMASK_OF(i))
+				printk(" %u:%llu", i, (unsigned long long)st.switches_on[i]);
+		printk("\n");
+	}
 	return 0;
 }
 
