@@ -92,23 +92,33 @@ static void bora_free(struct bench_heap *h, void *p, size_t size)
 		bench_die("%s: free(%p, %zu) failed: %s", h->name, p, size, errno_name(err));
 }
 
-/* In place when the algorithm can, else alloc + copy + free like a C realloc. */
-static void *bora_realloc(struct bench_heap *h, void *p, size_t old_size, size_t new_size)
+/*
+ * In place when the algorithm can, else alloc + copy + free like a C realloc,
+ * through the given malloc/free (the ops table's or the raw calls).
+ */
+static void *realloc_with(struct bench_heap *h, void *p, size_t old_size, size_t new_size,
+                          void *(*alloc)(struct bench_heap *, size_t),
+                          void (*release)(struct bench_heap *, void *, size_t))
 {
 	struct bora_priv *bp = h->priv;
 	void *q;
 
 	if (!p)
-		return bora_malloc(h, new_size);
+		return alloc(h, new_size);
 	if (bp->ops->resize_in_place &&
 	    bp->ops->resize_in_place(bp->state, p, old_size, new_size, 1) == 0)
 		return p;
-	q = bora_malloc(h, new_size);
+	q = alloc(h, new_size);
 	if (!q)
 		return NULL;
 	memcpy(q, p, old_size < new_size ? old_size : new_size);
-	bora_free(h, p, old_size);
+	release(h, p, old_size);
 	return q;
+}
+
+static void *bora_realloc(struct bench_heap *h, void *p, size_t old_size, size_t new_size)
+{
+	return realloc_with(h, p, old_size, new_size, bora_malloc, bora_free);
 }
 
 static void bora_sample(struct bench_heap *h, struct heap_sample *s)
@@ -141,20 +151,7 @@ static void raw_free(struct bench_heap *h, void *p, size_t size)
 /* As bora_realloc, through the raw calls. */
 static void *raw_realloc(struct bench_heap *h, void *p, size_t old_size, size_t new_size)
 {
-	struct bora_priv *bp = h->priv;
-	void *q;
-
-	if (!p)
-		return raw_malloc(h, new_size);
-	if (bp->ops->resize_in_place &&
-	    bp->ops->resize_in_place(bp->state, p, old_size, new_size, 1) == 0)
-		return p;
-	q = raw_malloc(h, new_size);
-	if (!q)
-		return NULL;
-	memcpy(q, p, old_size < new_size ? old_size : new_size);
-	raw_free(h, p, old_size);
-	return q;
+	return realloc_with(h, p, old_size, new_size, raw_malloc, raw_free);
 }
 
 /* alg_alloc/alg_free called directly, the state from a static: a tail jump each. */
