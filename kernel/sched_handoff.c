@@ -14,6 +14,27 @@
 
 #include "sched_switch.h"
 
+/* block_handoff's switch when switch_prepare_kept could not settle next; returns prev. */
+struct thread *__attribute__((noinline))
+sched_handoff_switch_rest(struct percpu *cpu, struct thread *cur, struct thread *next)
+{
+	switch_prepare_rest(cpu, next);
+	return arch_switch(cur, next, SWITCH_UNLOCK(cpu));
+}
+
+/* sched_block_handoff for a next with a timed wake-up to cancel. */
+int __attribute__((noinline)) sched_handoff_armed(struct wait_queue *wq, const char *wait_what,
+                                                  struct thread *next, unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	handoff_prepare(cpu, cur, wq, wait_what, next);
+	switch_to_as(cpu, cur, next, read_time(), SLICE_LOOK, true); /* cur blocked just now */
+	arch_irq_restore(flags);
+	return cur->wait_result;
+}
+
 SCHED_FAST_PATH int sched_block_handoff(struct wait_queue *wq, const char *wait_what,
                                         struct thread *next, unsigned long flags)
 {
@@ -21,14 +42,11 @@ SCHED_FAST_PATH int sched_block_handoff(struct wait_queue *wq, const char *wait_
 }
 
 #ifdef CONFIG_USERSPACE
-SCHED_FAST_PATH void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what,
-                                              struct thread *next, struct trap_frame *next_frame)
+/* With next settled and the run-queue lock held: leave through next's frame or its context. */
+static inline __attribute__((always_inline, noreturn)) void
+handoff_user_leave(struct percpu *cpu, struct thread *cur, struct thread *next,
+                   struct trap_frame *next_frame)
 {
-	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current;
-
-	handoff_prepare(cpu, cur, wq, wait_what, next);
-	switch_prepare(cpu, cur, next, read_time(), SLICE_LOOK);
 	if (next_frame) {
 #if !SWITCH_UNLOCKS
 		sched_spin_unlock(&cpu->runq_lock);
@@ -36,6 +54,49 @@ SCHED_FAST_PATH void sched_block_handoff_user(struct wait_queue *wq, const char 
 		arch_resume_user(next_frame, cur, SWITCH_UNLOCK(cpu));
 	}
 	arch_switch_load(cur, next, SWITCH_UNLOCK(cpu));
+}
+
+/* The hand-off's less common ends: next's space needs the ASID allocator, or next a time slice. */
+static void __attribute__((noinline, noreturn))
+handoff_user_finish(struct percpu *cpu, struct thread *cur, struct thread *next,
+                    struct trap_frame *next_frame)
+{
+	switch_prepare_rest(cpu, next);
+	handoff_user_leave(cpu, cur, next, next_frame);
+}
+
+/* The whole hand-off when next has a timed wake-up to cancel. */
+static void __attribute__((noinline, noreturn))
+handoff_user_armed(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                   struct trap_frame *next_frame)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	handoff_prepare(cpu, cur, wq, wait_what, next);
+	switch_prepare_state(cpu, cur, next, read_time(), true);
+	handoff_user_finish(cpu, cur, next, next_frame);
+}
+
+/*
+ * The common case makes no call that returns (the rare cases leave by tail
+ * calls above), so it keeps nothing in callee-saved registers and has no
+ * frame to store: next's address space is loaded inline when it keeps its
+ * ASID on this hart (aspace_activate_kept).
+ */
+SCHED_FAST_PATH void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what,
+                                              struct thread *next, struct trap_frame *next_frame)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	if (unlikely(next->wakeup_armed))
+		handoff_user_armed(wq, wait_what, next, next_frame);
+	handoff_prepare_armed(cpu, cur, wq, wait_what, next, false);
+	switch_prepare_state(cpu, cur, next, read_time(), true); /* cur blocked just now */
+	if (unlikely(!switch_prepare_kept(cpu, next)))
+		handoff_user_finish(cpu, cur, next, next_frame);
+	handoff_user_leave(cpu, cur, next, next_frame);
 }
 #endif
 

@@ -16,6 +16,9 @@
 #include <asm/csr.h>
 
 #include "sched_internal.h"
+#ifdef CONFIG_USERSPACE
+#include "user/aspace_switch.h"
+#endif
 
 #include "sched_bitmap.c"
 #include "sched_simple.c"
@@ -71,15 +74,14 @@ enum slice_hint {
 	SLICE_EQUAL_READY, /* an equal of next is queued (a yield's rotation) */
 };
 
-/* With cpu->runq_lock held: cur's turn may need a time slice (an equal is ready). */
-static inline __attribute__((always_inline)) void
-timeslice_check_hint(struct percpu *cpu, const struct thread *cur, enum slice_hint hint)
+/*
+ * With cpu->runq_lock held: cur's turn needs a time slice (an equal is
+ * ready) and none is armed, so timeslice_check_hint would arm one.
+ */
+static inline __attribute__((always_inline)) bool
+timeslice_wanted(struct percpu *cpu, const struct thread *cur, enum slice_hint hint)
 {
 #ifdef CONFIG_TIMESLICING
-	bool needed =
-	    hint != SLICE_NO_EQUAL && !is_idle(cur) && !sched_slicing_off &&
-	    (hint == SLICE_EQUAL_READY || runq_has_prio_at_least(&cpu->runq, prio_of(cur)));
-
 	/*
 	 * Armed when needed, never cancelled here: a slice no longer needed
 	 * fires once and finds nothing to do (slice_expired checks again), which
@@ -87,7 +89,23 @@ timeslice_check_hint(struct percpu *cpu, const struct thread *cur, enum slice_hi
 	 * higher-priority thread comes and goes. A lone thread or an idle hart
 	 * takes at most that one slice interrupt.
 	 */
-	if (needed && !sched_timeslice_pending(cpu))
+	return hint != SLICE_NO_EQUAL && !is_idle(cur) && !sched_slicing_off &&
+	       (hint == SLICE_EQUAL_READY || runq_has_prio_at_least(&cpu->runq, prio_of(cur))) &&
+	       !sched_timeslice_pending(cpu);
+#else
+	(void)cpu;
+	(void)cur;
+	(void)hint;
+	return false;
+#endif
+}
+
+/* With cpu->runq_lock held: cur's turn may need a time slice (an equal is ready). */
+static inline __attribute__((always_inline)) void
+timeslice_check_hint(struct percpu *cpu, const struct thread *cur, enum slice_hint hint)
+{
+#ifdef CONFIG_TIMESLICING
+	if (timeslice_wanted(cpu, cur, hint))
 		sched_timeslice_set(cpu, true);
 #else
 	(void)cpu;
@@ -134,14 +152,15 @@ static inline __attribute__((always_inline)) void finish_switch(struct thread *p
  * With cpu->runq_lock held and interrupts off; prev is queued, blocked,
  * asleep or dead, or still RUNNING when it leaves a hart outside its
  * affinity (preempt_current, sched_yield); `prev_ready`: the caller knows it
- * is not (it queued prev itself). `now` is the time CSR read by the caller.
+ * is not (it queued or blocked prev itself). `now` is the time CSR read by
+ * the caller.
  * Everything about next is settled here, before the switch (its address
  * space, its time slice), so what the thread switched to does afterwards is
  * only finish_switch.
  */
 static inline __attribute__((always_inline)) void
-switch_prepare_as(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now,
-                  enum slice_hint hint, bool prev_ready)
+switch_prepare_state(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now,
+                     bool prev_ready)
 {
 	cpu->need_resched = false;
 	prev->runtime_ticks += now - cpu->switched_at;
@@ -158,8 +177,18 @@ switch_prepare_as(struct percpu *cpu, struct thread *prev, struct thread *next, 
 #endif
 	next->switches++;
 	cpu->current = next;
+}
+
+/* switch_prepare_state, then next's address space and time slice. */
+static inline __attribute__((always_inline)) void
+switch_prepare_as(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now,
+                  enum slice_hint hint, bool prev_ready)
+{
+	switch_prepare_state(cpu, prev, next, now, prev_ready);
 #ifdef CONFIG_USERSPACE
-	task_switch_mm(next); /* a user task's thread runs in its address space */
+	/* A user task's thread runs in its address space; kernel threads in whatever is loaded. */
+	if (next->task)
+		task_switch_mm(next);
 #endif
 	timeslice_check_hint(cpu, next, hint);
 }
@@ -251,13 +280,20 @@ static inline void leave_wait_queue(struct thread *t, int result)
 	sched_cancel_wakeup(t);
 }
 
-/* With sched_lock held: cur blocks on wq, next leaves its wait to run here; runq_lock taken. */
+/*
+ * With sched_lock held: cur blocks on wq, next leaves its wait to run here;
+ * runq_lock taken. `armed`: next may have a timed wake-up to cancel (false
+ * only where the caller checked).
+ */
 static inline __attribute__((always_inline)) void
-handoff_prepare(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
-                const char *wait_what, struct thread *next)
+handoff_prepare_armed(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
+                      const char *wait_what, struct thread *next, bool armed)
 {
 	block_on_private(cur, wq, wait_what);
-	leave_wait_queue(next, 0);
+	if (armed)
+		leave_wait_queue(next, 0);
+	else
+		leave_wait_queue_unarmed(next, 0);
 	next->hart = cpu->index; /* switch_to expects a thread placed on this hart */
 #if SCHED_SMP
 	next->migrate = false; /* sched_can_handoff checked its affinity */
@@ -266,10 +302,56 @@ handoff_prepare(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
 	sched_spin_unlock(&sched_spinlock);
 }
 
+static inline __attribute__((always_inline)) void
+handoff_prepare(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
+                const char *wait_what, struct thread *next)
+{
+	handoff_prepare_armed(cpu, cur, wq, wait_what, next, true);
+}
+
+/*
+ * With cpu->runq_lock held and next's state settled (switch_prepare_state):
+ * next's address space and time slice in their common case, inline. False:
+ * nothing done, the caller goes to switch_prepare_rest (out of line, so the
+ * hand-offs' common case makes no call that returns and needs no callee-saved
+ * registers for it).
+ */
+static inline __attribute__((always_inline)) bool switch_prepare_kept(struct percpu *cpu,
+                                                                      struct thread *next)
+{
+	if (unlikely(timeslice_wanted(cpu, next, SLICE_LOOK)))
+		return false;
+#ifdef CONFIG_USERSPACE
+	if (next->task && unlikely(!aspace_activate_kept(cpu, &next->task->as)))
+		return false;
+#endif
+	return true;
+}
+
+/* What switch_prepare_kept left: next's address space through the allocator, its time slice. */
+static inline __attribute__((always_inline)) void switch_prepare_rest(struct percpu *cpu,
+                                                                      struct thread *next)
+{
+#ifdef CONFIG_USERSPACE
+	if (next->task)
+		task_switch_mm(next);
+#endif
+	timeslice_check(cpu, next);
+}
+
+/* sched_handoff.c: the hand-offs' less common cases, out of line. */
+struct thread *sched_handoff_switch_rest(struct percpu *cpu, struct thread *cur,
+                                         struct thread *next);
+int sched_handoff_armed(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                        unsigned long flags);
+
 /*
  * sched_block_handoff, inline for the IPC fast path between kernel threads
  * (kernel/ipc_fastpath.c): one frame for the IPC logic and the switch, so
- * each side saves and restores its registers once.
+ * each side saves and restores its registers once. A peer with a timed
+ * wake-up to cancel, a space that needs an ASID, a slice to arm go out of
+ * line; the common case calls nothing but arch_switch, so what the frame
+ * keeps across it is only what the caller needs afterwards.
  */
 static inline __attribute__((always_inline)) int block_handoff(struct wait_queue *wq,
                                                                const char *wait_what,
@@ -277,12 +359,19 @@ static inline __attribute__((always_inline)) int block_handoff(struct wait_queue
                                                                unsigned long flags)
 {
 	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current;
+	struct thread *cur = cpu->current, *prev;
 
-	handoff_prepare(cpu, cur, wq, wait_what, next);
-	switch_to(cpu, cur, next);
+	if (unlikely(next->wakeup_armed))
+		return sched_handoff_armed(wq, wait_what, next, flags);
+	handoff_prepare_armed(cpu, cur, wq, wait_what, next, false);
+	switch_prepare_state(cpu, cur, next, read_time(), true); /* cur blocked just now */
+	if (likely(switch_prepare_kept(cpu, next)))
+		prev = arch_switch(cur, next, SWITCH_UNLOCK(cpu));
+	else
+		prev = sched_handoff_switch_rest(cpu, cur, next);
+	finish_switch(prev);
 	arch_irq_restore(flags);
-	return cur->wait_result;
+	return this_cpu()->current->wait_result;
 }
 
 #endif

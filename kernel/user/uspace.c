@@ -13,23 +13,9 @@
 #include <bora/smp.h>
 #include <bora/spinlock.h>
 #include <bora/task.h>
+#include "aspace_switch.h"
 #include "internal.h"
 #include <asm/csr.h>
-
-/*
- * Each hart hands out ASIDs of its own (struct aspace keeps one per hart), so
- * an id and its generation only change on the hart that uses them: a
- * generation rollover is one local full flush, and no hart can meet a stale
- * entry that another hart's reuse of an id left behind. The lock is for the
- * other harts' releases when a space dies.
- */
-struct uspace_hart {
-	spinlock_t lock;
-	struct asid_space ids;
-	uint64_t full_flushes;
-	uint64_t asid_flushes;
-	uint64_t switches;
-};
 
 static unsigned int asid_bits;
 static uint64_t remote_fences;
@@ -204,23 +190,13 @@ static void __attribute__((noinline)) aspace_activate_slow(struct aspace *as)
 }
 
 /*
- * Every switch to a task's thread comes here (task_switch_mm): the common
- * case, a space that still holds an ASID of this hart's current generation
- * (asid_assign's ASID_KEEP), is a satp write, without a frame of its own.
+ * Every switch to a task's thread comes here (task_switch_mm) or to its
+ * inline common case (aspace_activate_kept: the scheduler's user hand-off).
  */
 __attribute__((optimize("omit-frame-pointer"))) void aspace_activate(struct aspace *as)
 {
-	struct percpu *cpu = this_cpu();
-
-	if (likely(as)) {
-		struct aspace_asid *mine = &as->asid[cpu->index];
-
-		if (likely(mine->asid && mine->generation == cpu->uspace->ids.generation)) {
-			csr_write(satp, sv39_satp(as->pt.root_pa, mine->asid));
-			cpu->uspace->switches++;
-			return;
-		}
-	}
+	if (likely(as) && aspace_activate_kept(this_cpu(), as))
+		return;
 	aspace_activate_slow(as);
 }
 

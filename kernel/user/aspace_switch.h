@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The common case of aspace_activate, inline for the scheduler's hand-offs
+ * (kernel/sched_handoff.c) as well as kernel/user/uspace.c. Not an interface.
+ */
+#ifndef KERNEL_USER_ASPACE_SWITCH_H
+#define KERNEL_USER_ASPACE_SWITCH_H
+
+#include <bora/asid.h>
+#include <bora/aspace.h>
+#include <bora/percpu.h>
+#include <bora/spinlock.h>
+#include <bora/sv39.h>
+#include <asm/csr.h>
+
+/*
+ * Each hart hands out ASIDs of its own (struct aspace keeps one per hart), so
+ * an id and its generation only change on the hart that uses them: a
+ * generation rollover is one local full flush, and no hart can meet a stale
+ * entry that another hart's reuse of an id left behind. The lock is for the
+ * other harts' releases when a space dies.
+ */
+struct uspace_hart {
+	spinlock_t lock;
+	struct asid_space ids;
+	uint64_t full_flushes;
+	uint64_t asid_flushes;
+	uint64_t switches;
+};
+
+/*
+ * With interrupts off: if `as` still holds an ASID of this hart's current
+ * generation (asid_assign's ASID_KEEP), load it, a satp write and nothing to
+ * flush, and return true. Otherwise change nothing: aspace_activate's slow
+ * path assigns an id, flushes what it must and notes the hart in as->harts
+ * (an id of the current generation exists only after that ran here).
+ */
+static inline __attribute__((always_inline)) bool aspace_activate_kept(struct percpu *cpu,
+                                                                       const struct aspace *as)
+{
+	const struct aspace_asid *mine = &as->asid[cpu->index];
+	struct uspace_hart *h = cpu->uspace;
+
+	if (unlikely(!mine->asid || mine->generation != h->ids.generation))
+		return false;
+	csr_write(satp, sv39_satp(as->pt.root_pa, mine->asid));
+	h->switches++;
+	return true;
+}
+
+#endif
