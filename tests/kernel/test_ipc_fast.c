@@ -74,6 +74,8 @@ static inline unsigned long instret(void)
  */
 struct server {
 	bool fast;
+	uint64_t tmo;     /* the receives' timeout (0: forever) */
+	long still_armed; /* requests that arrived with the receive's timeout still armed */
 	long handled, result;
 	volatile unsigned long arrived,
 	    replying; /* instret when a request arrived / before replying */
@@ -83,18 +85,21 @@ static void server_main(void *arg)
 {
 	struct server *s = arg;
 	struct ipc_thread *self = me();
-	uint64_t a[8] = {H_EP, ipc_info(0, 0, 0, IPC_TIMEOUT_FOREVER)};
+	uint64_t tmo = s->tmo ? s->tmo : IPC_TIMEOUT_FOREVER;
+	uint64_t a[8] = {H_EP, ipc_info(0, 0, 0, tmo)};
 	long ret = ipc_syscall(self, SYS_IPC_RECV, (struct ipc_regs *)a);
 
 	while (ret == 0) {
 		s->arrived = instret();
 		uint64_t w0 = a[2], badge = a[6];
 
+		if (thread_current()->wakeup_armed)
+			s->still_armed++;
 		if (w0 == 0)
 			break;
 		s->handled++;
 		a[0] = H_EP;
-		a[1] = ipc_info(2, 0, 0, IPC_TIMEOUT_FOREVER);
+		a[1] = ipc_info(2, 0, 0, tmo);
 		a[2] = w0 * 2;
 		a[3] = badge;
 		s->replying = instret();
@@ -177,6 +182,38 @@ KTEST(ipc_fast, a_less_urgent_peer_is_not_handed_the_cpu)
 	KTEST_ASSERT_EQ(client_call(self, true, 0, a), 0);
 	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
 	KTEST_ASSERT_EQ(s.handled, 20);
+	teardown();
+}
+
+/*
+ * A receiver that waits with a finite timeout (the general path's receive)
+ * is still handed the CPU by a fast call, and the hand-off cancels that
+ * timeout (kernel/sched_handoff.c, sched_handoff_armed): no request arrives
+ * with it armed, and the long timeout never ends a wait.
+ */
+KTEST(ipc_fast, a_peer_waiting_with_a_timeout_is_handed_the_cpu_and_the_timeout_cancelled)
+{
+	struct server s = {.fast = false, .tmo = 60000}; /* ms: never reached */
+	struct ipc_fastpath_stats before = ipc_fastpath_stats;
+	struct thread *t;
+	uint64_t a[8];
+
+	KTEST_ASSERT_EQ(setup(), 0);
+	struct ipc_thread *self = me();
+
+	KTEST_ASSERT_EQ(start_server(&s, &t, THREAD_PRIO_DEFAULT), 0);
+	for (uint64_t i = 1; i <= 20; i++) {
+		KTEST_ASSERT(t->state == THREAD_BLOCKED && t->wakeup_armed);
+		KTEST_ASSERT_EQ(client_call(self, true, i, a), 0);
+		KTEST_ASSERT_EQ(a[2], 2 * i);
+		KTEST_ASSERT_EQ(a[3], 0xc0ffee);
+	}
+	KTEST_ASSERT_EQ(ipc_fastpath_stats.calls - before.calls, 20);
+	KTEST_ASSERT_EQ(client_call(self, true, 0, a), 0);
+	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
+	KTEST_ASSERT_EQ(s.handled, 20);
+	KTEST_ASSERT_EQ(s.still_armed, 0);
+	KTEST_ASSERT_EQ(s.result, 0);
 	teardown();
 }
 
