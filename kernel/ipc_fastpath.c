@@ -39,6 +39,49 @@ static long general_path(struct ipc_thread *self, unsigned long nr, uint64_t *a)
 	return ipc_syscall(self, nr, (struct ipc_regs *)a);
 }
 
+/*
+ * The message into a sleeping peer: straight into its registers when it
+ * waits in this fast path (what fast_return would write there: result 0, the
+ * info word, four words with zeros past the count, the badge), else through
+ * its struct ipc_thread.
+ */
+static inline __attribute__((always_inline)) void deliver(struct ipc_thread *to, const uint64_t *a,
+                                                          uint64_t badge)
+{
+	struct ipc_kthread *pk = container_of(to, struct ipc_kthread, ipc);
+	uint64_t *r = pk->fast_regs;
+	uint32_t n = (uint32_t)IPC_INFO_FIELD(a[1], WORDS);
+
+	if (!r) {
+		fast_deliver(to, a, badge);
+		return;
+	}
+	r[0] = 0;
+	r[1] = (uint64_t)n << IPC_INFO_WORDS_SHIFT;
+	r[2] = n > 0 ? a[2] : 0;
+	r[3] = n > 1 ? a[3] : 0;
+	r[4] = n > 2 ? a[4] : 0;
+	r[5] = n > 3 ? a[5] : 0;
+	r[6] = badge;
+	to->state = IPC_IDLE;
+	to->result = 0;
+	pk->fast_regs = NULL;
+}
+
+/* Block in the hand-off to next; back with the result in a[] (see deliver). */
+static inline __attribute__((always_inline)) long
+wait_handoff(struct ipc_kthread *k, uint64_t *a, struct thread *next, unsigned long flags)
+{
+	int woke;
+
+	k->fast_regs = a;
+	woke = block_handoff(&k->wq, "ipc", next, flags);
+	if (likely(!k->fast_regs))
+		return 0; /* a fast-path peer wrote a[] */
+	k->fast_regs = NULL;
+	return fast_return(&k->ipc, a, woke);
+}
+
 SCHED_FAST_PATH long ipc_fastpath_call(struct ipc_thread *self, uint64_t *a)
 {
 	struct ipc_kthread *k = container_of(self, struct ipc_kthread, ipc);
@@ -67,7 +110,7 @@ SCHED_FAST_PATH long ipc_fastpath_call(struct ipc_thread *self, uint64_t *a)
 		ep->receivers.tail = NULL;
 	receiver->qnext = NULL;
 	receiver->queue = NULL;
-	fast_deliver(receiver, a, slot->badge);
+	deliver(receiver, a, slot->badge);
 	receiver->reply_to = self;
 	receiver->reply_lost = false;
 	self->replier = receiver;
@@ -75,7 +118,7 @@ SCHED_FAST_PATH long ipc_fastpath_call(struct ipc_thread *self, uint64_t *a)
 	self->grant_back = (slot->rights & IPC_RIGHT_GRANT) != 0;
 	self->state = IPC_REPLY_BLOCKED;
 	ipc_fastpath_stats.calls++;
-	return fast_return(self, a, block_handoff(&k->wq, "ipc", next, flags));
+	return wait_handoff(k, a, next, flags);
 slow:
 	sched_unlock(flags);
 	return general_path(self, SYS_IPC_CALL, a);
@@ -105,14 +148,14 @@ SCHED_FAST_PATH long ipc_fastpath_reply_recv(struct ipc_thread *self, uint64_t *
 
 	self->reply_to = NULL;
 	caller->replier = NULL;
-	fast_deliver(caller, a, 0);
+	deliver(caller, a, 0);
 	self->reply_result = 0;
 	self->buf = NULL;
 	self->buf_cap = 0;
 	self->state = IPC_RECV_BLOCKED;
 	ipc_queue_push(&ep->receivers, self);
 	ipc_fastpath_stats.reply_recvs++;
-	return fast_return(self, a, block_handoff(&k->wq, "ipc", next, flags));
+	return wait_handoff(k, a, next, flags);
 slow:
 	sched_unlock(flags);
 	return general_path(self, SYS_IPC_REPLY_RECV, a);

@@ -21,6 +21,15 @@ struct ipc_kthread {
 	 * scheduler lock while it waits; it clears it itself when it resumes.
 	 */
 	bool user_waits;
+	/*
+	 * A kernel thread blocked in the kernel fast path (kernel/ipc_fastpath.c):
+	 * its register array, into which a fast-path peer that hands it the CPU
+	 * writes the result and message directly, clearing this. Set before it
+	 * blocks and cleared by that peer under the scheduler lock; if it is still
+	 * set when the thread resumes, another path ended the wait and the thread
+	 * clears it itself.
+	 */
+	uint64_t *fast_regs;
 };
 
 /*
