@@ -29,11 +29,12 @@ SMP_STRESS = ("semaphore_units_are_conserved_across_harts", "mutex_excludes_acro
 NEEDS_TWO = ("set_affinity_moves_blocked_sleeping_and_running_threads",
              "idle_hart_steals_only_what_affinity_allows", "reschedule_ipi_preempts_a_busy_hart")
 # With more vCPUs than the host has cores the other suites mostly measure the host: -smp 8
-# runs the SMP ones alone (kernel/ktest.c reads ktest= from the bootargs).
-SMP_SUITES = "smp,smp_sched,smp_stress,smp_soak,pcache"
+# runs the SMP ones alone (kernel/ktest.c reads ktest= from the bootargs). The every-hart soak
+# is left to the -smp 2 and 4 boots: at 8 vCPUs on 2 host cores it took 45 s of the run.
+SMP_SUITES = "smp,smp_sched,smp_stress,pcache"
 
 
-def check_ktests(text, harts, smp=True):
+def check_ktests(text, harts, smp=True, soak=True):
     summary = re.search(r"^ktest: (\d+) passed, (\d+) failed, (\d+) skipped", text, re.M)
     assert summary, "no ktest summary:\n" + text
     fails = re.findall(r"^ktest: FAIL .*$", text, re.M)
@@ -53,8 +54,9 @@ def check_ktests(text, harts, smp=True):
         else:
             assert "ktest: PASS smp_sched.%s" % name in text, name
     assert "smp_stress: %d workers on %d harts" % (max(4, 2 * harts), harts) in text
-    assert "ktest: PASS smp_soak.short" in text
-    assert re.search(r"^smp_soak: %d harts, 4000 ops: " % harts, text, re.M)
+    if soak:
+        assert "ktest: PASS smp_soak.short" in text
+        assert re.search(r"^smp_soak: %d harts, 4000 ops: " % harts, text, re.M)
 
 
 @pytest.mark.parametrize("defconfig,harts", [("qemu_virt_defconfig", 1),
@@ -82,7 +84,7 @@ def test_smp_ktests_pass_on_eight_harts():
     assert "ktest: only the suites in bootargs ktest=%s" % SMP_SUITES in text
     suites = set(re.findall(r"^ktest: RUN  (\w+)\.", text, re.M))
     assert suites == set(SMP_SUITES.split(",")), suites
-    check_ktests(text, 8)
+    check_ktests(text, 8, soak=False)
     assert result.returncode == 0
 
 
