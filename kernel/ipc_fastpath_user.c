@@ -27,6 +27,8 @@
  * a peer whose task is dying is never entered directly (it leaves through
  * ipc_user_resume, which ends it).
  */
+/* The ready queue's code, inline, for the hand-off (see <bora/sched_queue.h>). */
+#define RUNQ_API static inline __attribute__((unused))
 #include <bora/errno.h>
 #include <bora/ipc_fastpath.h>
 #include <bora/ipc_kernel.h>
@@ -36,6 +38,7 @@
 #include <asm/trap.h>
 
 #include "ipc_fastpath_internal.h"
+#include "sched_switch.h"
 
 void ipc_user_resume_entry(void); /* trap_entry.S */
 
@@ -61,9 +64,9 @@ static inline struct ipc_kthread *fast_self(const struct thread *cur)
 static inline __attribute__((always_inline)) struct trap_frame *
 direct_frame(const struct ipc_kthread *pk)
 {
-	const struct thread *t = pk->thread;
+	struct trap_frame *f = pk->user_frame;
 
-	return pk->user_waits && !t->task->dying ? frame_of(t) : NULL;
+	return f && !pk->thread->task->dying ? f : NULL;
 }
 
 /* A received register message straight into a waiting peer's frame (see fast_deliver). */
@@ -81,7 +84,7 @@ static inline void deliver_to_frame(struct ipc_kthread *pk, struct trap_frame *f
 	f->regs[16] = badge;
 	pk->ipc.state = IPC_IDLE;
 	pk->ipc.result = 0;
-	pk->user_waits = false;
+	pk->user_frame = NULL;
 }
 
 /* Either way into the peer; returns the frame to enter or NULL. */
@@ -99,18 +102,17 @@ deliver(struct ipc_kthread *pk, const uint64_t *a, uint64_t badge)
 }
 
 /* With the scheduler lock held: wait without a continuation and run next. */
-static inline __attribute__((noreturn)) void block_and_switch(struct ipc_kthread *k,
-                                                              struct trap_frame *tf,
-                                                              struct thread *next,
-                                                              struct trap_frame *next_frame)
+static inline __attribute__((always_inline, noreturn)) void
+block_and_switch(struct ipc_kthread *k, struct trap_frame *tf, struct thread *next,
+                 struct trap_frame *next_frame)
 {
 	struct thread *cur = k->thread;
 
-	k->user_waits = true;
+	k->user_frame = tf;
 	cur->ctx.ra = (uintptr_t)ipc_user_resume_entry;
 	cur->ctx.sp = (uintptr_t)tf;
 	cur->ctx.s[0] = 0; /* ends a backtrace there */
-	sched_block_handoff_user(&k->wq, "ipc", next, next_frame);
+	block_handoff_user(&k->wq, "ipc", next, next_frame);
 }
 
 SCHED_FAST_PATH long ipc_user_call(struct trap_frame *tf)
@@ -214,7 +216,7 @@ long ipc_user_resume(struct thread *prev)
 	sched_finish_switch(prev);
 	cur = this_cpu()->current;
 	k = ipc_kthread_of(cur);
-	k->user_waits = false;
+	k->user_frame = NULL;
 	__atomic_fetch_add(&ipc_fastpath_stats.user_resumes, 1, __ATOMIC_RELAXED);
 	ret = fast_return(&k->ipc, &frame_of(cur)->regs[10], cur->wait_result);
 	if (ret)

@@ -4,7 +4,9 @@
  * again: a wake-up of a thread that should run at once (sched_wake_unlock)
  * and the IPC fast paths' hand-offs to their peer (sched_block_handoff and,
  * for user threads that keep no kernel continuation while they wait,
- * sched_block_handoff_user).
+ * sched_block_handoff_user; the fast paths have both inline, as block_handoff
+ * and block_handoff_user in kernel/sched_switch.h, and come here for their
+ * rare cases).
  */
 /* The ready queue's code is compiled in here, inline (see <bora/sched_queue.h>). */
 #define RUNQ_API static inline __attribute__((unused))
@@ -42,61 +44,32 @@ SCHED_FAST_PATH int sched_block_handoff(struct wait_queue *wq, const char *wait_
 }
 
 #ifdef CONFIG_USERSPACE
-/* With next settled and the run-queue lock held: leave through next's frame or its context. */
-static inline __attribute__((always_inline, noreturn)) void
-handoff_user_leave(struct percpu *cpu, struct thread *cur, struct thread *next,
-                   struct trap_frame *next_frame)
-{
-	if (next_frame) {
-#if !SWITCH_UNLOCKS
-		sched_spin_unlock(&cpu->runq_lock);
-#endif
-		arch_resume_user(next_frame, cur, SWITCH_UNLOCK(cpu));
-	}
-	arch_switch_load(cur, next, SWITCH_UNLOCK(cpu));
-}
-
-/* The hand-off's less common ends: next's space needs the ASID allocator, or next a time slice. */
-static void __attribute__((noinline, noreturn))
-handoff_user_finish(struct percpu *cpu, struct thread *cur, struct thread *next,
-                    struct trap_frame *next_frame)
+/* The user hand-off's less common ends: next's space needs the ASID allocator, or a time slice. */
+void __attribute__((noinline, noreturn))
+sched_handoff_user_finish(struct percpu *cpu, struct thread *cur, struct thread *next,
+                          struct trap_frame *next_frame)
 {
 	switch_prepare_rest(cpu, next);
 	handoff_user_leave(cpu, cur, next, next_frame);
 }
 
-/* The whole hand-off when next has a timed wake-up to cancel. */
-static void __attribute__((noinline, noreturn))
-handoff_user_armed(struct wait_queue *wq, const char *wait_what, struct thread *next,
-                   struct trap_frame *next_frame)
+/* The whole user hand-off when next has a timed wake-up to cancel. */
+void __attribute__((noinline, noreturn))
+sched_handoff_user_armed(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                         struct trap_frame *next_frame)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *cur = cpu->current;
 
 	handoff_prepare(cpu, cur, wq, wait_what, next);
 	switch_prepare_state(cpu, cur, next, read_time(), true);
-	handoff_user_finish(cpu, cur, next, next_frame);
+	sched_handoff_user_finish(cpu, cur, next, next_frame);
 }
 
-/*
- * The common case makes no call that returns (the rare cases leave by tail
- * calls above), so it keeps nothing in callee-saved registers and has no
- * frame to store: next's address space is loaded inline when it keeps its
- * ASID on this hart (aspace_activate_kept).
- */
 SCHED_FAST_PATH void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what,
                                               struct thread *next, struct trap_frame *next_frame)
 {
-	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current;
-
-	if (unlikely(next->wakeup_armed))
-		handoff_user_armed(wq, wait_what, next, next_frame);
-	handoff_prepare_armed(cpu, cur, wq, wait_what, next, false);
-	switch_prepare_state(cpu, cur, next, read_time(), true); /* cur blocked just now */
-	if (unlikely(!switch_prepare_kept(cpu, next)))
-		handoff_user_finish(cpu, cur, next, next_frame);
-	handoff_user_leave(cpu, cur, next, next_frame);
+	block_handoff_user(wq, wait_what, next, next_frame);
 }
 #endif
 

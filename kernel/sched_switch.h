@@ -72,6 +72,7 @@ enum slice_hint {
 	SLICE_LOOK,        /* nothing: look at the queue */
 	SLICE_NO_EQUAL,    /* nothing of next's priority or higher is queued */
 	SLICE_EQUAL_READY, /* an equal of next is queued (a yield's rotation) */
+	SLICE_NOT_IDLE,    /* nothing, but next is not the idle thread (an IPC peer) */
 };
 
 /*
@@ -89,7 +90,8 @@ timeslice_wanted(struct percpu *cpu, const struct thread *cur, enum slice_hint h
 	 * higher-priority thread comes and goes. A lone thread or an idle hart
 	 * takes at most that one slice interrupt.
 	 */
-	return hint != SLICE_NO_EQUAL && !is_idle(cur) && !sched_slicing_off &&
+	return hint != SLICE_NO_EQUAL && (hint == SLICE_NOT_IDLE || !is_idle(cur)) &&
+	       !sched_slicing_off &&
 	       (hint == SLICE_EQUAL_READY || runq_has_prio_at_least(&cpu->runq, prio_of(cur))) &&
 	       !sched_timeslice_pending(cpu);
 #else
@@ -319,7 +321,7 @@ handoff_prepare(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
 static inline __attribute__((always_inline)) bool switch_prepare_kept(struct percpu *cpu,
                                                                       struct thread *next)
 {
-	if (unlikely(timeslice_wanted(cpu, next, SLICE_LOOK)))
+	if (unlikely(timeslice_wanted(cpu, next, SLICE_NOT_IDLE)))
 		return false;
 #ifdef CONFIG_USERSPACE
 	if (next->task && unlikely(!aspace_activate_kept(cpu, &next->task->as)))
@@ -344,6 +346,51 @@ struct thread *sched_handoff_switch_rest(struct percpu *cpu, struct thread *cur,
                                          struct thread *next);
 int sched_handoff_armed(struct wait_queue *wq, const char *wait_what, struct thread *next,
                         unsigned long flags);
+
+#ifdef CONFIG_USERSPACE
+/* With next settled and the run-queue lock held: leave through next's frame or its context. */
+static inline __attribute__((always_inline, noreturn)) void
+handoff_user_leave(struct percpu *cpu, struct thread *cur, struct thread *next,
+                   struct trap_frame *next_frame)
+{
+	if (next_frame) {
+#if !SWITCH_UNLOCKS
+		sched_spin_unlock(&cpu->runq_lock);
+#endif
+		arch_resume_user(next_frame, cur, SWITCH_UNLOCK(cpu));
+	}
+	arch_switch_load(cur, next, SWITCH_UNLOCK(cpu));
+}
+
+void sched_handoff_user_finish(struct percpu *cpu, struct thread *cur, struct thread *next,
+                               struct trap_frame *next_frame) __attribute__((noreturn));
+void sched_handoff_user_armed(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                              struct trap_frame *next_frame) __attribute__((noreturn));
+
+/*
+ * sched_block_handoff_user, inline for the user IPC fast path
+ * (kernel/ipc_fastpath_user.c). Its common case makes no call that returns
+ * (the rare cases leave by the calls above, which never return), so it keeps
+ * nothing in callee-saved registers and has no frame to store: next's
+ * address space is loaded inline when it keeps its ASID on this hart
+ * (aspace_activate_kept).
+ */
+static inline __attribute__((always_inline, noreturn)) void
+block_handoff_user(struct wait_queue *wq, const char *wait_what, struct thread *next,
+                   struct trap_frame *next_frame)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	if (unlikely(next->wakeup_armed))
+		sched_handoff_user_armed(wq, wait_what, next, next_frame);
+	handoff_prepare_armed(cpu, cur, wq, wait_what, next, false);
+	switch_prepare_state(cpu, cur, next, read_time(), true); /* cur blocked just now */
+	if (unlikely(!switch_prepare_kept(cpu, next)))
+		sched_handoff_user_finish(cpu, cur, next, next_frame);
+	handoff_user_leave(cpu, cur, next, next_frame);
+}
+#endif
 
 /*
  * sched_block_handoff, inline for the IPC fast path between kernel threads

@@ -9,6 +9,8 @@
 #include <bora/ipc_syscall.h>
 #include <bora/thread.h>
 
+struct trap_frame;
+
 struct ipc_kthread {
 	struct ipc_thread ipc;
 	struct wait_queue wq; /* only this thread ever sleeps on it */
@@ -17,10 +19,12 @@ struct ipc_kthread {
 	bool kernel;      /* a kernel thread: its "user" buffers are kernel memory */
 	/*
 	 * A user thread blocked in the user fast path, which keeps no kernel
-	 * continuation (kernel/ipc_fastpath_user.c). Set and read under the
-	 * scheduler lock while it waits; it clears it itself when it resumes.
+	 * continuation (kernel/ipc_fastpath_user.c): its trap frame, which
+	 * holds every user register. Set and read under the scheduler lock while
+	 * it waits; cleared by a peer that enters it, else by the thread itself
+	 * when it resumes.
 	 */
-	bool user_waits;
+	struct trap_frame *user_frame;
 	/*
 	 * A kernel thread blocked in the kernel fast path (kernel/ipc_fastpath.c):
 	 * its register array, into which a fast-path peer that hands it the CPU

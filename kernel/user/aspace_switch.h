@@ -43,7 +43,13 @@ static inline __attribute__((always_inline)) bool aspace_activate_kept(struct pe
 
 	if (unlikely(!mine->asid || mine->generation != h->ids.generation))
 		return false;
-	csr_write(satp, sv39_satp(as->pt.root_pa, mine->asid));
+	/*
+	 * sv39_satp without its masks: the root is a frame's physical address
+	 * (below 2^56, page-aligned) and the id fits satp.ASID, as the slow path
+	 * that assigned it checked (privileged spec 4.1.11).
+	 */
+	csr_write(satp, SATP_MODE_SV39 << SATP_MODE_SHIFT |
+	                    (uint64_t)mine->asid << SATP_ASID_SHIFT | as->pt.root_pa >> 12);
 	h->switches++;
 	return true;
 }
