@@ -205,16 +205,30 @@ void sched_irq_exit(void)
 	preempt_current(cpu);
 }
 
-void sched_yield(void)
+/* sched_yield of a thread that must leave this hart: finish_switch moves it (see preempt_current).
+ */
+static void __attribute__((noinline)) yield_away(struct percpu *cpu, struct thread *cur)
+{
+	switch_away(cpu, cur);
+}
+
+/*
+ * The common case calls nothing that returns but arch_switch (the rare ones,
+ * a thread leaving its hart, a slice to arm, a space that needs an ASID, go
+ * out of line), so what it keeps across the switch is only the interrupt
+ * state.
+ */
+SCHED_FAST_PATH void sched_yield(void)
 {
 	unsigned long flags = arch_irq_save();
 	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current;
+	struct thread *cur = cpu->current, *prev;
 	struct runq_node *n;
+	enum slice_hint hint;
 
 	sched_spin_lock(&cpu->runq_lock);
 	if (unlikely(sched_must_move(cur))) {
-		switch_away(cpu, cur); /* finish_switch moves it (see preempt_current) */
+		yield_away(cpu, cur);
 		arch_irq_restore(flags);
 		return;
 	}
@@ -233,9 +247,13 @@ void sched_yield(void)
 
 	cur->state = THREAD_READY;
 	/* The common yield rotates one priority's queue: cur is an equal of next, queued. */
-	switch_to_at(cpu, cur, next, read_time(),
-	             prio_of(next) == prio_of(cur) && !is_idle(cur) ? SLICE_EQUAL_READY
-	                                                            : SLICE_LOOK);
+	hint = prio_of(next) == prio_of(cur) && !is_idle(cur) ? SLICE_EQUAL_READY : SLICE_LOOK;
+	switch_prepare_state(cpu, cur, next, read_time(), false);
+	if (likely(switch_prepare_kept_hint(cpu, next, hint)))
+		prev = arch_switch(cur, next, SWITCH_UNLOCK(cpu));
+	else
+		prev = sched_switch_rest(cpu, cur, next, hint);
+	finish_switch(prev);
 	arch_irq_restore(flags);
 }
 

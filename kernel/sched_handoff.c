@@ -16,11 +16,10 @@
 
 #include "sched_switch.h"
 
-/* block_handoff's switch when switch_prepare_kept could not settle next; returns prev. */
 struct thread *__attribute__((noinline))
-sched_handoff_switch_rest(struct percpu *cpu, struct thread *cur, struct thread *next)
+sched_switch_rest(struct percpu *cpu, struct thread *cur, struct thread *next, enum slice_hint hint)
 {
-	switch_prepare_rest(cpu, next);
+	switch_prepare_rest(cpu, next, hint);
 	return arch_switch(cur, next, SWITCH_UNLOCK(cpu));
 }
 
@@ -49,7 +48,7 @@ void __attribute__((noinline, noreturn))
 sched_handoff_user_finish(struct percpu *cpu, struct thread *cur, struct thread *next,
                           struct trap_frame *next_frame)
 {
-	switch_prepare_rest(cpu, next);
+	switch_prepare_rest(cpu, next, SLICE_NOT_IDLE);
 	handoff_user_leave(cpu, cur, next, next_frame);
 }
 

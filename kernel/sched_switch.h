@@ -315,13 +315,13 @@ handoff_prepare(struct percpu *cpu, struct thread *cur, struct wait_queue *wq,
  * With cpu->runq_lock held and next's state settled (switch_prepare_state):
  * next's address space and time slice in their common case, inline. False:
  * nothing done, the caller goes to switch_prepare_rest (out of line, so the
- * hand-offs' common case makes no call that returns and needs no callee-saved
- * registers for it).
+ * common case of a hand-off or a yield makes no call that returns and needs
+ * no callee-saved registers for it).
  */
-static inline __attribute__((always_inline)) bool switch_prepare_kept(struct percpu *cpu,
-                                                                      struct thread *next)
+static inline __attribute__((always_inline)) bool
+switch_prepare_kept_hint(struct percpu *cpu, struct thread *next, enum slice_hint hint)
 {
-	if (unlikely(timeslice_wanted(cpu, next, SLICE_NOT_IDLE)))
+	if (unlikely(timeslice_wanted(cpu, next, hint)))
 		return false;
 #ifdef CONFIG_USERSPACE
 	if (next->task && unlikely(!aspace_activate_kept(cpu, &next->task->as)))
@@ -330,20 +330,31 @@ static inline __attribute__((always_inline)) bool switch_prepare_kept(struct per
 	return true;
 }
 
-/* What switch_prepare_kept left: next's address space through the allocator, its time slice. */
-static inline __attribute__((always_inline)) void switch_prepare_rest(struct percpu *cpu,
+/* The hand-offs': next is an IPC peer, never the idle thread. */
+static inline __attribute__((always_inline)) bool switch_prepare_kept(struct percpu *cpu,
                                                                       struct thread *next)
+{
+	return switch_prepare_kept_hint(cpu, next, SLICE_NOT_IDLE);
+}
+
+/* What switch_prepare_kept left: next's address space through the allocator, its time slice. */
+static inline __attribute__((always_inline)) void
+switch_prepare_rest(struct percpu *cpu, struct thread *next, enum slice_hint hint)
 {
 #ifdef CONFIG_USERSPACE
 	if (next->task)
 		task_switch_mm(next);
 #endif
-	timeslice_check(cpu, next);
+	timeslice_check_hint(cpu, next, hint);
 }
 
-/* sched_handoff.c: the hand-offs' less common cases, out of line. */
-struct thread *sched_handoff_switch_rest(struct percpu *cpu, struct thread *cur,
-                                         struct thread *next);
+/*
+ * sched_handoff.c: the switch when switch_prepare_kept_hint could not settle
+ * next (returns prev, as arch_switch), and the hand-off of a peer with a
+ * timed wake-up to cancel.
+ */
+struct thread *sched_switch_rest(struct percpu *cpu, struct thread *cur, struct thread *next,
+                                 enum slice_hint hint);
 int sched_handoff_armed(struct wait_queue *wq, const char *wait_what, struct thread *next,
                         unsigned long flags);
 
@@ -415,7 +426,7 @@ static inline __attribute__((always_inline)) int block_handoff(struct wait_queue
 	if (likely(switch_prepare_kept(cpu, next)))
 		prev = arch_switch(cur, next, SWITCH_UNLOCK(cpu));
 	else
-		prev = sched_handoff_switch_rest(cpu, cur, next);
+		prev = sched_switch_rest(cpu, cur, next, SLICE_NOT_IDLE);
 	finish_switch(prev);
 	arch_irq_restore(flags);
 	return this_cpu()->current->wait_result;
