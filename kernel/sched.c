@@ -138,7 +138,13 @@ static inline __attribute__((always_inline)) void switch_away_at(struct percpu *
 		sched_spin_unlock(&cpu->runq_lock);
 		return;
 	}
-	switch_to_at(cpu, prev, next, now, SLICE_LOOK);
+	switch_prepare_state(cpu, prev, next, now, false);
+	/* The rare cases out of line: nothing but arch_switch is called in the common one. */
+	if (likely(switch_prepare_kept_hint(cpu, next, SLICE_LOOK)))
+		prev = arch_switch(prev, next, SWITCH_UNLOCK(cpu));
+	else
+		prev = sched_switch_rest(cpu, prev, next, SLICE_LOOK);
+	finish_switch(prev);
 }
 
 static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu,
@@ -271,8 +277,10 @@ int wait_queue_wake_all(struct wait_queue *wq, int result)
 	return n;
 }
 
-int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeout,
-                unsigned long flags)
+static inline __attribute__((always_inline)) int block_armed(struct wait_queue *wq,
+                                                             const char *wait_what,
+                                                             k_timeout_t timeout,
+                                                             unsigned long flags, bool timed)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *cur = cpu->current;
@@ -281,7 +289,7 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
 	cur->wait_what = wait_what;
 	cur->wait_result = 0;
 	wait_queue_insert(wq, cur);
-	if (!timeout_is_forever(timeout))
+	if (timed)
 		sched_arm_wakeup(cur, timeout);
 	cur->state = THREAD_BLOCKED;
 	sched_spin_lock(&cpu->runq_lock);
@@ -289,6 +297,21 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
 	switch_away(cpu, cur);
 	arch_irq_restore(flags);
 	return cur->wait_result;
+}
+
+/* sched_block with a timeout to arm: out of line, so the untimed wait keeps fewer registers. */
+static int __attribute__((noinline))
+block_timed(struct wait_queue *wq, const char *wait_what, k_timeout_t timeout, unsigned long flags)
+{
+	return block_armed(wq, wait_what, timeout, flags, true);
+}
+
+SCHED_FAST_PATH int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeout,
+                                unsigned long flags)
+{
+	if (!timeout_is_forever(timeout))
+		return block_timed(wq, wait_what, timeout, flags);
+	return block_armed(wq, wait_what, timeout, flags, false);
 }
 
 void sched_wake(struct thread *t, int result)

@@ -103,9 +103,13 @@ static inline __attribute__((always_inline)) int hand_over(struct percpu *cpu, s
 
 	cur->state = THREAD_READY;
 	runq_add_head(&cpu->runq, &cur->rq_node);
-	slice_preempted(cpu, cur, now);
 	t->slice_used = 0;
 	sched_spin_unlock(&sched_spinlock);
+	/*
+	 * cur's slice under the run-queue lock alone (only this hart touches it),
+	 * next to the switch's runtime update, so now - switched_at is read once.
+	 */
+	slice_preempted(cpu, cur, now);
 	/* Nothing of t's priority was queued, and cur is below it. */
 	switch_to_as(cpu, cur, t, now, SLICE_NO_EQUAL, true);
 	arch_irq_enable();
