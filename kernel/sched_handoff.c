@@ -16,7 +16,7 @@
 
 #include "sched_switch.h"
 
-struct thread *__attribute__((noinline))
+SCHED_FAST_PATH struct thread *__attribute__((noinline))
 sched_switch_rest(struct percpu *cpu, struct thread *cur, struct thread *next, enum slice_hint hint)
 {
 	switch_prepare_rest(cpu, next, hint);

@@ -342,8 +342,9 @@ static inline __attribute__((always_inline)) void
 switch_prepare_rest(struct percpu *cpu, struct thread *next, enum slice_hint hint)
 {
 #ifdef CONFIG_USERSPACE
-	if (next->task)
-		task_switch_mm(next);
+	/* Straight to the allocator when the inline case fails (ASIDs off: every time). */
+	if (next->task && !aspace_activate_kept(cpu, &next->task->as))
+		aspace_activate_assign(&next->task->as);
 #endif
 	timeslice_check_hint(cpu, next, hint);
 }

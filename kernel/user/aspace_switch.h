@@ -29,6 +29,13 @@ struct uspace_hart {
 };
 
 /*
+ * aspace_activate's slow path (kernel/user/uspace.c): give `as` an ASID of
+ * this hart's current generation (or the kernel's table for NULL), note the
+ * hart in as->harts, flush what the id needs, load it. Interrupts off.
+ */
+void aspace_activate_assign(struct aspace *as);
+
+/*
  * With interrupts off: if `as` still holds an ASID of this hart's current
  * generation (asid_assign's ASID_KEEP), load it, a satp write and nothing to
  * flush, and return true. Otherwise change nothing: aspace_activate's slow

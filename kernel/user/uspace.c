@@ -155,7 +155,7 @@ static void note_hart(struct aspace *as, unsigned int index)
 		__atomic_fetch_or(&as->harts, CPUMASK_OF(index), __ATOMIC_SEQ_CST);
 }
 
-static void __attribute__((noinline)) aspace_activate_slow(struct aspace *as)
+void __attribute__((noinline)) aspace_activate_assign(struct aspace *as)
 {
 	struct sv39 *kernel = remap_kernel_table();
 	unsigned int index = smp_this_hart();
@@ -197,7 +197,7 @@ __attribute__((optimize("omit-frame-pointer"))) void aspace_activate(struct aspa
 {
 	if (likely(as) && aspace_activate_kept(this_cpu(), as))
 		return;
-	aspace_activate_slow(as);
+	aspace_activate_assign(as);
 }
 
 /* On each hart that ran the space: leave its table if it is still the loaded one. */
