@@ -5,6 +5,7 @@
  * may have cached is fenced on each of them too, through SBI RFENCE (SBI spec
  * chapter 8), which returns once every target has fenced.
  */
+#include <bora/irqflags.h>
 #include <bora/panic.h>
 #include <bora/smp.h>
 #include <asm/sbi.h>
@@ -78,22 +79,35 @@ static void remote_flush(cpumask_t mask, struct rfence *f)
 }
 #endif
 
+/*
+ * Interrupts stay off from the local fence to the remote ones: a thread
+ * moved to another hart in between would fence neither that hart (now
+ * "this" one, left out of the remote set) nor, locally, the one it left.
+ * SBI RFENCE needs no S-mode interrupt on either side (the firmware takes it
+ * in M-mode), so waiting for it this way cannot deadlock.
+ */
 void tlb_flush_range(uintptr_t start, size_t len)
 {
+	unsigned long flags = arch_irq_save();
+
 	local_flush(start, len);
 #ifdef CONFIG_SMP
 	remote_flush(~(cpumask_t)0, &(struct rfence){.start = start, .size = len});
 #endif
+	arch_irq_restore(flags);
 }
 
 void tlb_flush_asid_range_on(cpumask_t mask, unsigned long asid, uintptr_t start, size_t len)
 {
+	unsigned long flags = arch_irq_save();
+
 	if (mask & CPUMASK_OF(smp_this_hart()))
 		local_flush_asid(asid, start, len);
 #ifdef CONFIG_SMP
 	remote_flush(mask,
 	             &(struct rfence){.start = start, .size = len, .asid = asid, .use_asid = true});
 #endif
+	arch_irq_restore(flags);
 }
 
 void tlb_flush_asid_range(unsigned long asid, uintptr_t start, size_t len)
