@@ -98,10 +98,12 @@ def test_a_hart_sent_to_the_kernel_entry_is_taken_on():
     result = boot(out, timeout=300, extra=["-smp", "4", "-append", "smp.entry=kernel ktest=smp"])
     text = result.output
     assert not result.timed_out, text
-    assert len(re.findall(r"^Booted on hart", text, re.M)) == 1, text
+    booted = re.findall(r"^Booted on hart (\d+)", text, re.M)
+    assert len(booted) == 1, text
     assert online_report(text) == (4, 4)
+    # OpenSBI's boot-hart lottery may pick any of the four; every other one is started.
     strays = re.findall(r"^smp: hart (\d+) entered at the kernel's entry point", text, re.M)
-    assert sorted(int(h) for h in strays) == [1, 2, 3], text
+    assert sorted(int(h) for h in strays) == sorted({0, 1, 2, 3} - {int(booted[0])}), text
     assert "ktest: PASS smp.call_function_runs_once_on_every_target" in text
     assert re.search(r"^ktest: \d+ passed, 0 failed", text, re.M), text
     assert result.returncode == 0
