@@ -15,7 +15,7 @@
  * It then does what the general path (kernel/ipc_endpoint.c) would do — the
  * same queue, reply-capability and message state, so either path may pick up
  * after the other — but without decoding a buffer or a grant, without waking
- * the peer through the run queue: sched_block_handoff() switches straight to
+ * the peer through the run queue: block_handoff() (kernel/sched_switch.h) switches straight to
  * it, and the peer leaves its own wait through whichever path it blocked in.
  * Anything else, at any check, goes to the general path with nothing changed.
  *

@@ -2,11 +2,9 @@
 /*
  * Switches straight to a chosen thread, without queueing it and picking it
  * again: a wake-up of a thread that should run at once (sched_wake_unlock)
- * and the IPC fast paths' hand-offs to their peer (sched_block_handoff and,
- * for user threads that keep no kernel continuation while they wait,
- * sched_block_handoff_user; the fast paths have both inline, as block_handoff
- * and block_handoff_user in kernel/sched_switch.h, and come here for their
- * rare cases).
+ * and the rare cases of the IPC fast paths' hand-offs to their peer, which
+ * are inline in kernel/sched_switch.h (block_handoff, and block_handoff_user
+ * for user threads that keep no kernel continuation while they wait).
  */
 /* The ready queue's code is compiled in here, inline (see <bora/sched_queue.h>). */
 #define RUNQ_API static inline __attribute__((unused))
@@ -23,7 +21,7 @@ sched_switch_rest(struct percpu *cpu, struct thread *cur, struct thread *next, e
 	return arch_switch(cur, next, SWITCH_UNLOCK(cpu));
 }
 
-/* sched_block_handoff for a next with a timed wake-up to cancel. */
+/* block_handoff for a next with a timed wake-up to cancel. */
 int __attribute__((noinline)) sched_handoff_armed(struct wait_queue *wq, const char *wait_what,
                                                   struct thread *next, unsigned long flags)
 {
@@ -34,12 +32,6 @@ int __attribute__((noinline)) sched_handoff_armed(struct wait_queue *wq, const c
 	switch_to_as(cpu, cur, next, read_time(), SLICE_LOOK, true); /* cur blocked just now */
 	arch_irq_restore(flags);
 	return cur->wait_result;
-}
-
-SCHED_FAST_PATH int sched_block_handoff(struct wait_queue *wq, const char *wait_what,
-                                        struct thread *next, unsigned long flags)
-{
-	return block_handoff(wq, wait_what, next, flags);
 }
 
 #ifdef CONFIG_USERSPACE
@@ -63,12 +55,6 @@ sched_handoff_user_armed(struct wait_queue *wq, const char *wait_what, struct th
 	handoff_prepare(cpu, cur, wq, wait_what, next);
 	switch_prepare_state(cpu, cur, next, read_time(), true);
 	sched_handoff_user_finish(cpu, cur, next, next_frame);
-}
-
-SCHED_FAST_PATH void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what,
-                                              struct thread *next, struct trap_frame *next_frame)
-{
-	block_handoff_user(wq, wait_what, next, next_frame);
 }
 #endif
 

@@ -380,8 +380,14 @@ void sched_handoff_user_armed(struct wait_queue *wq, const char *wait_what, stru
                               struct trap_frame *next_frame) __attribute__((noreturn));
 
 /*
- * sched_block_handoff_user, inline for the user IPC fast path
- * (kernel/ipc_fastpath_user.c). Its common case makes no call that returns
+ * The hand-off of <bora/sched.h> (sched_can_handoff) for a user thread in a
+ * system call that keeps no kernel continuation while it waits (the user IPC
+ * fast path, kernel/ipc_fastpath_user.c): its registers are all in its trap
+ * frame and the caller has pointed its context (ctx.ra, ctx.sp) at the code
+ * that finishes the call when something wakes it. next_frame not NULL: next
+ * waits the same way and its results are written in that frame already, so
+ * next enters U-mode from it directly; else next's saved context is loaded.
+ * Never returns. Its common case makes no call that returns
  * (the rare cases leave by the calls above, which never return), so it keeps
  * nothing in callee-saved registers and has no frame to store: next's
  * address space is loaded inline when it keeps its ASID on this hart
@@ -405,7 +411,7 @@ block_handoff_user(struct wait_queue *wq, const char *wait_what, struct thread *
 #endif
 
 /*
- * sched_block_handoff, inline for the IPC fast path between kernel threads
+ * The hand-off of <bora/sched.h> (sched_can_handoff), for the IPC fast path between kernel threads
  * (kernel/ipc_fastpath.c): one frame for the IPC logic and the switch, so
  * each side saves and restores its registers once. A peer with a timed
  * wake-up to cancel, a space that needs an ASID, a slice to arm go out of

@@ -122,7 +122,8 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
                 unsigned long flags);
 
 /*
- * Direct hand-off (the IPC fast path): with sched_lock held, block the current
+ * Direct hand-off (the IPC fast paths: block_handoff and block_handoff_user in
+ * kernel/sched_switch.h, inline there): with sched_lock held, block the current
  * thread on wq with no timeout, as sched_block, and run `next` — blocked on a
  * wait queue, which it leaves with wait result 0 — at once on this hart,
  * without a pass through the run queue. Returns like sched_block. Only for a
@@ -145,21 +146,6 @@ static inline bool sched_can_handoff(const struct thread *next)
 #endif
 	    ;
 }
-int sched_block_handoff(struct wait_queue *wq, const char *wait_what, struct thread *next,
-                        unsigned long flags);
-
-/*
- * The same for a user thread in a system call that keeps no kernel
- * continuation while it waits (the user IPC fast path): its registers are
- * all in its trap frame and the caller has pointed its context (ctx.ra,
- * ctx.sp) at the code that finishes the call when something wakes it.
- * next_frame not NULL: next waits the same way and its results are written
- * in that frame already, so next enters U-mode from it directly; else next's
- * saved context is loaded. Never returns.
- */
-struct trap_frame;
-void sched_block_handoff_user(struct wait_queue *wq, const char *wait_what, struct thread *next,
-                              struct trap_frame *next_frame) __attribute__((noreturn));
 
 /* With sched_lock held: take t off its wait queue, cancel its timeout, make it ready. */
 void sched_wake(struct thread *t, int result);
@@ -225,6 +211,7 @@ void arch_switch_load(struct thread *prev, struct thread *next, spinlock_t *unlo
  * stack moves to the frame, prev is released as arch_switch does, then every
  * register comes from the frame and sret returns to U-mode.
  */
+struct trap_frame;
 void arch_resume_user(struct trap_frame *frame, struct thread *prev, spinlock_t *unlock)
     __attribute__((noreturn));
 
