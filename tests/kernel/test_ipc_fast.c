@@ -135,6 +135,21 @@ static int start_server(struct server *s, struct thread **t, unsigned int prio)
 	return err;
 }
 
+/* Word 0 asks the server to leave: 0 once it has, having handled `handled` calls, all cleanly. */
+static long stop_server(struct ipc_thread *self, struct thread *t, const struct server *s,
+                        long handled)
+{
+	uint64_t a[8];
+	long err = client_call(self, true, 0, a);
+
+	if (err)
+		return err;
+	err = thread_join(t, FOREVER);
+	if (err)
+		return err;
+	return s->handled == handled ? s->result : -EINVAL;
+}
+
 KTEST(ipc_fast, round_trips_take_the_fast_path_and_mix_with_the_general_one)
 {
 	struct server s = {.fast = true};
@@ -156,10 +171,7 @@ KTEST(ipc_fast, round_trips_take_the_fast_path_and_mix_with_the_general_one)
 		KTEST_ASSERT_EQ(a[6], 0);
 		KTEST_ASSERT_EQ(IPC_INFO_FIELD(a[1], WORDS), 2);
 	}
-	KTEST_ASSERT_EQ(client_call(self, true, 0, a), 0);
-	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
-	KTEST_ASSERT_EQ(s.handled, ROUNDS);
-	KTEST_ASSERT_EQ(s.result, 0);
+	KTEST_ASSERT_EQ(stop_server(self, t, &s, ROUNDS), 0);
 	/* The fast calls were all taken by the fast path; so were the replies to fast calls. */
 	KTEST_ASSERT_EQ(ipc_fastpath_stats.calls - before.calls, ROUNDS - ROUNDS / 4 + 1);
 	KTEST_ASSERT(ipc_fastpath_stats.reply_recvs - before.reply_recvs >= ROUNDS - ROUNDS / 4);
@@ -213,11 +225,8 @@ KTEST(ipc_fast, a_peer_waiting_with_a_timeout_is_handed_the_cpu_and_the_timeout_
 		KTEST_ASSERT_EQ(a[3], 0xc0ffee);
 	}
 	KTEST_ASSERT_EQ(ipc_fastpath_stats.calls - before.calls, 20);
-	KTEST_ASSERT_EQ(client_call(self, true, 0, a), 0);
-	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
-	KTEST_ASSERT_EQ(s.handled, 20);
+	KTEST_ASSERT_EQ(stop_server(self, t, &s, 20), 0);
 	KTEST_ASSERT_EQ(s.still_armed, 0);
-	KTEST_ASSERT_EQ(s.result, 0);
 	teardown();
 }
 
@@ -246,10 +255,7 @@ KTEST(ipc_fast, a_fast_wait_the_general_path_ends_leaves_no_register_array_behin
 		KTEST_ASSERT_EQ(a[3], 0xc0ffee);
 		KTEST_ASSERT_EQ(IPC_INFO_FIELD(a[1], WORDS), 2);
 	}
-	KTEST_ASSERT_EQ(client_call(self, true, 0, fast_a), 0);
-	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
-	KTEST_ASSERT_EQ(s.handled, 40);
-	KTEST_ASSERT_EQ(s.result, 0);
+	KTEST_ASSERT_EQ(stop_server(self, t, &s, 40), 0);
 	teardown();
 }
 
