@@ -39,6 +39,9 @@ FIXED_SEEDS = [
                  # linear map and remap.linear_map_covers_ram_with_the_largest_leaves refused it
     0xf11ea499,  # qemu_virt with the SBI console: irq.console_uart_source_is_enabled wanted a
                  # UART interrupt from a console that has no UART of its own
+    0x15a9d72c,  # cooperative (PREEMPT=n) with IPC: ipc.a_signal_wakes_the_waiting_thread_with_its_bits
+                 # expected its new waiter to have run already, returned early on the assert and
+                 # left the waiter with the test's stack frame: a panic two tests later
 ]
 
 
@@ -74,7 +77,9 @@ def drawn_seeds():
     return [rng.getrandbits(32) for _ in range(count)]
 
 
-SEEDS = (FIXED_SEEDS if not os.environ.get("RANDCONFIG_SEEDS") else []) + drawn_seeds()
+# A drawn seed that is already fixed runs once (two tests would share its build tree).
+SEEDS = list(dict.fromkeys((FIXED_SEEDS if not os.environ.get("RANDCONFIG_SEEDS") else [])
+                           + drawn_seeds()))
 
 
 def out_dir(seed):
