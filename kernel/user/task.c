@@ -2,6 +2,7 @@
 /* Task lifecycle: create from an embedded program, start its threads, end, reap. */
 #include <bora/elf.h>
 #include <bora/errno.h>
+#include <bora/irqflags.h>
 #include <bora/frame.h>
 #include <bora/id_alloc.h>
 #include <bora/kmalloc.h>
@@ -354,19 +355,28 @@ long task_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg)
 
 void task_thread_leave(void)
 {
-	struct task *t = task_current();
+	struct thread *self = thread_current();
+	struct task *t = self->task;
 	unsigned long flags;
 
 #ifdef CONFIG_IPC
-	ipc_thread_release(thread_current()); /* off every IPC queue before the thread goes */
+	ipc_thread_release(self); /* off every IPC queue before the thread goes */
 #endif
+	/*
+	 * From here on a kernel thread on the kernel's table: a switch back to
+	 * it must not load the space, which the last thread to leave frees (a
+	 * preemption between that free and thread_exit ran on a freed root
+	 * table: randconfig 0x86c93fb5 under host load).
+	 */
+	flags = arch_irq_save();
+	self->task = NULL;
+	aspace_activate(NULL);
+	arch_irq_restore(flags);
 	flags = spin_lock_irqsave(&t->lock);
 	bool last = --t->live_threads == 0;
 
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (last) {
-		/* Off the task's table before it is freed; the kernel half is the same. */
-		aspace_activate(NULL);
 		release_memory(t);
 		t->state = TASK_ZOMBIE;
 		sem_give(&t->done);
