@@ -17,6 +17,12 @@ extern const uint64_t user_program_count;
 
 void uspace_init(void);
 
+/* kernel/user/task.c, for the thread side in task_thread.c. */
+void task_release_memory(struct task *t); /* the space and handles, at the end */
+void task_init_user_frame(struct trap_frame *tf, uint64_t pc, uint64_t sp, uint64_t a0,
+                          uint64_t a1);
+extern struct sem task_reaper_wake; /* given when a detached task has ended */
+
 /* The system calls, one group per file (sys_task.c, sys_mem.c, sys_console.c). */
 long sys_null(long, long, long, long, long, long);
 long sys_exit(long, long, long, long, long, long);

@@ -2,7 +2,6 @@
 /* Task lifecycle: create from an embedded program, start its threads, end, reap. */
 #include <bora/elf.h>
 #include <bora/errno.h>
-#include <bora/irqflags.h>
 #include <bora/frame.h>
 #include <bora/id_alloc.h>
 #include <bora/kmalloc.h>
@@ -22,14 +21,11 @@
 #include <bora/syscall_ipc.h>
 #endif
 
-/* Each user thread's kernel stack: its traps and system calls run there. */
-#define KSTACK_SIZE (4 * PAGE_SIZE)
-
 static struct id_bitmap task_ids;
 static uint64_t task_id_storage[id_storage_bytes(CONFIG_USER_MAX_TASKS + 1) / 8];
 static struct task *tasks; /* every live task, ascending id; under tasks_lock */
 static spinlock_t tasks_lock = SPINLOCK_INIT;
-static struct sem reaper_wake; /* a detached task has ended */
+struct sem task_reaper_wake; /* a detached task has ended */
 
 const char *task_program_name(size_t index)
 {
@@ -55,7 +51,7 @@ void task_subsystem_init(void)
 	    id_bitmap_alloc_fixed(&task_ids, 0))
 		panic("task: cannot set up task ids");
 	uspace_init();
-	sem_init(&reaper_wake, 0, CONFIG_USER_MAX_TASKS);
+	sem_init(&task_reaper_wake, 0, CONFIG_USER_MAX_TASKS);
 	if (thread_create(&reaper, reaper_main, NULL, THREAD_PRIO_DEFAULT, 0, "task_reaper"))
 		panic("task: cannot start the reaper thread");
 	printk("user: %llu embedded programs, up to %d tasks\n",
@@ -168,7 +164,7 @@ static int push_args(struct task *t, const char *const *argv, int argc, size_t b
 }
 
 /* Give back the address space and ASID: at the end, or for a task that never ran. */
-static void release_memory(struct task *t)
+void task_release_memory(struct task *t)
 {
 #ifdef CONFIG_IPC
 	ipc_task_destroy(t); /* first: peers see the handles go while the task is still whole */
@@ -178,8 +174,7 @@ static void release_memory(struct task *t)
 }
 
 /* U-mode registers for a new thread: sret to U (SPP 0), interrupts on there, no SUM. */
-static void init_user_frame(struct trap_frame *tf, uint64_t pc, uint64_t sp, uint64_t a0,
-                            uint64_t a1)
+void task_init_user_frame(struct trap_frame *tf, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
 {
 	*tf = (struct trap_frame){0};
 	tf->regs[2] = sp;
@@ -220,7 +215,7 @@ static int load(struct task *t, const struct user_program *prog, const char *con
 		err = push_args(t, argv, argc, arg_bytes, &sp);
 	if (err)
 		return err;
-	init_user_frame(&t->start[0].tf, img.entry, sp, (uint64_t)argc, sp);
+	task_init_user_frame(&t->start[0].tf, img.entry, sp, (uint64_t)argc, sp);
 	t->start[0].tf.regs[12] = (uint64_t)-1; /* a2: no console handle (SYS_SPAWN's a5) */
 	return 0;
 }
@@ -254,7 +249,7 @@ int task_create(struct task **out, const char *name, const char *const *argv, in
 	err = load(t, prog, argv, argc, arg_bytes);
 	if (err) {
 		if (t->as.pt.table_pages)
-			release_memory(t);
+			task_release_memory(t);
 		kfree(t);
 		id_bitmap_free(&task_ids, id);
 		return err;
@@ -262,128 +257,6 @@ int task_create(struct task **out, const char *name, const char *const *argv, in
 	link_task(t);
 	*out = t;
 	return 0;
-}
-
-struct trap_frame *task_user_frame(void)
-{
-	struct thread *self = thread_current();
-
-	return (struct trap_frame *)(self->stack_base + self->stack_size) - 1;
-}
-
-__attribute__((optimize("omit-frame-pointer"))) void task_switch_mm(struct thread *next)
-{
-	/* Kernel threads run on whatever table is loaded: its kernel half is the same. */
-	if (next->task)
-		aspace_activate(&next->task->as);
-}
-
-/* Every user thread starts here, on its own kernel stack, and leaves for U-mode. */
-static void user_thread_main(void *arg)
-{
-	struct task_thread_start *start = arg;
-	struct thread *self = thread_current();
-
-	self->task = start->task;
-	aspace_activate(&start->task->as);
-	trap_enter_user(&start->tf, self->stack_base + self->stack_size);
-}
-
-/* Add a thread running start[slot]; the caller holds no lock. */
-static long add_thread(struct task *t, unsigned int slot)
-{
-	struct thread *th;
-	unsigned long flags;
-	char name[THREAD_NAME_MAX];
-	int err;
-
-	ksnprintf(name, sizeof(name), "%s.%u", t->name, slot);
-	t->start[slot].task = t;
-	flags = spin_lock_irqsave(&t->lock);
-	t->live_threads++;
-	spin_unlock_irqrestore(&t->lock, flags);
-	/*
-	 * On the harts its creator may run on (thread_create): address spaces
-	 * take an ASID on each hart they run on and fence those harts when a
-	 * mapping changes (kernel/user/uspace.c).
-	 */
-	err = thread_create(&th, user_thread_main, &t->start[slot], THREAD_PRIO_DEFAULT,
-	                    KSTACK_SIZE, name);
-	if (err) {
-		flags = spin_lock_irqsave(&t->lock);
-		t->live_threads--;
-		spin_unlock_irqrestore(&t->lock, flags);
-		return err == -EBUSY ? -EAGAIN : err;
-	}
-	th->task = t;
-	t->threads[slot] = th;
-	return (long)th->id;
-}
-
-int task_start(struct task *t)
-{
-	long rc;
-
-	if (t->state != TASK_NEW)
-		return -EINVAL;
-	t->nr_threads = 1;
-	t->state = TASK_RUNNING;
-	rc = add_thread(t, 0);
-	if (rc < 0) {
-		t->nr_threads = 0;
-		t->state = TASK_NEW;
-		return (int)rc;
-	}
-	return 0;
-}
-
-long task_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg)
-{
-	struct task *t = task_current();
-	unsigned long flags = spin_lock_irqsave(&t->lock);
-	unsigned int slot = t->nr_threads;
-
-	if (slot == TASK_MAX_THREADS || t->dying) {
-		spin_unlock_irqrestore(&t->lock, flags);
-		return -EAGAIN;
-	}
-	t->nr_threads++;
-	spin_unlock_irqrestore(&t->lock, flags);
-	init_user_frame(&t->start[slot].tf, entry, stack_top, arg, 0);
-	return add_thread(t, slot);
-}
-
-void task_thread_leave(void)
-{
-	struct thread *self = thread_current();
-	struct task *t = self->task;
-	unsigned long flags;
-
-#ifdef CONFIG_IPC
-	ipc_thread_release(self); /* off every IPC queue before the thread goes */
-#endif
-	/*
-	 * From here on a kernel thread on the kernel's table: a switch back to
-	 * it must not load the space, which the last thread to leave frees (a
-	 * preemption between that free and thread_exit ran on a freed root
-	 * table: randconfig 0x86c93fb5 under host load).
-	 */
-	flags = arch_irq_save();
-	self->task = NULL;
-	aspace_activate(NULL);
-	arch_irq_restore(flags);
-	flags = spin_lock_irqsave(&t->lock);
-	bool last = --t->live_threads == 0;
-
-	spin_unlock_irqrestore(&t->lock, flags);
-	if (last) {
-		release_memory(t);
-		t->state = TASK_ZOMBIE;
-		sem_give(&t->done);
-		if (t->detached)
-			sem_give(&reaper_wake);
-	}
-	thread_exit();
 }
 
 /* Mark t dying with `status` unless it already is. */
@@ -444,7 +317,7 @@ int task_kill(struct task *t)
 	if (t->state == TASK_NEW) {
 		t->exit_status = EXIT_STATUS_KILLED;
 		t->state = TASK_ZOMBIE;
-		release_memory(t);
+		task_release_memory(t);
 		sem_give(&t->done);
 		return 0;
 	}
@@ -479,7 +352,7 @@ void task_reap(struct task *t)
 		if (!c->detached)
 			task_reap(c);
 		else if (c->state == TASK_ZOMBIE)
-			sem_give(&reaper_wake);
+			sem_give(&task_reaper_wake);
 	}
 	id_bitmap_free(&task_ids, t->id);
 	sem_destroy(&t->done);
@@ -504,7 +377,7 @@ static void reaper_main(void *arg)
 	for (;;) {
 		struct task *t;
 
-		sem_take(&reaper_wake, FOREVER);
+		sem_take(&task_reaper_wake, FOREVER);
 		while ((t = ended_detached()) != NULL) {
 			printk("task %s (%zu) exited with status %d\n", t->name, t->id,
 			       t->exit_status);
