@@ -16,6 +16,7 @@
 #include <bora/task.h>
 #include <bora/timer.h>
 #include <asm/csr.h>
+#include <asm/isa.h>
 
 #include <bora/boot_info.h>
 
@@ -84,6 +85,7 @@ void kernel_main(unsigned long hartid, uintptr_t dtb_pa)
 	sched_init();
 	/* After the memory setup: the PLIC's registers are mapped into the final table. */
 	dt_init(dtb_pa);
+	arch_isa_check();
 	if (*kernel_cmdline())
 		printk("Command line: %s\n", kernel_cmdline());
 	irq_init();

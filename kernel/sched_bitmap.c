@@ -9,6 +9,7 @@
 
 #if !defined(CONFIG_SCHED_SIMPLE)
 
+#include <bora/bitops.h>
 #include <bora/errno.h>
 
 RUNQ_API void runq_init(struct runq *rq)
@@ -55,32 +56,12 @@ RUNQ_API void runq_remove(struct runq *rq, struct runq_node *n)
 	rq->count--;
 }
 
-/*
- * Index of the lowest set bit of x != 0 without a ctz instruction (RV64IMAC
- * has no Zbb, and libgcc's __ctzdi2 is a call): isolate the bit, multiply by
- * a de Bruijn sequence, and the top six bits of the product index a table.
- * Leiserson, Prokop and Randall, "Using de Bruijn Sequences to Index a 1 in a
- * Computer Word" (MIT, 1998).
- */
-#define DEBRUIJN64 0x03f79d71b4cb0a89ULL
-
-static const uint8_t debruijn_bit[64] = {
-    0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
-    43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
-    44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
-};
-
-static inline unsigned int lowest_bit(uint64_t x)
-{
-	return debruijn_bit[((x & -x) * DEBRUIJN64) >> 58];
-}
-
 /* The best non-empty priority, or CONFIG_NUM_PRIORITIES when every queue is empty. */
 static inline unsigned int best_prio(const struct runq *rq)
 {
 	for (unsigned int w = 0; w < RUNQ_WORDS; w++)
 		if (rq->bitmap[w])
-			return w * 64 + lowest_bit(rq->bitmap[w]);
+			return w * 64 + ctz64(rq->bitmap[w]);
 	return CONFIG_NUM_PRIORITIES;
 }
 
@@ -141,7 +122,7 @@ RUNQ_API struct runq_node *runq_find(const struct runq *rq,
 {
 	for (unsigned int w = 0; w < RUNQ_WORDS; w++) {
 		for (uint64_t bits = rq->bitmap[w]; bits; bits &= bits - 1) {
-			const struct list_node *head = &rq->queues[w * 64 + lowest_bit(bits)];
+			const struct list_node *head = &rq->queues[w * 64 + ctz64(bits)];
 
 			for (struct list_node *pos = head->next; pos != head; pos = pos->next) {
 				struct runq_node *n = list_entry(pos, struct runq_node, link);

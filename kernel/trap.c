@@ -7,6 +7,7 @@
 #include <bora/trap.h>
 #include <bora/uaccess.h>
 #include <asm/csr.h>
+#include <asm/isa.h>
 #include <asm/trap.h>
 
 /* Exception names from the privileged spec, table 4.2. */
@@ -137,6 +138,22 @@ static void __attribute__((noreturn)) report_overflow(struct trap_frame *tf, con
 	                   (unsigned long)tf->stval, (unsigned long)tf->regs[2]);
 }
 
+/* An illegal instruction in the kernel's own code that the build chose (Kconfig) names the option.
+ */
+static void __attribute__((noreturn)) report_missing_extension(const struct trap_frame *tf)
+{
+	/* Two halfword loads: with the C extension a 32-bit instruction may be 2-byte aligned. */
+	const volatile uint16_t *at = (const volatile uint16_t *)tf->sepc;
+	uint32_t insn = at[0] | (uint32_t)at[1] << 16;
+	const char *hint = arch_isa_missing_hint(insn);
+
+	if (hint)
+		panic_after_report("illegal instruction %#x at sepc %#lx is %s", insn,
+		                   (unsigned long)tf->sepc, hint);
+	panic_after_report("%s at sepc %#lx, stval %#lx", trap_cause_name(tf->scause),
+	                   (unsigned long)tf->sepc, (unsigned long)tf->stval);
+}
+
 /* A fault on a user address inside copy_*_user: continue at the copy's fixup (-EFAULT). */
 static bool fixup_user_access(struct trap_frame *tf)
 {
@@ -182,6 +199,8 @@ void trap_handle(struct trap_frame *tf)
 	if (stack)
 		report_overflow(tf, stack);
 	report(tf);
+	if (tf->scause == EXC_ILLEGAL_INST)
+		report_missing_extension(tf);
 	panic_after_report("%s at sepc %#lx, stval %#lx", trap_cause_name(tf->scause),
 	                   (unsigned long)tf->sepc, (unsigned long)tf->stval);
 }

@@ -212,7 +212,7 @@ static int lookup_locked(struct kheap *h, const void *ptr, size_t *size, unsigne
 	 * No record of the alignment asked for: a moved block keeps the one its
 	 * address has, up to a page (more would be luck, not a request, mostly).
 	 */
-	*shift = (unsigned int)MIN(__builtin_ctzll((uintptr_t)ptr | PAGE_SIZE), PAGE_SHIFT);
+	*shift = (unsigned int)MIN(ctz64((uintptr_t)ptr | PAGE_SIZE), PAGE_SHIFT);
 	if (*size && kcache_holds(h, ptr, *size)) {
 		*kind = KHEAP_ERR_DOUBLE_FREE; /* freed into a magazine: used after its free */
 		return -ENOTALLOC;

@@ -164,10 +164,10 @@ static inline long find_list(const struct tlsf *t, size_t i)
 
 		if (!fl_map)
 			return -1;
-		fl = tlsf_ctz(fl_map);
+		fl = ctz64(fl_map);
 		sl_map = t->sl_bitmap[fl];
 	}
-	return (long)((fl << TLSF_SL_LOG2) + tlsf_ctz(sl_map));
+	return (long)((fl << TLSF_SL_LOG2) + ctz64(sl_map));
 }
 
 /*
@@ -653,8 +653,8 @@ void tlsf_stats(const struct tlsf *t, struct byte_alloc_stats *st)
 	st->metadata = t->total - st->used - st->available;
 	st->largest_free = 0;
 	if (t->fl_bitmap) {
-		unsigned fl = tlsf_fls(t->fl_bitmap);
-		unsigned sl = tlsf_fls(t->sl_bitmap[fl]);
+		unsigned fl = fls64_nonzero(t->fl_bitmap);
+		unsigned sl = fls64_nonzero(t->sl_bitmap[fl]);
 		uintptr_t h = t->heads[(fl << TLSF_SL_LOG2) + sl];
 
 		/*

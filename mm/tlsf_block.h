@@ -49,49 +49,6 @@ static inline uintptr_t tlsf_prev_free(uintptr_t h)
 }
 
 /*
- * Lowest set bit of a non-zero word. RV64IMAC has no count-trailing-zeros
- * instruction and libgcc's __ctzdi2 costs a call and a table walk; the de Bruijn
- * multiply (Leiserson, Prokop, Randall, "Using de Bruijn Sequences to Index a 1
- * in a Computer Word", 1998) is five instructions and a load.
- */
-static inline unsigned tlsf_ctz(uint64_t x)
-{
-#if defined(__riscv) && !defined(__riscv_zbb)
-	/* index64[(C << i) >> 58] = i for the de Bruijn sequence C below. */
-	static const uint8_t index64[64] = {
-	    0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
-	    43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
-	    44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
-	};
-
-	return index64[((x & -x) * 0x03f79d71b4cb0a89ULL) >> 58];
-#else
-	return (unsigned)__builtin_ctzll(x);
-#endif
-}
-
-/*
- * Index of the highest set bit of a non-zero word. Without Zbb, __builtin_clzll
- * is a libgcc call whose clobbers cost more than the call; smearing the top bit
- * down and isolating it leaves the de Bruijn lookup above.
- */
-static inline unsigned tlsf_fls(uint64_t x)
-{
-#if defined(__riscv) && !defined(__riscv_zbb)
-	x |= x >> 1;
-	x |= x >> 2;
-	x |= x >> 4;
-	x |= x >> 8;
-	x |= x >> 16;
-	x |= x >> 32;
-	return tlsf_ctz(x ^ (x >> 1));
-#else
-	/* 63 ^ clz rather than 63 - clz: x86 then emits a lone bsr. */
-	return 63u ^ (unsigned)__builtin_clzll(x);
-#endif
-}
-
-/*
  * The list of a free block of `size` bytes as one flat index fl * SL_COUNT + sl
  * (the paper's mapping_insert): below TLSF_SMALL_BLOCK, 8-byte steps in fl 0;
  * above, fl = fls(size) - FL_SHIFT + 1 and sl the next SL_LOG2 bits of size,
@@ -103,8 +60,8 @@ static inline size_t tlsf_index(size_t size)
 
 	if (size < TLSF_SMALL_BLOCK)
 		return size >> TLSF_ALIGN_LOG2;
-#if defined(__riscv) && !defined(__riscv_zbb)
-	f = (long)tlsf_fls(size);
+#if defined(__riscv)
+	f = (long)fls64_nonzero(size); /* Zbb or not: <bora/bitops.h> */
 #else
 	f = 63 ^ __builtin_clzll(size); /* 63 ^ clz: x86 emits a lone bsr */
 #endif

@@ -4,6 +4,7 @@
  * pages, the ASID width probe, and the satp switch.
  */
 #include <bora/asid.h>
+#include <bora/bitops.h>
 #include <bora/errno.h>
 #include <bora/frame.h>
 #include <bora/mm.h>
@@ -65,7 +66,7 @@ static void user_flush(void *ctx, uint64_t va)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	harts = __atomic_load_n(&as->harts, __ATOMIC_ACQUIRE);
 	while (harts) {
-		unsigned int i = (unsigned int)__builtin_ctzll(harts);
+		unsigned int i = ctz64(harts);
 		uint16_t asid = __atomic_load_n(&as->asid[i].asid, __ATOMIC_RELAXED);
 
 		harts &= harts - 1;
