@@ -21,11 +21,66 @@ struct ipc_msg {
 	void *buf;
 };
 
-long ipc_send(long h, struct ipc_msg *m);
-long ipc_recv(long h, struct ipc_msg *m);
-long ipc_call(long h, struct ipc_msg *m);
-long ipc_reply(struct ipc_msg *m);
-long ipc_reply_recv(long h, struct ipc_msg *m);
+/*
+ * The IPC system call (a0..a6 in, a0 and a1..a6 out, as <uapi/bora/ipc.h>
+ * lays out), inline: a caller's struct ipc_msg that does not escape stays in
+ * registers, and a call costs no function call and no copy through memory
+ * (seL4's libsel4 inlines seL4_Call for the same reason). A received message
+ * replaces *m only on success.
+ */
+static inline __attribute__((always_inline)) long ipc_syscall(long nr, long h, struct ipc_msg *m,
+                                                              int receives)
+{
+	register long a0 __asm__("a0") = h;
+	register uint64_t a1 __asm__("a1") = m->info;
+	register uint64_t a2 __asm__("a2") = m->words[0];
+	register uint64_t a3 __asm__("a3") = m->words[1];
+	register uint64_t a4 __asm__("a4") = m->words[2];
+	register uint64_t a5 __asm__("a5") = m->words[3];
+	register uint64_t a6 __asm__("a6") = (uint64_t)m->buf;
+	register long a7 __asm__("a7") = nr;
+
+	/* The kernel may change a1-a7 and zeroes t0-t6 (docs/user-mode.md, "The syscall ABI"). */
+	__asm__ volatile("ecall"
+	                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
+	                   "+r"(a7)
+	                 :
+	                 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "ra");
+	if (receives && a0 == 0) {
+		m->info = a1;
+		m->words[0] = a2;
+		m->words[1] = a3;
+		m->words[2] = a4;
+		m->words[3] = a5;
+		m->badge = a6;
+	}
+	return a0;
+}
+
+static inline __attribute__((always_inline)) long ipc_send(long h, struct ipc_msg *m)
+{
+	return ipc_syscall(SYS_IPC_SEND, h, m, 0);
+}
+
+static inline __attribute__((always_inline)) long ipc_recv(long h, struct ipc_msg *m)
+{
+	return ipc_syscall(SYS_IPC_RECV, h, m, 1);
+}
+
+static inline __attribute__((always_inline)) long ipc_call(long h, struct ipc_msg *m)
+{
+	return ipc_syscall(SYS_IPC_CALL, h, m, 1);
+}
+
+static inline __attribute__((always_inline)) long ipc_reply(struct ipc_msg *m)
+{
+	return ipc_syscall(SYS_IPC_REPLY, 0, m, 0);
+}
+
+static inline __attribute__((always_inline)) long ipc_reply_recv(long h, struct ipc_msg *m)
+{
+	return ipc_syscall(SYS_IPC_REPLY_RECV, h, m, 1);
+}
 
 long handle_close(long h);
 long handle_mint(long h, unsigned rights, uint64_t badge);
