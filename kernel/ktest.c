@@ -89,10 +89,30 @@ void ktest_fail_values(struct ktest_ctx *ctx, const char *file, int line, const 
 	ksnprintf(ctx->detail, sizeof(ctx->detail), ": %#lx != %#lx", a, b);
 }
 
+static void report(const struct ktest *t, const struct ktest_ctx *ctx)
+{
+	switch (ctx->result) {
+	case KTEST_PASSED:
+		printk("ktest: PASS %s.%s\n", t->suite, t->name);
+		break;
+	case KTEST_FAILED:
+		if (ctx->file)
+			printk("ktest: FAIL %s.%s (%s:%d: %s%s)\n", t->suite, t->name, ctx->file,
+			       ctx->line, ctx->expr, ctx->detail);
+		else
+			printk("ktest: FAIL %s.%s (%s)\n", t->suite, t->name, ctx->expr);
+		break;
+	case KTEST_SKIPPED:
+		printk("ktest: SKIP %s.%s (%s)\n", t->suite, t->name, ctx->expr);
+		break;
+	}
+}
+
 int ktest_run_all(void)
 {
-	int passed = 0, failed = 0, skipped = 0;
+	int passed = 0, failed = 0, skipped = 0, not_run = 0;
 	const char *filter = suite_filter();
+	const struct ktest *stopped = NULL;
 
 	if (filter) {
 		const char *end = strchr(filter, ' ');
@@ -102,28 +122,39 @@ int ktest_run_all(void)
 	}
 	for (const struct ktest *t = __start_ktest; t < __stop_ktest; t++) {
 		struct ktest_ctx ctx = {.result = KTEST_PASSED};
+		unsigned int left;
 
 		if (filter && !suite_selected(filter, t->suite))
 			continue;
+		if (stopped) {
+			not_run++;
+			continue;
+		}
 
 		printk("ktest: RUN  %s.%s\n", t->suite, t->name);
 		t->fn(&ctx);
-		switch (ctx.result) {
-		case KTEST_PASSED:
-			passed++;
-			printk("ktest: PASS %s.%s\n", t->suite, t->name);
-			break;
-		case KTEST_FAILED:
-			failed++;
-			printk("ktest: FAIL %s.%s (%s:%d: %s%s)\n", t->suite, t->name, ctx.file,
-			       ctx.line, ctx.expr, ctx.detail);
-			break;
-		case KTEST_SKIPPED:
-			skipped++;
-			printk("ktest: SKIP %s.%s (%s)\n", t->suite, t->name, ctx.expr);
-			break;
+		/* Checked before anything here can block and let such a thread run. */
+		left = ktest_threads_left(t, false);
+		if (left && ctx.result != KTEST_FAILED) {
+			ctx.result = KTEST_FAILED;
+			ctx.expr = "left a thread running";
+		}
+		report(t, &ctx);
+		passed += ctx.result == KTEST_PASSED;
+		failed += ctx.result == KTEST_FAILED;
+		skipped += ctx.result == KTEST_SKIPPED;
+		if (left) {
+			ktest_threads_left(t, true);
+			printk("ktest: stopping after %s.%s: the tests after it would run beside "
+			       "threads that may point into its stack frame\n",
+			       t->suite, t->name);
+			stopped = t;
 		}
 	}
-	printk("ktest: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	if (stopped)
+		printk("ktest: %d passed, %d failed, %d skipped, %d not run\n", passed, failed,
+		       skipped, not_run);
+	else
+		printk("ktest: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed;
 }

@@ -7,11 +7,17 @@
  *   ktest: FAIL <suite>.<test> (<file>:<line>: <expr>)
  *   ktest: SKIP <suite>.<test> (<reason>)
  *   ktest: N passed, N failed, N skipped
+ * and after a test that leaves a thread running (ktest_thread_create below)
+ *   ktest <suite>.<test> left thread <name> running (<what it does>)
+ *   ktest: stopping after <suite>.<test>: ...
+ *   ktest: N passed, N failed, N skipped, N not run
  */
 #ifndef BORA_KTEST_H
 #define BORA_KTEST_H
 
 #include <bora/types.h>
+
+struct thread;
 
 enum ktest_result { KTEST_PASSED, KTEST_FAILED, KTEST_SKIPPED };
 
@@ -74,7 +80,28 @@ void ktest_fail_values(struct ktest_ctx *ctx, const char *file, int line, const 
 const char *ktest_bootarg(const char *key);
 bool ktest_bootarg_ulong(const char *key, unsigned long *out);
 
-/* Runs every registered test (or those "ktest=a,b" names); returns the number that failed. */
+/*
+ * thread_create and thread_create_on for tests: the runner follows the thread
+ * until its entry function returns (which it must do, not call thread_exit).
+ * A test that ends, passed or failed, with one still running fails with
+ * "ktest <suite>.<test> left thread <name> running (<what it does>)", and no
+ * further test runs in that boot: the thread may hold pointers into the
+ * finished test's stack frame (kernel/ktest_thread.c). -EBUSY also when more
+ * than 64 test threads run at once.
+ */
+int ktest_thread_create(struct thread **out, void (*entry)(void *arg), void *arg,
+                        unsigned int priority, size_t stack_size, const char *name);
+int ktest_thread_create_on(struct thread **out, void (*entry)(void *arg), void *arg,
+                           unsigned int priority, size_t stack_size, const char *name,
+                           uint64_t affinity);
+
+/* For the runner: the test threads still running after test t, each named when report. */
+unsigned int ktest_threads_left(const struct ktest *t, bool report);
+
+/*
+ * Runs every registered test (or those "ktest=a,b" names), stopping after a test
+ * that leaves a thread running; returns the number that failed.
+ */
 int ktest_run_all(void);
 
 #endif

@@ -112,9 +112,10 @@ KTEST(bench, yield_between_two_threads)
 
 	slicing_off();
 	yield_fig = (struct figure){0};
-	KTEST_ASSERT_EQ(thread_create(&a, yield_pingpong, NULL, BELOW_MAIN(1), 0, "yield-a"), 0);
-	KTEST_ASSERT_EQ(thread_create(&b, yield_pingpong, (void *)1, BELOW_MAIN(1), 0, "yield-b"),
+	KTEST_ASSERT_EQ(ktest_thread_create(&a, yield_pingpong, NULL, BELOW_MAIN(1), 0, "yield-a"),
 	                0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&b, yield_pingpong, (void *)1, BELOW_MAIN(1), 0, "yield-b"), 0);
 	KTEST_ASSERT_EQ(thread_join(a, FOREVER), 0);
 	KTEST_ASSERT_EQ(thread_join(b, FOREVER), 0);
 	/* Every yield but the last one's switched: the other thread stamped in between. */
@@ -165,7 +166,7 @@ KTEST(bench, sem_give_wakes_a_higher_thread)
 		KTEST_SKIP("cooperative: a give does not switch");
 	sem_init(&wake_sem, 0, 1);
 	wake_fig = (struct figure){0};
-	KTEST_ASSERT_EQ(thread_create(&t, woken, NULL, ABOVE_MAIN(2), 0, "woken"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t, woken, NULL, ABOVE_MAIN(2), 0, "woken"), 0);
 	for (int i = 0; i < ROUNDS; i++) {
 		KTEST_ASSERT(t->state == THREAD_BLOCKED);
 		stamp = instret();

@@ -89,7 +89,7 @@ KTEST(bench, timer_wakes_a_higher_thread)
 	main_hart = thread_current()->hart;
 	sleeper_done = false;
 	wake_min = wake_sum = wake_n = wake_other_hart = 0;
-	KTEST_ASSERT_EQ(thread_create(&t, sleeper, NULL, ABOVE_MAIN(2), 0, "sleeper"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t, sleeper, NULL, ABOVE_MAIN(2), 0, "sleeper"), 0);
 	while (!sleeper_done)
 		stamp = instret();
 	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);

@@ -112,8 +112,8 @@ KTEST(ipc, call_reply_between_threads_carries_words_and_badges)
 	struct ipc_regs r;
 
 	KTEST_ASSERT_EQ(suite_setup(), 0);
-	KTEST_ASSERT_EQ(thread_create(&t, server_main, &s, THREAD_PRIO_DEFAULT - 1, 0, "ipcsrv"),
-	                0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&t, server_main, &s, THREAD_PRIO_DEFAULT - 1, 0, "ipcsrv"), 0);
 	for (uint64_t i = 0; i < 50; i++) {
 		KTEST_ASSERT_EQ(kcall(SYS_IPC_CALL, H_BADGED + (long)(i % CLIENTS),
 		                      ipc_info(2, 0, 0, IPC_TIMEOUT_FOREVER), i, 0, &r),
@@ -155,8 +155,8 @@ KTEST(ipc, a_server_dying_with_a_call_fails_the_caller)
 
 	KTEST_ASSERT_EQ(suite_setup(), 0);
 	/* Below main: the caller queues first, the server takes the call and exits. */
-	KTEST_ASSERT_EQ(thread_create(&t, server_main, &s, THREAD_PRIO_DEFAULT + 1, 0, "ipcdie"),
-	                0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&t, server_main, &s, THREAD_PRIO_DEFAULT + 1, 0, "ipcdie"), 0);
 	KTEST_ASSERT_EQ(kcall(SYS_IPC_CALL, H_EP, ipc_info(1, 0, 0, IPC_TIMEOUT_FOREVER), 7, 0, &r),
 	                -EPEERDIED);
 	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
@@ -188,8 +188,8 @@ KTEST(ipc, a_signal_wakes_the_waiting_thread_with_its_bits)
 	struct ipc_regs r;
 
 	KTEST_ASSERT_EQ(suite_setup(), 0);
-	KTEST_ASSERT_EQ(thread_create(&t, notify_waiter, &n, THREAD_PRIO_DEFAULT - 1, 0, "ipcwait"),
-	                0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&t, notify_waiter, &n, THREAD_PRIO_DEFAULT - 1, 0, "ipcwait"), 0);
 	/* Preemptive kernels ran it already; a cooperative one runs it when main yields. */
 	thread_yield();
 	KTEST_ASSERT(t->state == THREAD_BLOCKED);
@@ -272,13 +272,13 @@ KTEST(ipc, ping_pong_stress_across_many_client_threads)
 
 	KTEST_ASSERT_EQ(suite_setup(), 0);
 	for (int i = 0; i < SERVERS; i++)
-		KTEST_ASSERT_EQ(thread_create(&st[i], echo_server_main, &s[i],
-		                              THREAD_PRIO_DEFAULT - 2 + i * 4, 0, "ipcecho"),
+		KTEST_ASSERT_EQ(ktest_thread_create(&st[i], echo_server_main, &s[i],
+		                                    THREAD_PRIO_DEFAULT - 2 + i * 4, 0, "ipcecho"),
 		                0);
 	for (int i = 0; i < CLIENTS; i++) {
 		c[i] = (struct client){.id = i};
-		KTEST_ASSERT_EQ(thread_create(&ct[i], client_main, &c[i],
-		                              THREAD_PRIO_DEFAULT - 3 + (i % 7), 0, "ipccli"),
+		KTEST_ASSERT_EQ(ktest_thread_create(&ct[i], client_main, &c[i],
+		                                    THREAD_PRIO_DEFAULT - 3 + (i % 7), 0, "ipccli"),
 		                0);
 	}
 	for (int i = 0; i < CLIENTS; i++)

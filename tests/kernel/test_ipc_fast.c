@@ -129,7 +129,7 @@ static long client_call(struct ipc_thread *self, bool fast, uint64_t w0, uint64_
 
 static int start_server(struct server *s, struct thread **t, unsigned int prio)
 {
-	int err = thread_create(t, server_main, s, prio, 0, "ipcfast");
+	int err = ktest_thread_create(t, server_main, s, prio, 0, "ipcfast");
 
 	thread_yield(); /* let it block in its receive, whatever the priorities */
 	return err;
@@ -423,7 +423,8 @@ KTEST(bench, ipc)
 
 		/* Above main: the signal's wake-up preempts main at once. */
 		KTEST_ASSERT_EQ(
-		    thread_create(&t, notify_waiter, &w, THREAD_PRIO_DEFAULT - 1, 0, "ipcw"), 0);
+		    ktest_thread_create(&t, notify_waiter, &w, THREAD_PRIO_DEFAULT - 1, 0, "ipcw"),
+		    0);
 		unsigned long sent = instret();
 
 		KTEST_ASSERT_EQ(ipc_syscall(me(), SYS_NOTIFY_SIGNAL, (struct ipc_regs *)a), 0);

@@ -55,7 +55,8 @@ KTEST(sched, strict_priority_order)
 	order.n = 0;
 	for (unsigned i = 0; i < ARRAY_SIZE(prios); i++) {
 		l[i] = (struct logger){&order, (int)prios[i]};
-		KTEST_ASSERT_EQ(thread_create(&t[i], log_and_exit, &l[i], prios[i], 0, "prio"), 0);
+		KTEST_ASSERT_EQ(
+		    ktest_thread_create(&t[i], log_and_exit, &l[i], prios[i], 0, "prio"), 0);
 	}
 	KTEST_ASSERT_EQ(order.n, 0); /* all below main: none ran yet */
 	for (unsigned i = 0; i < ARRAY_SIZE(prios); i++)
@@ -75,8 +76,8 @@ KTEST(sched, fifo_within_a_priority)
 	order.n = 0;
 	for (int i = 0; i < 6; i++) {
 		l[i] = (struct logger){&order, i};
-		KTEST_ASSERT_EQ(thread_create(&t[i], log_and_exit, &l[i], BELOW_MAIN(1), 0, "fifo"),
-		                0);
+		KTEST_ASSERT_EQ(
+		    ktest_thread_create(&t[i], log_and_exit, &l[i], BELOW_MAIN(1), 0, "fifo"), 0);
 	}
 	for (int i = 5; i >= 0; i--) /* joining in reverse must not change who runs first */
 		KTEST_ASSERT_EQ(thread_join(t[i], FOREVER), 0);
@@ -94,7 +95,7 @@ KTEST(sched, higher_priority_thread_preempts_only_when_preemptive)
 	struct thread *t;
 
 	order.n = 0;
-	KTEST_ASSERT_EQ(thread_create(&t, log_and_exit, &l, ABOVE_MAIN(3), 0, "urgent"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t, log_and_exit, &l, ABOVE_MAIN(3), 0, "urgent"), 0);
 	KTEST_ASSERT_EQ(order.n, (TEST_PREEMPT ? 1 : 0));
 	thread_yield(); /* a yield always lets a higher priority run */
 	KTEST_ASSERT_EQ(order.n, 1);
@@ -130,10 +131,10 @@ KTEST(sched, waking_a_higher_thread_switches_only_when_preemptive)
 	sem_init(&wake_sem, 0, 1);
 	giver_went_on = false;
 	giver_had_gone_on_when_woken = false;
-	KTEST_ASSERT_EQ(thread_create(&h, high_waiter, NULL, ABOVE_MAIN(4), 0, "waiter"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&h, high_waiter, NULL, ABOVE_MAIN(4), 0, "waiter"), 0);
 	thread_yield(); /* let it block on the semaphore in either mode */
 	KTEST_ASSERT(h->state == THREAD_BLOCKED);
-	KTEST_ASSERT_EQ(thread_create(&g, low_giver, NULL, ABOVE_MAIN(2), 0, "giver"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&g, low_giver, NULL, ABOVE_MAIN(2), 0, "giver"), 0);
 	KTEST_ASSERT_EQ(thread_join(g, FOREVER), 0);
 	KTEST_ASSERT_EQ(thread_join(h, FOREVER), 0);
 	KTEST_ASSERT_EQ(giver_had_gone_on_when_woken, !TEST_PREEMPT);
@@ -162,8 +163,8 @@ KTEST(sched, yield_alternates_equal_priorities)
 
 	slicing_off();
 	order.n = 0;
-	KTEST_ASSERT_EQ(thread_create(&ta, yield_loop, &a, BELOW_MAIN(1), 0, "yield-a"), 0);
-	KTEST_ASSERT_EQ(thread_create(&tb, yield_loop, &b, BELOW_MAIN(1), 0, "yield-b"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&ta, yield_loop, &a, BELOW_MAIN(1), 0, "yield-a"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&tb, yield_loop, &b, BELOW_MAIN(1), 0, "yield-b"), 0);
 	KTEST_ASSERT_EQ(thread_join(ta, FOREVER), 0);
 	KTEST_ASSERT_EQ(thread_join(tb, FOREVER), 0);
 	KTEST_ASSERT_EQ(order.n, 10);
@@ -186,14 +187,15 @@ KTEST(sched, exit_and_join_return_every_frame)
 	struct thread *t[24];
 
 	/* Warm up once so a heap that grows on the first thread struct does not count. */
-	KTEST_ASSERT_EQ(thread_create(&t[0], idle_work, NULL, BELOW_MAIN(1), 0, "warm"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t[0], idle_work, NULL, BELOW_MAIN(1), 0, "warm"), 0);
 	KTEST_ASSERT_EQ(thread_join(t[0], FOREVER), 0);
 	frame_stats(&before);
 	kheap_stats(kmalloc_heap(), &hb);
 	for (int round = 0; round < 3; round++) {
 		for (unsigned i = 0; i < ARRAY_SIZE(t); i++)
-			KTEST_ASSERT_EQ(thread_create(&t[i], idle_work, NULL, BELOW_MAIN(i % 4),
-			                              PAGE_SIZE * (1 + i % 5), "churn"),
+			KTEST_ASSERT_EQ(ktest_thread_create(&t[i], idle_work, NULL,
+			                                    BELOW_MAIN(i % 4),
+			                                    PAGE_SIZE * (1 + i % 5), "churn"),
 			                0);
 		KTEST_ASSERT_EQ(thread_count(), threads + ARRAY_SIZE(t));
 		for (unsigned i = 0; i < ARRAY_SIZE(t); i++)
@@ -222,7 +224,8 @@ KTEST(sched, join_errors)
 	KTEST_ASSERT_EQ(thread_join(this_cpu()->idle, FOREVER), -EINVAL);
 	KTEST_ASSERT_EQ(thread_join(NULL, FOREVER), -EINVAL);
 	sem_init(&hold_sem, 0, 1);
-	KTEST_ASSERT_EQ(thread_create(&t, hold_until_given, NULL, ABOVE_MAIN(1), 0, "held"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t, hold_until_given, NULL, ABOVE_MAIN(1), 0, "held"),
+	                0);
 	KTEST_ASSERT_EQ(thread_join(t, NO_WAIT), -EAGAIN);
 	sem_give(&hold_sem);
 	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
@@ -278,8 +281,8 @@ KTEST(sched, stack_high_water_mark)
 	struct thread *t;
 	size_t used = 0;
 
-	KTEST_ASSERT_EQ(thread_create(&t, use_stack, &used, ABOVE_MAIN(1), 2 * PAGE_SIZE, "deep"),
-	                0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&t, use_stack, &used, ABOVE_MAIN(1), 2 * PAGE_SIZE, "deep"), 0);
 	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
 	KTEST_ASSERT(used >= 3000);
 	KTEST_ASSERT(used < 2 * PAGE_SIZE);
@@ -296,7 +299,7 @@ KTEST(sched, priority_change_reorders)
 	for (int i = 0; i < 3; i++) {
 		l[i] = (struct logger){&order, i};
 		KTEST_ASSERT_EQ(
-		    thread_create(&t[i], log_and_exit, &l[i], BELOW_MAIN(3), 0, "reprio"), 0);
+		    ktest_thread_create(&t[i], log_and_exit, &l[i], BELOW_MAIN(3), 0, "reprio"), 0);
 	}
 	KTEST_ASSERT_EQ(thread_set_priority(t[2], BELOW_MAIN(1)), 0); /* now first */
 	KTEST_ASSERT_EQ(t[2]->rq_node.prio, BELOW_MAIN(1));

@@ -91,7 +91,8 @@ KTEST(sched_time, every_blocking_call_times_out)
 
 	mutex_init(&held_mutex, "held");
 	sem_init(&release, 0, 1);
-	KTEST_ASSERT_EQ(thread_create(&holder, hold_mutex, NULL, ABOVE_MAIN(1), 0, "holder"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&holder, hold_mutex, NULL, ABOVE_MAIN(1), 0, "holder"),
+	                0);
 	thread_yield();
 	KTEST_ASSERT(mutex_owner(&held_mutex) == holder);
 	t0 = timer_now();
@@ -141,10 +142,11 @@ KTEST(sched_time, mutex_timeout_undoes_inheritance)
 	mutex_init(&pi_m, "pi-timed");
 	sem_init(&pi_release, 0, 1);
 	pi_waiter_result = 1;
-	KTEST_ASSERT_EQ(thread_create(&low, pi_holder, NULL, ABOVE_MAIN(1), 0, "pi-holder"), 0);
-	thread_yield();
-	KTEST_ASSERT_EQ(thread_create(&high, pi_timed_waiter, NULL, ABOVE_MAIN(6), 0, "pi-timed"),
+	KTEST_ASSERT_EQ(ktest_thread_create(&low, pi_holder, NULL, ABOVE_MAIN(1), 0, "pi-holder"),
 	                0);
+	thread_yield();
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&high, pi_timed_waiter, NULL, ABOVE_MAIN(6), 0, "pi-timed"), 0);
 	thread_yield();
 	KTEST_ASSERT(high->state == THREAD_BLOCKED);
 	KTEST_ASSERT_EQ(low->rq_node.prio, (TEST_PRIO_INHERIT ? ABOVE_MAIN(6) : ABOVE_MAIN(1)));
@@ -182,7 +184,8 @@ KTEST(sched_time, timer_wakeup_preempts_only_when_preemptive)
 	sleeper_started = sleeper_ran = false;
 	main_spins = 0;
 	/* Preemptive, it runs at once and starts sleeping; cooperative, at the yield. */
-	KTEST_ASSERT_EQ(thread_create(&t, wake_after_sleep, NULL, ABOVE_MAIN(3), 0, "sleeper"), 0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&t, wake_after_sleep, NULL, ABOVE_MAIN(3), 0, "sleeper"), 0);
 	if (!TEST_PREEMPT)
 		thread_yield();
 	KTEST_ASSERT(sleeper_started);
@@ -233,11 +236,11 @@ KTEST(sched_time, time_slicing_shares_equal_priorities)
 	spin_count[0] = spin_count[1] = 0;
 	/* Above the spinners while creating them, so both exist before either runs. */
 	KTEST_ASSERT_EQ(thread_set_priority(self, ABOVE_MAIN(2)), 0);
-	KTEST_ASSERT_EQ(thread_create(&r, referee, NULL, ABOVE_MAIN(4), 0, "referee"), 0);
-	KTEST_ASSERT_EQ(thread_create(&a, busy, (void *)&spin_count[0], ABOVE_MAIN(1), 0, "spin-a"),
-	                0);
-	KTEST_ASSERT_EQ(thread_create(&b, busy, (void *)&spin_count[1], ABOVE_MAIN(1), 0, "spin-b"),
-	                0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&r, referee, NULL, ABOVE_MAIN(4), 0, "referee"), 0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&a, busy, (void *)&spin_count[0], ABOVE_MAIN(1), 0, "spin-a"), 0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&b, busy, (void *)&spin_count[1], ABOVE_MAIN(1), 0, "spin-b"), 0);
 	KTEST_ASSERT_EQ(thread_join(r, FOREVER), 0);
 	KTEST_ASSERT_EQ(thread_join(a, FOREVER), 0);
 	KTEST_ASSERT_EQ(thread_join(b, FOREVER), 0);

@@ -62,8 +62,8 @@ KTEST(smp_sched, threads_run_on_every_online_hart)
 	spread_seen = 0;
 	spread_stuck = spread_bad_hart = 0;
 	for (unsigned int i = 0; i < n; i++)
-		KTEST_ASSERT_EQ(thread_create_on(&t[i], spread_thread, NULL, BELOW_MAIN(1), 0,
-		                                 "spread", smp_online_mask()),
+		KTEST_ASSERT_EQ(ktest_thread_create_on(&t[i], spread_thread, NULL, BELOW_MAIN(1), 0,
+		                                       "spread", smp_online_mask()),
 		                0);
 	for (unsigned int i = 0; i < n; i++)
 		KTEST_ASSERT_EQ(thread_join(t[i], FOREVER), 0);
@@ -126,14 +126,14 @@ KTEST(smp_sched, pinned_threads_stay_on_their_hart)
 
 	store_release_uint(&churn_stop, 0);
 	for (unsigned int i = 0; i < nchurn; i++)
-		KTEST_ASSERT_EQ(thread_create_on(&churn[i], churn_thread, NULL, BELOW_MAIN(2), 0,
-		                                 "churn", smp_online_mask()),
+		KTEST_ASSERT_EQ(ktest_thread_create_on(&churn[i], churn_thread, NULL, BELOW_MAIN(2),
+		                                       0, "churn", smp_online_mask()),
 		                0);
 	for (unsigned int i = 0; i < n; i++) {
 		p[i] = (struct pinned){.hart = smp_nth_online(i)};
 		KTEST_ASSERT_EQ(sem_init(&p[i].go, 0, PIN_ROUNDS), 0);
-		KTEST_ASSERT_EQ(thread_create_on(&t[i], pinned_thread, &p[i], BELOW_MAIN(1), 0,
-		                                 "pinned", hart_bit(p[i].hart)),
+		KTEST_ASSERT_EQ(ktest_thread_create_on(&t[i], pinned_thread, &p[i], BELOW_MAIN(1),
+		                                       0, "pinned", hart_bit(p[i].hart)),
 		                0);
 		KTEST_ASSERT_EQ(thread_get_affinity(t[i]), hart_bit(p[i].hart));
 	}
@@ -220,7 +220,8 @@ KTEST(smp_sched, set_affinity_moves_blocked_sleeping_and_running_threads)
 	KTEST_ASSERT_EQ(sem_init(&m.go, 0, 1), 0);
 	KTEST_ASSERT_EQ(sem_init(&m.ack, 0, 1), 0);
 	KTEST_ASSERT_EQ(
-	    thread_create_on(&t, mover_thread, &m, BELOW_MAIN(1), 0, "mover", hart_bit(a)), 0);
+	    ktest_thread_create_on(&t, mover_thread, &m, BELOW_MAIN(1), 0, "mover", hart_bit(a)),
+	    0);
 	/* 1: blocked on go (or on its way there): wakes on b. */
 	KTEST_ASSERT_EQ(sem_take(&m.ack, FOREVER), 0);
 	store_release_uint(&m.expect, b);
@@ -291,13 +292,14 @@ KTEST(smp_sched, idle_hart_steals_only_what_affinity_allows)
 	KTEST_ASSERT_EQ(sem_init(&pinned_q.done, 0, 1), 0);
 	KTEST_ASSERT_EQ(sem_init(&loose_q.done, 0, 1), 0);
 	KTEST_ASSERT_EQ(
-	    thread_create_on(&hog, hog_thread, NULL, BELOW_MAIN(1), 0, "hog", hart_bit(v)), 0);
+	    ktest_thread_create_on(&hog, hog_thread, NULL, BELOW_MAIN(1), 0, "hog", hart_bit(v)),
+	    0);
 	KTEST_ASSERT(sleep_until_set(&hog_spinning, 100000));
-	KTEST_ASSERT_EQ(thread_create_on(&pinned, queued_thread, &pinned_q, BELOW_MAIN(1), 0,
-	                                 "pinned", hart_bit(v)),
+	KTEST_ASSERT_EQ(ktest_thread_create_on(&pinned, queued_thread, &pinned_q, BELOW_MAIN(1), 0,
+	                                       "pinned", hart_bit(v)),
 	                0);
-	KTEST_ASSERT_EQ(thread_create_on(&loose, queued_thread, &loose_q, BELOW_MAIN(1), 0, "loose",
-	                                 hart_bit(v)),
+	KTEST_ASSERT_EQ(ktest_thread_create_on(&loose, queued_thread, &loose_q, BELOW_MAIN(1), 0,
+	                                       "loose", hart_bit(v)),
 	                0);
 	/* Allowed on the boot hart now, but still queued on v (v stays allowed). */
 	KTEST_ASSERT_EQ(thread_set_affinity(loose, hart_bit(v) | hart_bit(boot)), 0);
@@ -359,10 +361,12 @@ KTEST(smp_sched, reschedule_ipi_preempts_a_busy_hart)
 	KTEST_ASSERT_EQ(sem_init(&high_go, 0, 1), 0);
 	KTEST_ASSERT_EQ(sem_init(&high_ready, 0, 1), 0);
 	KTEST_ASSERT_EQ(
-	    thread_create_on(&high, high_thread, NULL, ABOVE_MAIN(1), 0, "high", hart_bit(v)), 0);
+	    ktest_thread_create_on(&high, high_thread, NULL, ABOVE_MAIN(1), 0, "high", hart_bit(v)),
+	    0);
 	KTEST_ASSERT_EQ(sem_take(&high_ready, FOREVER), 0);
 	KTEST_ASSERT_EQ(
-	    thread_create_on(&low, low_thread, NULL, BELOW_MAIN(1), 0, "low", hart_bit(v)), 0);
+	    ktest_thread_create_on(&low, low_thread, NULL, BELOW_MAIN(1), 0, "low", hart_bit(v)),
+	    0);
 	KTEST_ASSERT(sleep_until_set(&low_spinning, 100000));
 #ifdef CONFIG_SMP
 	ipis = smp_ipi_count(v, IPI_RESCHED);

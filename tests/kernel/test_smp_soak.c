@@ -297,8 +297,9 @@ static void ssoak_run(struct ktest_ctx *ktest_ctx__, unsigned long total_ops, ui
 		workers[i] = (struct ssoak_worker){.hart = smp_nth_online(i),
 		                                   .ops = total_ops / n,
 		                                   .rng = seed + i * 0x9e3779b97f4a7c15ULL};
-		KTEST_ASSERT_EQ(thread_create_on(&t[i], ssoak_worker, &workers[i], BELOW_MAIN(1), 0,
-		                                 "smp-soak", hart_bit(workers[i].hart)),
+		KTEST_ASSERT_EQ(ktest_thread_create_on(&t[i], ssoak_worker, &workers[i],
+		                                       BELOW_MAIN(1), 0, "smp-soak",
+		                                       hart_bit(workers[i].hart)),
 		                0);
 	}
 	for (unsigned int i = 0; i < n; i++)

@@ -85,7 +85,7 @@ static int start_workers(unsigned int n, void (*fn)(void *), uint64_t seed, cons
 		int err;
 
 		workers[i] = (struct worker){i, seed + i, 0};
-		err = thread_create_on(&threads[i], fn, &workers[i], prio, 0, name, where);
+		err = ktest_thread_create_on(&threads[i], fn, &workers[i], prio, 0, name, where);
 		if (err)
 			return err;
 	}

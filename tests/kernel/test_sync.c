@@ -70,7 +70,7 @@ KTEST(sync, sem_wakes_the_highest_priority_waiter_first)
 	for (unsigned i = 0; i < ARRAY_SIZE(by); i++) {
 		w[i] = (struct waiter){&s, &sync_log, (int)i, 1};
 		KTEST_ASSERT_EQ(
-		    thread_create(&t[i], sem_waiter, &w[i], ABOVE_MAIN(by[i]), 0, "semw"), 0);
+		    ktest_thread_create(&t[i], sem_waiter, &w[i], ABOVE_MAIN(by[i]), 0, "semw"), 0);
 		thread_yield();
 		KTEST_ASSERT(t[i]->state == THREAD_BLOCKED);
 	}
@@ -99,8 +99,8 @@ KTEST(sync, destroy_wakes_waiters_with_ecanceled)
 	sync_log.n = 0;
 	for (int i = 0; i < 3; i++) {
 		w[i] = (struct waiter){&s, &sync_log, i, 1};
-		KTEST_ASSERT_EQ(thread_create(&t[i], sem_waiter, &w[i], ABOVE_MAIN(2), 0, "semd"),
-		                0);
+		KTEST_ASSERT_EQ(
+		    ktest_thread_create(&t[i], sem_waiter, &w[i], ABOVE_MAIN(2), 0, "semd"), 0);
 		thread_yield();
 	}
 	KTEST_ASSERT_EQ(sem_destroy(&s), 3);

@@ -43,7 +43,8 @@ KTEST(sync, mutex_ownership_recursion_and_misuse)
 	KTEST_ASSERT_EQ(mutex_lock(&m, NO_WAIT), 0); /* recursion is counted */
 	KTEST_ASSERT(mutex_owner(&m) == thread_current());
 	u = (struct mutex_user){.m = &m};
-	KTEST_ASSERT_EQ(thread_create(&t, try_unlock_foreign, &u, ABOVE_MAIN(1), 0, "foreign"), 0);
+	KTEST_ASSERT_EQ(
+	    ktest_thread_create(&t, try_unlock_foreign, &u, ABOVE_MAIN(1), 0, "foreign"), 0);
 	KTEST_ASSERT_EQ(thread_join(t, FOREVER), 0);
 	KTEST_ASSERT_EQ(u.unlock_result, -EPERM);
 	KTEST_ASSERT_EQ(u.result, -EAGAIN);
@@ -76,7 +77,7 @@ KTEST(sync, mutex_destroy_by_a_non_owner_is_ebusy)
 	mutex_init(&m, "busy");
 	sem_init(&go, 0, 1);
 	u = (struct mutex_user){.m = &m, .go = &go};
-	KTEST_ASSERT_EQ(thread_create(&t, lock_and_hold, &u, ABOVE_MAIN(1), 0, "holder"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t, lock_and_hold, &u, ABOVE_MAIN(1), 0, "holder"), 0);
 	thread_yield();
 	KTEST_ASSERT(mutex_owner(&m) == t);
 	KTEST_ASSERT_EQ(mutex_destroy(&m), -EBUSY);
@@ -105,8 +106,8 @@ KTEST(sync, mutex_destroy_by_the_owner_cancels_waiters)
 	KTEST_ASSERT_EQ(mutex_lock(&m, FOREVER), 0);
 	for (int i = 0; i < 2; i++) {
 		u[i] = (struct mutex_user){.m = &m, .result = 1};
-		KTEST_ASSERT_EQ(thread_create(&t[i], lock_forever, &u[i], ABOVE_MAIN(2), 0, "mw"),
-		                0);
+		KTEST_ASSERT_EQ(
+		    ktest_thread_create(&t[i], lock_forever, &u[i], ABOVE_MAIN(2), 0, "mw"), 0);
 		thread_yield();
 	}
 	/* Two waiters above main raised main while they waited. */
@@ -168,14 +169,14 @@ KTEST(sync, priority_inversion_is_bounded_by_inheritance)
 	sem_init(&pi_go_low, 0, 1);
 	sem_init(&pi_go_medium, 0, 1);
 	pi_high_done = pi_high_done_before_medium = false;
-	KTEST_ASSERT_EQ(thread_create(&tl, pi_low, NULL, low, 0, "pi-low"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&tl, pi_low, NULL, low, 0, "pi-low"), 0);
 	thread_yield();
 	KTEST_ASSERT(mutex_owner(&pi_mutex) == tl);
-	KTEST_ASSERT_EQ(thread_create(&th, pi_high, NULL, high, 0, "pi-high"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&th, pi_high, NULL, high, 0, "pi-high"), 0);
 	thread_yield();
 	KTEST_ASSERT(th->state == THREAD_BLOCKED);
 	KTEST_ASSERT_EQ(tl->rq_node.prio, (TEST_PRIO_INHERIT ? high : low));
-	KTEST_ASSERT_EQ(thread_create(&tm, pi_medium, NULL, medium, 0, "pi-medium"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&tm, pi_medium, NULL, medium, 0, "pi-medium"), 0);
 	thread_yield();
 	KTEST_ASSERT(tm->state == THREAD_BLOCKED);
 	/* Make low and medium ready at once: main above both while it gives. */
@@ -229,12 +230,12 @@ KTEST(sync, inheritance_is_transitive_and_undone)
 	mutex_init(&chain_a, "a");
 	mutex_init(&chain_b, "b");
 	sem_init(&chain_go, 0, 1);
-	KTEST_ASSERT_EQ(thread_create(&t1, chain_t1, NULL, p1, 0, "chain1"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t1, chain_t1, NULL, p1, 0, "chain1"), 0);
 	thread_yield();
-	KTEST_ASSERT_EQ(thread_create(&t2, chain_t2, NULL, p2, 0, "chain2"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t2, chain_t2, NULL, p2, 0, "chain2"), 0);
 	thread_yield();
 	KTEST_ASSERT_EQ(t1->rq_node.prio, (TEST_PRIO_INHERIT ? p2 : p1));
-	KTEST_ASSERT_EQ(thread_create(&t3, chain_t3, NULL, p3, 0, "chain3"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t3, chain_t3, NULL, p3, 0, "chain3"), 0);
 	thread_yield();
 	KTEST_ASSERT(t3->state == THREAD_BLOCKED);
 	KTEST_ASSERT_EQ(t2->rq_node.prio, (TEST_PRIO_INHERIT ? p3 : p2));
@@ -267,7 +268,8 @@ KTEST(sync, mutex_cycle_is_edeadlk)
 	mutex_init(&chain_a, "a");
 	mutex_init(&chain_b, "b");
 	KTEST_ASSERT_EQ(mutex_lock(&chain_b, FOREVER), 0);
-	KTEST_ASSERT_EQ(thread_create(&t, deadlock_partner, &u, ABOVE_MAIN(1), 0, "cycle"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t, deadlock_partner, &u, ABOVE_MAIN(1), 0, "cycle"),
+	                0);
 	thread_yield();
 	KTEST_ASSERT(t->state == THREAD_BLOCKED);
 	KTEST_ASSERT_EQ(mutex_lock(&chain_a, FOREVER), -EDEADLK);

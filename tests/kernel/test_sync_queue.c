@@ -107,7 +107,7 @@ KTEST(sync, msgq_hands_over_to_waiters)
 	msgq_init(&q, buf, sizeof(uint32_t), 1);
 	/* A receiver waiting on an empty queue gets the next message directly. */
 	g.q = &q;
-	KTEST_ASSERT_EQ(thread_create(&tg, q_getter, &g, ABOVE_MAIN(1), 0, "getter"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&tg, q_getter, &g, ABOVE_MAIN(1), 0, "getter"), 0);
 	thread_yield();
 	KTEST_ASSERT(tg->state == THREAD_BLOCKED);
 	v = 7;
@@ -121,8 +121,8 @@ KTEST(sync, msgq_hands_over_to_waiters)
 	KTEST_ASSERT_EQ(msgq_put(&q, &v, NO_WAIT), 0);
 	for (int i = 0; i < 2; i++) {
 		p[i] = (struct q_user){&q, 2 + (uint32_t)i, 1};
-		KTEST_ASSERT_EQ(thread_create(&tp[i], q_putter, &p[i], ABOVE_MAIN(1), 0, "putter"),
-		                0);
+		KTEST_ASSERT_EQ(
+		    ktest_thread_create(&tp[i], q_putter, &p[i], ABOVE_MAIN(1), 0, "putter"), 0);
 		thread_yield();
 		KTEST_ASSERT(tp[i]->state == THREAD_BLOCKED);
 	}
@@ -136,7 +136,7 @@ KTEST(sync, msgq_hands_over_to_waiters)
 	}
 	/* Destroy cancels a waiting receiver. */
 	g = (struct q_user){&q, 0, 1};
-	KTEST_ASSERT_EQ(thread_create(&tg, q_getter, &g, ABOVE_MAIN(1), 0, "getter"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&tg, q_getter, &g, ABOVE_MAIN(1), 0, "getter"), 0);
 	thread_yield();
 	KTEST_ASSERT_EQ(msgq_destroy(&q), 1);
 	KTEST_ASSERT_EQ(thread_join(tg, FOREVER), 0);

@@ -90,8 +90,9 @@ KTEST(sync_stress, semaphore_units_are_conserved)
 	went_negative = false;
 	for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
 		w[i] = (struct worker){i, STRESS_SEED + (uint64_t)i, 0};
-		KTEST_ASSERT_EQ(thread_create(&t[i], i < PRODUCERS ? sem_producer : sem_consumer,
-		                              &w[i], stress_prio(i), 0, "sem-stress"),
+		KTEST_ASSERT_EQ(ktest_thread_create(&t[i],
+		                                    i < PRODUCERS ? sem_producer : sem_consumer,
+		                                    &w[i], stress_prio(i), 0, "sem-stress"),
 		                0);
 	}
 	for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
@@ -147,9 +148,9 @@ KTEST(sync_stress, mutex_excludes)
 	overlap = false;
 	for (int i = 0; i < 8; i++) {
 		w[i] = (struct worker){i, STRESS_SEED * 3 + (uint64_t)i, 0};
-		KTEST_ASSERT_EQ(
-		    thread_create(&t[i], mutex_worker, &w[i], stress_prio(i), 0, "mutex-stress"),
-		    0);
+		KTEST_ASSERT_EQ(ktest_thread_create(&t[i], mutex_worker, &w[i], stress_prio(i), 0,
+		                                    "mutex-stress"),
+		                0);
 	}
 	for (int i = 0; i < 8; i++) {
 		KTEST_ASSERT_EQ(thread_join(t[i], FOREVER), 0);
@@ -237,8 +238,8 @@ KTEST(sync_stress, every_message_arrives_once_in_order)
 	for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
 		w[i] = (struct worker){i < PRODUCERS ? i : i - PRODUCERS,
 		                       STRESS_SEED * 7 + (uint64_t)i, 0};
-		KTEST_ASSERT_EQ(thread_create(&t[i], i < PRODUCERS ? q_producer : q_consumer, &w[i],
-		                              stress_prio(i), 0, "msgq-stress"),
+		KTEST_ASSERT_EQ(ktest_thread_create(&t[i], i < PRODUCERS ? q_producer : q_consumer,
+		                                    &w[i], stress_prio(i), 0, "msgq-stress"),
 		                0);
 	}
 	for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
@@ -310,8 +311,8 @@ KTEST(sync_stress, timed_semaphore_takes_lose_nothing)
 	timed_done = false;
 	for (int i = 0; i < 8; i++) {
 		w[i] = (struct worker){i, STRESS_SEED * 11 + (uint64_t)i, 0};
-		KTEST_ASSERT_EQ(thread_create(&t[i], i < 4 ? timed_giver : timed_taker, &w[i],
-		                              stress_prio(i), 0, "timed-stress"),
+		KTEST_ASSERT_EQ(ktest_thread_create(&t[i], i < 4 ? timed_giver : timed_taker, &w[i],
+		                                    stress_prio(i), 0, "timed-stress"),
 		                0);
 	}
 	for (int i = 0; i < 4; i++)
@@ -397,10 +398,10 @@ KTEST(sync_stress, timed_queue_loses_and_duplicates_nothing)
 	for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
 		w[i] = (struct worker){i < PRODUCERS ? i : i - PRODUCERS,
 		                       STRESS_SEED * 13 + (uint64_t)i, 0};
-		KTEST_ASSERT_EQ(thread_create(&t[i],
-		                              i < PRODUCERS ? timed_q_producer : timed_q_consumer,
-		                              &w[i], stress_prio(i), 0, "timed-msgq"),
-		                0);
+		KTEST_ASSERT_EQ(
+		    ktest_thread_create(&t[i], i < PRODUCERS ? timed_q_producer : timed_q_consumer,
+		                        &w[i], stress_prio(i), 0, "timed-msgq"),
+		    0);
 	}
 	for (int i = 0; i < PRODUCERS; i++)
 		KTEST_ASSERT_EQ(thread_join(t[i], FOREVER), 0);

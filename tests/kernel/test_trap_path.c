@@ -150,7 +150,7 @@ KTEST(trap_path, registers_survive_a_switch_at_interrupt_exit)
 	sem_init(&wake, 0, 1);
 	sem_init(&done, 0, 1);
 	scribbles = 0;
-	KTEST_ASSERT_EQ(thread_create(&t, scribbler, NULL, ABOVE_MAIN(1), 0, "scribbler"), 0);
+	KTEST_ASSERT_EQ(ktest_thread_create(&t, scribbler, NULL, ABOVE_MAIN(1), 0, "scribbler"), 0);
 	thread_yield(); /* blocked on wake */
 	for (int i = 0; i < 8; i++) {
 		unsigned long flags = arch_irq_save();
@@ -223,8 +223,8 @@ KTEST(trap_path, tp_follows_a_thread_resumed_on_another_hart)
 	stop = false;
 	tp_wrong = spins = hart_moves = 0;
 	for (unsigned int i = 0; i < n; i++)
-		KTEST_ASSERT_EQ(thread_create_on(&s[i], spinner, NULL, BELOW_MAIN(1), 0, "spinner",
-		                                 smp_online_mask()),
+		KTEST_ASSERT_EQ(ktest_thread_create_on(&s[i], spinner, NULL, BELOW_MAIN(1), 0,
+		                                       "spinner", smp_online_mask()),
 		                0);
 	thread_sleep(TIMEOUT_MS(500));
 	stop = true;

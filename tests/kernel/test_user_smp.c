@@ -80,8 +80,8 @@ static void shoot_on(struct ktest_ctx *ktest_ctx__, unsigned int hart, struct as
 	KTEST_ASSERT_EQ(aspace_init(as, env, remap_kernel_table()), 0);
 	KTEST_ASSERT_EQ(aspace_map_anon(as, SHOT_VA, PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
 	KTEST_ASSERT_EQ(aspace_write(as, SHOT_VA, &marker, sizeof(marker)), 0);
-	KTEST_ASSERT_EQ(thread_create_on(&th, reader_main, &r, THREAD_PRIO_DEFAULT, 0,
-	                                 "shot_reader", CPUMASK_OF(hart)),
+	KTEST_ASSERT_EQ(ktest_thread_create_on(&th, reader_main, &r, THREAD_PRIO_DEFAULT, 0,
+	                                       "shot_reader", CPUMASK_OF(hart)),
 	                0);
 	KTEST_ASSERT(wait_flag(&r.loaded));
 	KTEST_ASSERT_EQ(r.hart, hart);
