@@ -103,16 +103,19 @@ static inline void count_cause(unsigned int cause)
 /*
  * The dispatch itself: the hart-local causes inline, the PLIC and the odd
  * cases out of line, so the common interrupts pay for no register saves
- * beyond their own handler's.
+ * beyond their own handler's. The timer's interrupts are counted by its
+ * driver (timer_irq_count), which irq_cause_count reports. No frame pointer
+ * (as the scheduler's fast paths, <bora/sched.h>), and the hart is read from
+ * tp again after the handler rather than kept in a saved register: the frame
+ * holds only the return address.
  */
-void irq_entry(uint64_t scause)
+__attribute__((optimize("omit-frame-pointer"))) void irq_entry(uint64_t scause)
 {
-	struct percpu *cpu = this_cpu();
 	uint64_t cause = scause & ~SCAUSE_INTERRUPT;
+	struct percpu *cpu;
 
-	cpu->irq_nesting++;
+	this_cpu()->irq_nesting++;
 	if (cause == IRQ_CAUSE_S_TIMER) {
-		count_cause(IRQ_CAUSE_S_TIMER);
 		timer_irq_handle();
 	} else if (cause == IRQ_CAUSE_S_SOFT) {
 		count_cause(IRQ_CAUSE_S_SOFT);
@@ -123,6 +126,7 @@ void irq_entry(uint64_t scause)
 	} else {
 		unknown_cause(cause);
 	}
+	cpu = this_cpu();
 	cpu->irq_nesting--;
 	if (cpu->need_resched)
 		sched_irq_exit();
@@ -291,6 +295,8 @@ const char *irq_controller_source(void)
 
 uint64_t irq_cause_count(unsigned int cause)
 {
+	if (cause == IRQ_CAUSE_S_TIMER)
+		return timer_irq_count();
 	return cause < ARRAY_SIZE(irqs.cause_count) ? irqs.cause_count[cause] : 0;
 }
 

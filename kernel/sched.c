@@ -64,17 +64,6 @@ static inline void resched_cpu(struct percpu *cpu)
 	cpu->need_resched = true;
 }
 
-/* With cpu->runq_lock held: t was queued on busy cpu; an idle hart may take it. */
-static inline void offer_to_idle(const struct thread *t)
-{
-#if SCHED_SMP
-	if (unlikely(__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED)))
-		sched_kick_idle(t);
-#else
-	(void)t;
-#endif
-}
-
 /* A thread that wants the CPU more than cpu's current one (or than idle). */
 static inline bool beats_current(const struct percpu *cpu, const struct thread *t)
 {
@@ -153,13 +142,12 @@ static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu
 	switch_away_at(cpu, prev, read_time());
 }
 
-/* Interrupts off, no lock held: put the running thread back and run the best one. */
-static void preempt_current(struct percpu *cpu)
+/* Interrupts off, cpu->runq_lock held: put the running thread back and run the best one. */
+static inline __attribute__((always_inline)) void preempt_locked(struct percpu *cpu)
 {
 	struct thread *cur = cpu->current;
 	uint64_t now;
 
-	sched_spin_lock(&cpu->runq_lock);
 	if (unlikely(sched_must_move(cur))) {
 		/* Stays RUNNING, on no queue: finish_switch places it on an allowed hart. */
 		switch_away(cpu, cur);
@@ -181,6 +169,18 @@ static void preempt_current(struct percpu *cpu)
 	switch_away_at(cpu, cur, now);
 }
 
+/* Interrupts off, no lock held. */
+static void preempt_current(struct percpu *cpu)
+{
+	sched_spin_lock(&cpu->runq_lock);
+	preempt_locked(cpu);
+}
+
+void sched_preempt_locked(struct percpu *cpu)
+{
+	preempt_locked(cpu);
+}
+
 void sched_unlock_resched(unsigned long flags)
 {
 	struct percpu *cpu = this_cpu();
@@ -198,17 +198,6 @@ int sched_unlock_resched_ret(unsigned long flags, int ret)
 {
 	sched_unlock_resched(flags);
 	return ret;
-}
-
-void sched_irq_exit(void)
-{
-	struct percpu *cpu = this_cpu();
-
-	if (!cpu->need_resched || !cpu->current)
-		return;
-	if (!PREEMPT_ENABLED && !is_idle(cpu->current))
-		return;
-	preempt_current(cpu);
 }
 
 /* sched_yield of a thread that must leave this hart: finish_switch moves it (see preempt_current).
@@ -338,7 +327,7 @@ void sched_set_effective_prio(struct thread *t, unsigned int prio)
 		 */
 		sched_spin_lock(&cpu->runq_lock);
 		if (t->state == THREAD_READY) {
-			runq_remove(&cpu->runq, &t->rq_node);
+			runq_take(cpu, t);
 			t->rq_node.prio = prio;
 			runq_add_tail(&cpu->runq, &t->rq_node);
 			if (beats_current(cpu, t))

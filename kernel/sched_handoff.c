@@ -136,3 +136,76 @@ SCHED_FAST_PATH int sched_wake_unlock(struct thread *t, int result, unsigned lon
 	}
 	return wake_unlock(t, result, flags);
 }
+
+void sched_runq_take(struct percpu *cpu, struct thread *t)
+{
+	runq_take(cpu, t);
+}
+
+/*
+ * With cpu->runq_lock held: t, readied by this interrupt's timer for its
+ * exit (cpu->woken), still beats everything here: cur (preempted, so it keeps
+ * its turn at the head of its priority, as preempt_locked does) and every
+ * thread queued meanwhile. What changed since the timer readied it (another
+ * hart's wake-up placed here, a priority change, cur told to leave this hart)
+ * is under this lock.
+ */
+static inline __attribute__((always_inline)) bool
+woken_still_first(struct percpu *cpu, const struct thread *cur, const struct thread *t)
+{
+	return (is_idle(cur) || prio_of(t) < prio_of(cur)) && !sched_must_move(cur) &&
+	       !runq_has_prio_at_least(&cpu->runq, prio_of(t));
+}
+
+/*
+ * The switch to it: no queue round trip, no pick. The frame keeps only the
+ * return address (the rare cases leave by calls that switch themselves).
+ */
+static inline __attribute__((always_inline)) void
+switch_to_woken(struct percpu *cpu, struct thread *cur, struct thread *t)
+{
+	uint64_t now = read_time();
+	struct thread *prev;
+
+	cur->state = THREAD_READY;
+	if (likely(!is_idle(cur))) {
+		if (cur->timeslice_expired) {
+			runq_add_tail(&cpu->runq, &cur->rq_node);
+			cur->slice_used = 0;
+		} else {
+			runq_add_head(&cpu->runq, &cur->rq_node);
+			slice_preempted(cpu, cur, now);
+		}
+		cur->timeslice_expired = false;
+		offer_to_idle(cur);
+	}
+	/* Nothing of t's priority or higher is queued (woken_still_first). */
+	switch_prepare_state(cpu, cur, t, now, true);
+	if (likely(switch_prepare_kept_hint(cpu, t, SLICE_NO_EQUAL)))
+		prev = arch_switch(cur, t, SWITCH_UNLOCK(cpu));
+	else
+		prev = sched_switch_rest(cpu, cur, t, SLICE_NO_EQUAL);
+	finish_switch(prev);
+}
+
+/* The preemption point at the end of every interrupt (kernel/irq.c). */
+SCHED_FAST_PATH void sched_irq_exit(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current, *t;
+
+	if (!cpu->need_resched || !cur || (!PREEMPT_ENABLED && !is_idle(cur)))
+		return;
+	sched_spin_lock(&cpu->runq_lock);
+	t = cpu->woken;
+	if (t) {
+		cpu->woken = NULL;
+		if (likely(woken_still_first(cpu, cur, t))) {
+			switch_to_woken(cpu, cur, t);
+			return;
+		}
+		/* Readied before anything queued since: first of its priority. */
+		runq_add_head(&cpu->runq, &t->rq_node);
+	}
+	sched_preempt_locked(cpu);
+}

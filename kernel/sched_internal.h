@@ -18,6 +18,12 @@ struct thread *thread_create_idle(unsigned int hart, void (*entry)(void *));
 /* A secondary hart's idle thread on the stack it was started on (static, never freed). */
 struct thread *thread_init_boot_idle(unsigned int hart, uintptr_t stack_base, size_t stack_size);
 
+/* sched.c: with cpu->runq_lock held, interrupts off: put the running thread back, run the best. */
+void sched_preempt_locked(struct percpu *cpu);
+
+/* sched_handoff.c: runq_take (sched_switch.h) for sched_smp.c. */
+void sched_runq_take(struct percpu *cpu, struct thread *t);
+
 /* sched.c: the idle loop (a secondary hart's boot context becomes its idle thread). */
 void sched_idle_loop(void) __attribute__((noreturn));
 /* Bottom word of every stack (thread.c); a different value means it overflowed. */

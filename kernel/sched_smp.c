@@ -213,7 +213,7 @@ int thread_set_affinity(struct thread *t, uint64_t mask)
 			 */
 			sched_spin_lock(&cpu->runq_lock);
 			if (t->state == THREAD_READY) {
-				runq_remove(&cpu->runq, &t->rq_node);
+				sched_runq_take(cpu, t);
 				sched_spin_unlock(&cpu->runq_lock);
 				sched_enqueue(t);
 				break;

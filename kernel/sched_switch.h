@@ -67,6 +67,30 @@ static inline bool hand_over_here(const struct percpu *cpu, const struct thread 
 #endif
 }
 
+/* With cpu->runq_lock held: t was queued on busy cpu; an idle hart may take it. */
+static inline void offer_to_idle(const struct thread *t)
+{
+#if SCHED_SMP
+	if (unlikely(__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED)))
+		sched_kick_idle(t);
+#else
+	(void)t;
+#endif
+}
+
+/*
+ * With cpu->runq_lock held, t ready on cpu: take it off cpu's ready threads,
+ * its queue or cpu->woken (a thread the timer readied for the interrupt's
+ * exit, kernel/sched_time.c).
+ */
+static inline void runq_take(struct percpu *cpu, struct thread *t)
+{
+	if (unlikely(cpu->woken == t))
+		cpu->woken = NULL;
+	else
+		runq_remove(&cpu->runq, &t->rq_node);
+}
+
 /* What a switch's caller knows about next's equals on the queue, for timeslice_check. */
 enum slice_hint {
 	SLICE_LOOK,        /* nothing: look at the queue */

@@ -13,6 +13,8 @@
  * a full slice ends its turn (it goes behind its equals), a partial one
  * re-arms for the rest.
  */
+/* The ready queue's code is compiled in here, inline (see <bora/sched_queue.h>). */
+#define RUNQ_API static inline __attribute__((unused))
 #include <bora/errno.h>
 #include <bora/percpu.h>
 #include <bora/sched.h>
@@ -20,6 +22,56 @@
 #include <bora/timer.h>
 
 #include "sched_internal.h"
+#include "sched_switch.h"
+
+/*
+ * With sched_lock held, in this hart's timer interrupt: t, whose sleep or
+ * timed wait just ended, should run here at once (the tests of the waking
+ * give's hand-over, sched_wake_unlock: it last ran here, may stay, no hart
+ * idles, it beats the current thread). Then it is not queued only to be
+ * picked again at the interrupt's exit: it becomes ready in cpu->woken, on no
+ * queue, and sched_irq_exit switches to it (kernel/sched_handoff.c), after
+ * checking under the run-queue lock that nothing queued here meanwhile (or
+ * before) comes first. Not taking that lock here is safe: cpu->woken and t's
+ * state are written under sched_lock, which everything that looks at a ready
+ * thread off its own hart holds (priority and affinity changes, runq_take),
+ * and read at the exit by this hart. One such thread at a time; a second
+ * goes through sched_enqueue.
+ */
+static inline __attribute__((always_inline)) bool ready_at_exit(struct percpu *cpu,
+                                                                struct thread *t)
+{
+	struct thread *cur = cpu->current;
+
+	if (!cpu->irq_nesting || cpu->woken || !cur || !hand_over_here(cpu, t) ||
+	    sched_must_move(cur))
+		return false;
+	/* sched_irq_exit switches away from the idle thread even in a cooperative build. */
+	if (!is_idle(cur) && (!PREEMPT_ENABLED || prio_of(t) >= prio_of(cur)))
+		return false;
+	t->state = THREAD_READY;
+	t->slice_used = 0;
+	cpu->woken = t;
+	cpu->need_resched = true;
+	return true;
+}
+
+/* wakeup_expired's less common ends, out of line so that its common one keeps no frame. */
+static void __attribute__((noinline)) enqueue_unlock(struct thread *t)
+{
+	sched_enqueue(t);
+	sched_spin_unlock(&sched_spinlock);
+}
+
+static void __attribute__((noinline)) blocked_expired(struct percpu *cpu, struct thread *t)
+{
+	leave_wait_queue_unarmed(t, -ETIMEDOUT);
+	if (!ready_at_exit(cpu, t))
+		sched_enqueue(t);
+	if (t->blocked_mutex)
+		mutex_waiter_left(t);
+	sched_spin_unlock(&sched_spinlock);
+}
 
 /*
  * The timeout-versus-wake race across harts: timeout_expire() takes the
@@ -30,9 +82,10 @@
  * exactly once: by the waker, or by the timeout if it got sched_lock first
  * (then the waker finds t no longer waiting).
  */
-static void wakeup_expired(struct timeout *to)
+static void SCHED_FAST_PATH wakeup_expired(struct timeout *to)
 {
 	struct thread *t = container_of(to, struct thread, timeout);
+	struct percpu *cpu = this_cpu();
 
 	/*
 	 * In the timer interrupt, interrupts off: the lock alone, no interrupt
@@ -46,13 +99,15 @@ static void wakeup_expired(struct timeout *to)
 		return;
 	}
 	t->wakeup_armed = false;
-	if (t->state == THREAD_BLOCKED) {
-		sched_wake(t, -ETIMEDOUT);
-		if (t->blocked_mutex)
-			mutex_waiter_left(t);
-	} else if (t->state == THREAD_SLEEPING) {
+	if (t->state == THREAD_SLEEPING) {
 		t->wait_result = 0;
-		sched_enqueue(t);
+		if (unlikely(!ready_at_exit(cpu, t))) {
+			enqueue_unlock(t);
+			return;
+		}
+	} else if (t->state == THREAD_BLOCKED) {
+		blocked_expired(cpu, t);
+		return;
 	}
 	sched_spin_unlock(&sched_spinlock);
 }

@@ -18,9 +18,26 @@ static struct {
 	spinlock_t lock;
 	struct timeout *root;
 	struct timeout *first;
+	/*
+	 * first's deadline (UINT64_MAX: none), written under the lock, read
+	 * without it by expire() after a callback (see there).
+	 */
+	uint64_t first_deadline;
 	uint64_t next_seq;
 	size_t count;
-} tq = {.lock = SPINLOCK_INIT};
+} tq = {.lock = SPINLOCK_INIT, .first_deadline = UINT64_MAX};
+
+/* One aligned doubleword store and load (GCC's atomic store here is an AMO). */
+static inline void set_first(struct timeout *n)
+{
+	tq.first = n;
+	*(volatile uint64_t *)&tq.first_deadline = n ? n->deadline : UINT64_MAX;
+}
+
+static inline uint64_t first_deadline_unlocked(void)
+{
+	return *(volatile const uint64_t *)&tq.first_deadline;
+}
 
 static bool before(const struct timeout *a, const struct timeout *b)
 {
@@ -133,7 +150,7 @@ static void tree_insert(struct timeout *z)
 	z->red = true;
 	*link = z;
 	if (leftmost)
-		tq.first = z;
+		set_first(z);
 	insert_fixup(z);
 }
 
@@ -224,7 +241,7 @@ static void tree_remove(struct timeout *z)
 	bool removed_black = !z->red;
 
 	if (tq.first == z)
-		tq.first = successor(z);
+		set_first(successor(z));
 	if (!z->left) {
 		x = z->right;
 		xp = z->parent;
@@ -264,11 +281,11 @@ static void tree_remove(struct timeout *z)
  * successor is that leaf or else its parent, and when a black node goes with
  * a red child in its place, recolouring the child is the whole fix-up.
  */
-static void tree_remove_first(struct timeout *z)
+static inline __attribute__((always_inline)) void tree_remove_first(struct timeout *z)
 {
 	struct timeout *x = z->right, *xp = z->parent;
 
-	tq.first = x ? x : xp;
+	set_first(x ? x : xp);
 	replace_child(z, x);
 	if (!z->red) {
 		if (x)
@@ -281,10 +298,8 @@ static void tree_remove_first(struct timeout *z)
 
 static void note_first_changed(uint64_t old_first)
 {
-	uint64_t now_first = tq.first ? tq.first->deadline : UINT64_MAX;
-
-	if (now_first != old_first)
-		timer_next_deadline_changed(now_first);
+	if (tq.first_deadline != old_first)
+		timer_next_deadline_changed(tq.first_deadline);
 }
 
 void timeout_arm(struct timeout *t, uint64_t deadline_abs_ticks, void (*fn)(struct timeout *t))
@@ -292,7 +307,7 @@ void timeout_arm(struct timeout *t, uint64_t deadline_abs_ticks, void (*fn)(stru
 	unsigned long flags = arch_irq_save();
 
 	spin_lock_irqs_off(&tq.lock);
-	uint64_t old_first = tq.first ? tq.first->deadline : UINT64_MAX;
+	uint64_t old_first = tq.first_deadline;
 
 	if (t->pending) {
 		tree_remove(t);
@@ -314,7 +329,7 @@ bool timeout_cancel(struct timeout *t)
 	unsigned long flags = arch_irq_save();
 
 	spin_lock_irqs_off(&tq.lock);
-	uint64_t old_first = tq.first ? tq.first->deadline : UINT64_MAX;
+	uint64_t old_first = tq.first_deadline;
 	bool was = t->pending;
 
 	if (was) {
@@ -338,7 +353,7 @@ uint64_t timeout_next_deadline(void)
 	unsigned long flags = arch_irq_save();
 
 	spin_lock_irqs_off(&tq.lock);
-	uint64_t d = tq.first ? tq.first->deadline : UINT64_MAX;
+	uint64_t d = tq.first_deadline;
 
 	spin_unlock_irqs_off(&tq.lock);
 	arch_irq_restore(flags);
@@ -350,25 +365,42 @@ size_t timeout_count(void)
 	return tq.count;
 }
 
+/* With the lock held: t, due, off the tree. */
+static inline __attribute__((always_inline)) void take_due(struct timeout *t)
+{
+	tree_remove_first(t);
+	t->pending = false;
+	tq.count--;
+}
+
 /*
  * Both expiry entry points: every due timeout off the tree, one at a time, its
- * fn run unlocked; returns the earliest deadline left (UINT64_MAX: none), read
- * under the same lock hold that found nothing more due.
+ * fn run unlocked (so it may arm or cancel timeouts, its own included);
+ * returns the earliest deadline left (UINT64_MAX: none).
+ *
+ * After a callback the earliest deadline is read without the lock: when it
+ * is not due, the walk ends with it. A timeout another hart arms meanwhile
+ * (earlier than what was read, or due already) is not lost: that hart
+ * programs its own timer for it (timer_next_deadline_changed), or, if it is
+ * in its own timer interrupt, finds it there before it returns. One
+ * cancelled meanwhile leaves this hart a timer interrupt that finds nothing
+ * due. A callback on this hart that arms one has stored the new deadline
+ * before this read (the same hart). A due one is taken under the lock.
  */
-static inline __attribute__((always_inline)) uint64_t expire(uint64_t now, unsigned int *ran)
+static uint64_t __attribute__((noinline)) expire(uint64_t now, unsigned int *ran)
 {
 	struct timeout *t;
 	uint64_t next;
 
 	spin_lock_irqs_off(&tq.lock);
 	while ((t = tq.first) != NULL && t->deadline <= now) {
-		tree_remove_first(t);
-		t->pending = false;
-		tq.count--;
-		/* Unlocked, so fn may arm or cancel timeouts (its own included). */
+		take_due(t);
 		spin_unlock_irqs_off(&tq.lock);
 		t->fn(t);
 		(*ran)++;
+		next = first_deadline_unlocked();
+		if (next > now)
+			return next;
 		spin_lock_irqs_off(&tq.lock);
 	}
 	next = t ? t->deadline : UINT64_MAX;
@@ -386,9 +418,30 @@ unsigned int timeout_expire(uint64_t now)
 	return ran;
 }
 
-uint64_t timeout_expire_next(uint64_t now)
+/*
+ * The timer interrupt's, interrupts off: its common case, one timeout due,
+ * straight through (what the frame keeps across the callback is only `now`),
+ * and the walk for the rest. No frame pointer, as the scheduler's fast paths
+ * (<bora/sched.h>).
+ */
+__attribute__((optimize("omit-frame-pointer"))) uint64_t timeout_expire_next(uint64_t now)
 {
+	struct timeout *t;
 	unsigned int ran = 0;
+	uint64_t next;
 
+	spin_lock_irqs_off(&tq.lock);
+	t = tq.first;
+	if (unlikely(!t || t->deadline > now)) {
+		next = tq.first_deadline;
+		spin_unlock_irqs_off(&tq.lock);
+		return next;
+	}
+	take_due(t);
+	spin_unlock_irqs_off(&tq.lock);
+	t->fn(t);
+	next = first_deadline_unlocked();
+	if (likely(next > now))
+		return next;
 	return expire(now, &ran);
 }

@@ -40,6 +40,7 @@ struct percpu {
 	unsigned long ipi_bits;     /* IPI_* requests other harts raised (kernel/smp/ipi.c) */
 	struct timeout *slice;      /* this hart's time-slice timeout (kernel/sched_time.c) */
 	struct thread *moving;      /* switched away from to leave this hart (kernel/sched.c) */
+	struct thread *woken;       /* readied by this hart's timer, run at its exit (sched_handoff.c) */
 	struct uspace_hart *uspace; /* this hart's ASID allocator (kernel/user/uspace.c) */
 };
 
