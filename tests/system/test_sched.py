@@ -10,6 +10,7 @@ from conftest import KTEST_FRAGMENT, boot, build
 from qemu_console import QemuConsole, lines
 
 ALT_FRAGMENT = "tests/ktest_sched_alt.config"
+UNIPROC_FRAGMENT = "tests/ktest_uniproc.config"
 PS_HEADER = "  ID NAME             PRI STATE     HART   RUNTIME  SWITCHES  STACK USED/SIZE"
 PS_LINE = re.compile(r"^ *(\d+) (\S+) +(\d+) (\w+) +(\d+) +(\d+) +(\d+)  (\d+)/(\d+)(.*)$")
 
@@ -110,3 +111,18 @@ def test_thread_stack_overflow_is_caught_and_named(defconfig, how):
                      % (m.group(1), how), text, re.M), text
     assert "ktest: the thread overflowed its stack unnoticed" not in text
     assert result.returncode != 0
+
+
+def test_a_uniprocessor_build_passes_the_suites():
+    # The user defconfig without SMP: scheduler, IPC and user-task suites with the lock words
+    # compiled away and the magazines on one hart; a second QEMU hart stays parked in OpenSBI.
+    out = build("qemu_virt_user_defconfig", [KTEST_FRAGMENT, UNIPROC_FRAGMENT], tag="uniproc")
+    result = boot(out, timeout=120, extra=("-smp", "2"))
+    assert not result.timed_out, result.output
+    summary = result.ktest_summary()
+    assert summary and summary[1] == 0, "\n".join(
+        re.findall(r"^ktest: FAIL .*$", result.output, re.M)) or result.output
+    for suite in ("sched", "sync", "ipc", "ipc_fast", "task", "pcache"):
+        assert re.search(r"^ktest: PASS %s\." % suite, result.output, re.M), suite
+    assert re.search(r"^smp_stress: \d+ workers on 1 harts", result.output, re.M), result.output
+    assert result.returncode == 0
