@@ -11,15 +11,21 @@
 #include <bora/ipc_kernel.h>
 #include <bora/sched.h>
 
-#define FAST_INFO_MASK                                                                             \
-	((IPC_INFO_WORDS_MASK << IPC_INFO_WORDS_SHIFT) | (IPC_INFO_TMO_MASK << IPC_INFO_TMO_SHIFT))
-
-/* Words and a timeout, nothing else; `receive_too` also rules out NO_WAIT. */
+/*
+ * Words and a timeout, nothing else; `receive_too` also rules out NO_WAIT.
+ * The timeout is the top field and the word count the bottom one, so every
+ * bit between must be clear: what lies below the timeout, taken as a number,
+ * is the count itself and at most the configuration's.
+ */
 static inline bool fast_info(uint64_t info, bool receive_too)
 {
-	uint64_t tmo = IPC_INFO_FIELD(info, TMO);
+	uint64_t tmo = info >> IPC_INFO_TMO_SHIFT;
 
-	return !(info & ~FAST_INFO_MASK) && IPC_INFO_FIELD(info, WORDS) <= CONFIG_IPC_MSG_WORDS &&
+	_Static_assert(IPC_INFO_WORDS_SHIFT == 0 &&
+	                   IPC_INFO_TMO_MASK == ~0ull >> IPC_INFO_TMO_SHIFT,
+	               "words at the bottom of the info word, the timeout at its top");
+	return (info << (64 - IPC_INFO_TMO_SHIFT)) <= (uint64_t)CONFIG_IPC_MSG_WORDS
+	                                                  << (64 - IPC_INFO_TMO_SHIFT) &&
 	       (tmo == IPC_TIMEOUT_FOREVER || (tmo == IPC_TIMEOUT_NO_WAIT && !receive_too));
 }
 

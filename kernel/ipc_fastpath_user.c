@@ -7,14 +7,17 @@
  * tasks: a user thread blocked here keeps no kernel continuation, as in seL4
  * (Heiser & Elphinstone, TOCS 2016, section 3.1, "event-based kernel").
  *
- * The entries in arch/riscv/trap_entry.S store s0-s11 in the trap frame
+ * The entries in arch/riscv/trap_entry.S, which the syscall entry reaches
+ * for these two numbers without the table, store s0-s11 in the trap frame
  * besides what every system call stores, so the frame holds all of the
- * user's registers. Blocking here sets the thread's switch context to
- * ipc_user_resume_entry on that frame and abandons the kernel stack above
- * it. When the peer it hands the CPU to waits the same way, the result goes
- * straight into the peer's frame (a0 result, a1 info, a2-a5 words, a6
- * badge) and the hart leaves for U-mode through it: no register save or
- * restore beyond the frames, no kernel frames unwound on the peer's side.
+ * user's registers, and pass the handle, info and words on in registers.
+ * Blocking here sets the thread's switch context to ipc_user_resume_entry on
+ * that frame and abandons the kernel stack above it. When the peer it hands
+ * the CPU to waits the same way, the hart leaves for U-mode through the
+ * peer's frame with the results in registers (a0 0, a1 info, a2-a5 words,
+ * a6 badge; arch_resume_user_ret): no register save or restore beyond the
+ * frames, no kernel frames unwound on the peer's side, the message never in
+ * memory.
  * Otherwise (a kernel thread, or a user thread in the general path) the
  * message goes through struct ipc_thread as usual and the peer's own
  * context is loaded. A thread waiting here that anything else wakes (the
@@ -35,6 +38,7 @@
 #include <bora/sched.h>
 #include <bora/syscall_ipc.h>
 #include <bora/task.h>
+#include <asm/ipc_entry.h>
 #include <asm/trap.h>
 
 #include "ipc_fastpath_internal.h"
@@ -42,22 +46,30 @@
 
 void ipc_user_resume_entry(void); /* trap_entry.S */
 
+_Static_assert(SYS_IPC_BASE == IPC_ENTRY_SYS_BASE && SYS_IPC_CALL == IPC_ENTRY_SYS_CALL &&
+                   SYS_IPC_REPLY_RECV == IPC_ENTRY_SYS_REPLY_RECV,
+               "trap_entry.S dispatches these numbers itself");
+_Static_assert(offsetof(struct percpu, runq_lock) == PERCPU_OFFSET_RUNQ_LOCK,
+               "trap_entry.S releases the run-queue lock at PERCPU_OFFSET_RUNQ_LOCK");
+_Static_assert(SWITCH_UNLOCKS == IPC_ENTRY_SWITCH_UNLOCKS,
+               "arch_resume_user_ret releases the run-queue lock when arch_switch would");
+
 /* A user thread's frame: the top of its kernel stack (kernel/user/task.c). */
 static inline struct trap_frame *frame_of(const struct thread *t)
 {
 	return (struct trap_frame *)(t->stack_base + t->stack_size) - 1;
 }
 
-/* The calling thread's IPC state if it may take the fast path: a user thread acting for its task.
+/*
+ * The calling thread's IPC state, NULL before its first IPC call (the general
+ * path attaches it). A thread that makes a system call is a task's own thread
+ * (kernel/user/task_thread.c creates each for its task and no kernel thread
+ * ever enters U-mode), so the state is a user thread's, attached by the
+ * syscall layer with its task's table (kernel/syscall_ipc.c).
  */
 static inline struct ipc_kthread *fast_self(const struct thread *cur)
 {
-	struct ipc_kthread *k = ipc_kthread_of(cur);
-
-	/* struct ipc_task begins with the table (kernel/syscall_ipc.c). */
-	if (!k || k->kernel || !cur->task || (const void *)k->ipc.table != cur->task->handles)
-		return NULL;
-	return k;
+	return ipc_kthread_of(cur);
 }
 
 /* The peer's frame when it waits here too and may be entered directly, else NULL. */
@@ -69,42 +81,42 @@ direct_frame(const struct ipc_kthread *pk)
 	return f && !pk->thread->task->dying ? f : NULL;
 }
 
-/* A received register message straight into a waiting peer's frame (see fast_deliver). */
-static inline void deliver_to_frame(struct ipc_kthread *pk, struct trap_frame *f, const uint64_t *a,
-                                    uint64_t badge)
-{
-	uint32_t n = (uint32_t)IPC_INFO_FIELD(a[1], WORDS);
-
-	f->regs[10] = 0;
-	f->regs[11] = (uint64_t)n << IPC_INFO_WORDS_SHIFT;
-	f->regs[12] = n > 0 ? a[2] : 0;
-	f->regs[13] = n > 1 ? a[3] : 0;
-	f->regs[14] = n > 2 ? a[4] : 0;
-	f->regs[15] = n > 3 ? a[5] : 0;
-	f->regs[16] = badge;
-	pk->ipc.state = IPC_IDLE;
-	pk->ipc.result = 0;
-	pk->user_frame = NULL;
-}
-
-/* Either way into the peer; returns the frame to enter or NULL. */
+/*
+ * The message into the peer. Straight into its registers when it waits here
+ * too (returns its frame): ret gets what block_handoff_user leaves a1-a6 with
+ * (a0 = 0): the info word, the words with zeros past the count, the badge.
+ * Otherwise through its struct ipc_thread (returns NULL).
+ */
 static inline __attribute__((always_inline)) struct trap_frame *
-deliver(struct ipc_kthread *pk, const uint64_t *a, uint64_t badge)
+deliver(struct ipc_kthread *pk, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+        uint64_t badge, uint64_t *ret)
 {
 	struct trap_frame *f = direct_frame(pk);
+	uint32_t n = (uint32_t)IPC_INFO_FIELD(info, WORDS);
 
 	if (f) {
-		deliver_to_frame(pk, f, a, badge);
+		ret[0] = (uint64_t)n << IPC_INFO_WORDS_SHIFT;
+		ret[1] = n > 0 ? w0 : 0;
+		ret[2] = n > 1 ? w1 : 0;
+		ret[3] = n > 2 ? w2 : 0;
+		ret[4] = n > 3 ? w3 : 0;
+		ret[5] = badge;
+		pk->ipc.state = IPC_IDLE;
+		pk->ipc.result = 0;
+		pk->user_frame = NULL;
 		ipc_fastpath_stats.user_entries++;
-	} else
+	} else {
+		const uint64_t a[6] = {0, info, w0, w1, w2, w3};
+
 		fast_deliver(&pk->ipc, a, badge);
+	}
 	return f;
 }
 
 /* With the scheduler lock held: wait without a continuation and run next. */
 static inline __attribute__((always_inline, noreturn)) void
 block_and_switch(struct ipc_kthread *k, struct trap_frame *tf, struct thread *next,
-                 struct trap_frame *next_frame)
+                 struct trap_frame *next_frame, const uint64_t *ret)
 {
 	struct thread *cur = k->thread;
 
@@ -112,12 +124,16 @@ block_and_switch(struct ipc_kthread *k, struct trap_frame *tf, struct thread *ne
 	cur->ctx.ra = (uintptr_t)ipc_user_resume_entry;
 	cur->ctx.sp = (uintptr_t)tf;
 	cur->ctx.s[0] = 0; /* ends a backtrace there */
-	block_handoff_user(&k->wq, "ipc", next, next_frame);
+	block_handoff_user(&k->wq, "ipc", next, next_frame, ret);
 }
 
-SCHED_FAST_PATH long ipc_user_call(struct trap_frame *tf)
+/*
+ * From ipc_user_call_entry (trap_entry.S): h, info and w0-w3 are the user's
+ * a0-a5, also in tf with every other user register.
+ */
+SCHED_FAST_PATH long ipc_user_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                                   uint64_t w3, struct trap_frame *tf)
 {
-	uint64_t *a = &tf->regs[10];
 	struct thread *cur = this_cpu()->current;
 	struct ipc_kthread *k = fast_self(cur), *rk;
 	const struct handle *slot;
@@ -125,11 +141,11 @@ SCHED_FAST_PATH long ipc_user_call(struct trap_frame *tf)
 	struct ipc_thread *self, *receiver;
 	struct thread *next;
 
-	if (!k || !fast_info(a[1], false))
+	if (!k || !fast_info(info, false))
 		return ipc_syscall_general(tf);
 	self = &k->ipc;
 	sched_spin_lock(&sched_spinlock); /* interrupts are off in a system call */
-	slot = fast_endpoint(self->table, a[0], IPC_RIGHT_SEND);
+	slot = fast_endpoint(self->table, h, IPC_RIGHT_SEND);
 	if (!slot)
 		goto slow;
 	ep = container_of(slot->obj, struct ipc_endpoint, obj);
@@ -146,7 +162,8 @@ SCHED_FAST_PATH long ipc_user_call(struct trap_frame *tf)
 		ep->receivers.tail = NULL;
 	receiver->qnext = NULL;
 	receiver->queue = NULL;
-	struct trap_frame *nf = deliver(rk, a, slot->badge);
+	uint64_t ret[6] = {0}; /* set when nf is */
+	struct trap_frame *nf = deliver(rk, info, w0, w1, w2, w3, slot->badge, ret);
 
 	receiver->reply_to = self;
 	receiver->reply_lost = false;
@@ -154,16 +171,16 @@ SCHED_FAST_PATH long ipc_user_call(struct trap_frame *tf)
 	self->call = true;
 	self->grant_back = (slot->rights & IPC_RIGHT_GRANT) != 0;
 	self->state = IPC_REPLY_BLOCKED;
-	ipc_fastpath_stats.calls++;
-	block_and_switch(k, tf, next, nf);
+	block_and_switch(k, tf, next, nf, ret);
 slow:
 	sched_spin_unlock(&sched_spinlock);
 	return ipc_syscall_general(tf);
 }
 
-SCHED_FAST_PATH long ipc_user_reply_recv(struct trap_frame *tf)
+/* From ipc_user_reply_recv_entry, as ipc_user_call. */
+SCHED_FAST_PATH long ipc_user_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1,
+                                         uint64_t w2, uint64_t w3, struct trap_frame *tf)
 {
-	uint64_t *a = &tf->regs[10];
 	struct thread *cur = this_cpu()->current;
 	struct ipc_kthread *k = fast_self(cur), *ck;
 	struct ipc_thread *self, *caller;
@@ -171,14 +188,14 @@ SCHED_FAST_PATH long ipc_user_reply_recv(struct trap_frame *tf)
 	struct ipc_endpoint *ep;
 	struct thread *next;
 
-	if (!k || !fast_info(a[1], true))
+	if (!k || !fast_info(info, true))
 		return ipc_syscall_general(tf);
 	self = &k->ipc;
 	sched_spin_lock(&sched_spinlock);
 	caller = self->reply_to;
 	if (!caller || !(next = fast_peer(caller)))
 		goto slow;
-	slot = fast_endpoint(self->table, a[0], IPC_RIGHT_RECV);
+	slot = fast_endpoint(self->table, h, IPC_RIGHT_RECV);
 	if (!slot)
 		goto slow;
 	ep = container_of(slot->obj, struct ipc_endpoint, obj);
@@ -188,15 +205,15 @@ SCHED_FAST_PATH long ipc_user_reply_recv(struct trap_frame *tf)
 
 	self->reply_to = NULL;
 	caller->replier = NULL;
-	struct trap_frame *nf = deliver(ck, a, 0);
+	uint64_t ret[6] = {0}; /* set when nf is */
+	struct trap_frame *nf = deliver(ck, info, w0, w1, w2, w3, 0, ret);
 
 	self->reply_result = 0;
 	self->buf = NULL;
 	self->buf_cap = 0;
 	self->state = IPC_RECV_BLOCKED;
 	ipc_queue_push(&ep->receivers, self);
-	ipc_fastpath_stats.reply_recvs++;
-	block_and_switch(k, tf, next, nf);
+	block_and_switch(k, tf, next, nf, ret);
 slow:
 	sched_spin_unlock(&sched_spinlock);
 	return ipc_syscall_general(tf);

@@ -404,32 +404,68 @@ void sched_handoff_user_armed(struct wait_queue *wq, const char *wait_what, stru
                               struct trap_frame *next_frame) __attribute__((noreturn));
 
 /*
+ * arch/riscv/trap_entry.S: arch_resume_user, with a0 = 0 and a1-a6 given
+ * here instead of read from the frame; the run-queue lock is released when
+ * arch_switch would release it (SWITCH_UNLOCKS).
+ */
+void arch_resume_user_ret(struct trap_frame *frame, uint64_t a1, uint64_t a2, uint64_t a3,
+                          uint64_t a4, uint64_t a5, uint64_t a6, struct thread *prev)
+    __attribute__((noreturn));
+
+/* The results `ret` (a1..a6, a0 = 0) into a frame the hand-off leaves through. */
+static inline __attribute__((always_inline)) void frame_set_ret(struct trap_frame *f,
+                                                                const uint64_t *ret)
+{
+	if (f && ret) {
+		f->regs[10] = 0;
+		f->regs[11] = ret[0];
+		f->regs[12] = ret[1];
+		f->regs[13] = ret[2];
+		f->regs[14] = ret[3];
+		f->regs[15] = ret[4];
+		f->regs[16] = ret[5];
+	}
+}
+
+/*
  * The hand-off of <bora/sched.h> (sched_can_handoff) for a user thread in a
  * system call that keeps no kernel continuation while it waits (the user IPC
  * fast path, kernel/ipc_fastpath_user.c): its registers are all in its trap
  * frame and the caller has pointed its context (ctx.ra, ctx.sp) at the code
  * that finishes the call when something wakes it. next_frame not NULL: next
- * waits the same way and its results are written in that frame already, so
- * next enters U-mode from it directly; else next's saved context is loaded.
- * Never returns. Its common case makes no call that returns
- * (the rare cases leave by the calls above, which never return), so it keeps
- * nothing in callee-saved registers and has no frame to store: next's
- * address space is loaded inline when it keeps its ASID on this hart
- * (aspace_activate_kept).
+ * waits the same way and enters U-mode from that frame directly, with a0 = 0
+ * and a1-a6 from `ret` (NULL: its results are in the frame already); else
+ * next's saved context is loaded. Never returns. Its common case makes no
+ * call that returns (the rare cases leave by the calls above, which never
+ * return, with `ret` written into the frame first), so it keeps nothing in
+ * callee-saved registers and has no frame to store: next's address space is
+ * loaded inline when it keeps its ASID on this hart (aspace_activate_kept),
+ * and its results go to U-mode in registers.
  */
 static inline __attribute__((always_inline, noreturn)) void
 block_handoff_user(struct wait_queue *wq, const char *wait_what, struct thread *next,
-                   struct trap_frame *next_frame)
+                   struct trap_frame *next_frame, const uint64_t *ret)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *cur = cpu->current;
 
-	if (unlikely(next->wakeup_armed))
+	if (unlikely(next->wakeup_armed)) {
+		frame_set_ret(next_frame, ret);
 		sched_handoff_user_armed(wq, wait_what, next, next_frame);
+	}
 	handoff_prepare_armed(cpu, cur, wq, wait_what, next, false);
 	switch_prepare_state(cpu, cur, next, read_time(), true); /* cur blocked just now */
-	if (unlikely(!switch_prepare_kept(cpu, next)))
+	if (unlikely(!switch_prepare_kept(cpu, next))) {
+		frame_set_ret(next_frame, ret);
 		sched_handoff_user_finish(cpu, cur, next, next_frame);
+	}
+	if (next_frame && ret) {
+#if !SWITCH_UNLOCKS
+		sched_spin_unlock(&cpu->runq_lock);
+#endif
+		arch_resume_user_ret(next_frame, ret[0], ret[1], ret[2], ret[3], ret[4], ret[5],
+		                     cur);
+	}
 	handoff_user_leave(cpu, cur, next, next_frame);
 }
 #endif

@@ -21,6 +21,7 @@
  * percpu pointer) loaded. The way out to U-mode points sscratch back.
  */
 #include <asm/csr.h>
+#include <asm/ipc_entry.h>
 #include <asm/trap.h>
 #include <uapi/bora/errno.h>
 #include <uapi/bora/syscall.h>
@@ -285,8 +286,15 @@ trap_entry:
 	sd	t0, TRAP_SEPC(sp)
 	csrr	t0, sstatus
 	sd	t0, TRAP_SSTATUS(sp)
+#ifdef CONFIG_IPC
+	/* The IPC block (and anything out of range) is sorted out below. */
+	li	t0, IPC_ENTRY_SYS_BASE
+	bgeu	a7, t0, .Lsyscall_ipc
+#else
 	li	t0, SYS_MAX
 	bgeu	a7, t0, .Lsyscall_unknown
+#endif
+.Lsyscall_table:
 	la	t0, syscall_table
 	slli	t1, a7, 3
 	add	t0, t0, t1
@@ -294,6 +302,14 @@ trap_entry:
 	beqz	t0, .Lsyscall_unknown
 	jalr	t0
 .Lsyscall_return:
+	ld	a1, 11*8(sp)
+	ld	a2, 12*8(sp)
+	ld	a3, 13*8(sp)
+	ld	a4, 14*8(sp)
+	ld	a5, 15*8(sp)
+	ld	a6, 16*8(sp)
+	/* arch_resume_user_ret comes here with a0-a6 set. */
+.Lsyscall_return_ret:
 	ld	t0, TRAP_SEPC(sp)
 	csrw	sepc, t0
 	ld	t0, TRAP_SSTATUS(sp)
@@ -309,12 +325,6 @@ trap_entry:
 	ld	ra, 1*8(sp)
 	ld	gp, 3*8(sp)
 	ld	tp, 4*8(sp)
-	ld	a1, 11*8(sp)
-	ld	a2, 12*8(sp)
-	ld	a3, 13*8(sp)
-	ld	a4, 14*8(sp)
-	ld	a5, 15*8(sp)
-	ld	a6, 16*8(sp)
 	ld	a7, 17*8(sp)
 	li	t0, 0
 	li	t1, 0
@@ -331,13 +341,30 @@ trap_entry:
 
 #ifdef CONFIG_IPC
 	/*
-	 * The user IPC fast path (kernel/ipc_fastpath_user.c), entered from
-	 * syscall_table[SYS_IPC_CALL] and [SYS_IPC_REPLY_RECV] like any handler,
-	 * sp at the frame. These entries add s0-s11 to the frame, so that it
-	 * holds every user register and a thread that blocks in them keeps no
-	 * kernel continuation. The C side returns only when it did not switch
-	 * that way (the general path ran): a0 is the result and s0-s11 are still
-	 * the user's, as C code keeps them.
+	 * SYS_IPC_CALL and SYS_IPC_REPLY_RECV, two apart, go straight to the
+	 * user IPC fast path's entries below; the rest of the block through the
+	 * table. (The other system calls pay nothing for the test.)
+	 */
+.Lsyscall_ipc:
+	addi	t0, a7, -IPC_ENTRY_SYS_CALL
+	andi	t1, t0, ~(IPC_ENTRY_SYS_REPLY_RECV - IPC_ENTRY_SYS_CALL)
+	beqz	t1, .Lipc_fast
+	li	t0, SYS_MAX
+	bltu	a7, t0, .Lsyscall_table
+	j	.Lsyscall_unknown
+#endif
+
+#ifdef CONFIG_IPC
+	/*
+	 * The user IPC fast path (kernel/ipc_fastpath_user.c), reached from the
+	 * check above (t0 = a7 - SYS_IPC_CALL) or from syscall_table, sp at the
+	 * frame and a0-a6 still the user's. These entries add s0-s11 to the
+	 * frame, so that it holds every user register and a thread that blocks in
+	 * them keeps no kernel continuation, and call the C side with the
+	 * handle, info and words in a0-a5 as the user passed them and the frame
+	 * in a6. It returns only when it did not switch that way (the general
+	 * path ran): a0 is the result and s0-s11 are still the user's, as C code
+	 * keeps them.
 	 */
 	.macro	SAVE_S
 	sd	s0, 8*8(sp)
@@ -354,17 +381,19 @@ trap_entry:
 	sd	s11, 27*8(sp)
 	.endm
 
+.Lipc_fast:
+	bnez	t0, ipc_user_reply_recv_entry
 	.globl	ipc_user_call_entry
 ipc_user_call_entry:
 	SAVE_S
-	mv	a0, sp
+	mv	a6, sp
 	call	ipc_user_call
 	j	.Lsyscall_return
 
 	.globl	ipc_user_reply_recv_entry
 ipc_user_reply_recv_entry:
 	SAVE_S
-	mv	a0, sp
+	mv	a6, sp
 	call	ipc_user_reply_recv
 	j	.Lsyscall_return
 
@@ -379,6 +408,21 @@ ipc_user_resume_entry:
 	call	ipc_user_resume
 	j	.Lreturn_with_s
 #endif
+
+	.macro	LOAD_S
+	ld	s0, 8*8(sp)
+	ld	s1, 9*8(sp)
+	ld	s2, 18*8(sp)
+	ld	s3, 19*8(sp)
+	ld	s4, 20*8(sp)
+	ld	s5, 21*8(sp)
+	ld	s6, 22*8(sp)
+	ld	s7, 23*8(sp)
+	ld	s8, 24*8(sp)
+	ld	s9, 25*8(sp)
+	ld	s10, 26*8(sp)
+	ld	s11, 27*8(sp)
+	.endm
 
 	/*
 	 * void arch_resume_user(struct trap_frame *frame, struct thread *prev,
@@ -399,19 +443,31 @@ arch_resume_user:
 #endif
 	ld	a0, 10*8(sp)
 .Lreturn_with_s:
-	ld	s0, 8*8(sp)
-	ld	s1, 9*8(sp)
-	ld	s2, 18*8(sp)
-	ld	s3, 19*8(sp)
-	ld	s4, 20*8(sp)
-	ld	s5, 21*8(sp)
-	ld	s6, 22*8(sp)
-	ld	s7, 23*8(sp)
-	ld	s8, 24*8(sp)
-	ld	s9, 25*8(sp)
-	ld	s10, 26*8(sp)
-	ld	s11, 27*8(sp)
+	LOAD_S
 	j	.Lsyscall_return
+
+	/*
+	 * void arch_resume_user_ret(struct trap_frame *frame, uint64_t a1, ...,
+	 * uint64_t a6, struct thread *prev): the same with a0 = 0 and a1-a6 the
+	 * results the caller passes in them (kernel/sched_switch.h,
+	 * block_handoff_user), and the run-queue lock this hart's, released here
+	 * when arch_switch would release it (IPC_ENTRY_SWITCH_UNLOCKS).
+	 */
+	.globl	arch_resume_user_ret
+arch_resume_user_ret:
+	mv	sp, a0
+#ifdef CONFIG_SMP
+	fence	rw, w
+	sb	zero, THREAD_OFFSET_ON_CPU(a7)
+#if IPC_ENTRY_SWITCH_UNLOCKS
+	addi	t1, tp, PERCPU_OFFSET_RUNQ_LOCK
+	li	t0, 1
+	amoadd.w.rl zero, t0, (t1)
+#endif
+#endif
+	li	a0, 0
+	LOAD_S
+	j	.Lsyscall_return_ret
 #endif
 
 	/*

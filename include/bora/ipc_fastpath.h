@@ -9,11 +9,12 @@
 
 #include <bora/ipc.h>
 
-/* Calls and reply_recvs the fast path completed itself (for tests and `ipc`-aware tools). */
+/* What the fast paths did (for tests and `ipc`-aware tools). */
 struct ipc_fastpath_stats {
+	/* Calls and reply_recvs the kernel threads' fast path completed itself. */
 	uint64_t calls;
 	uint64_t reply_recvs;
-	/* User fast path (kernel/ipc_fastpath_user.c): */
+	/* User fast path (kernel/ipc_fastpath_user.c), which counts only these: */
 	uint64_t user_entries; /* peers entered in U-mode straight from their frame */
 	uint64_t user_resumes; /* its waits another path ended (ipc_user_resume) */
 };
