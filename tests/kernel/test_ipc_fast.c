@@ -340,6 +340,30 @@ KTEST(ipc_fast, user_waits_end_every_way_with_every_register)
 	KTEST_ASSERT(ipc_fastpath_stats.user_entries - before.user_entries >= 2 * 50 - 1);
 	KTEST_ASSERT(ipc_fastpath_stats.user_resumes - before.user_resumes >= 2 * 50 - 1);
 }
+
+/*
+ * The same with ASIDs off: no space keeps an ASID, so every hand-off between
+ * the tasks leaves by its out-of-line end (sched_handoff_user_finish), which
+ * enters the peer through its frame with the results written there instead
+ * of in registers (block_handoff_user's frame_set_ret).
+ */
+KTEST(ipc_fast, user_hand_offs_through_the_asid_allocator_keep_every_register)
+{
+	struct ipc_fastpath_stats before = ipc_fastpath_stats;
+	const char *argv[] = {"ipc_regs"};
+	struct task *t;
+	int err;
+
+	uspace_asid_reconfigure(1);
+	err = task_create(&t, "ipc_regs", argv, 1, NULL);
+	if (!err) {
+		err = task_run(t);
+		task_reap(t);
+	}
+	uspace_asid_reconfigure(CONFIG_ASID_LIMIT);
+	KTEST_ASSERT_EQ(err, 0);
+	KTEST_ASSERT(ipc_fastpath_stats.user_entries - before.user_entries >= 2 * 50 - 1);
+}
 #endif
 
 #ifdef CONFIG_KTEST_BENCH

@@ -267,6 +267,11 @@ static int run(long ep, long h, const char *mode, bool with_buf)
 		       mode, server_lost);
 		failed++;
 	}
+	if (failed) { /* the server may never see the stop word: it need not answer */
+		sys_kill(server);
+		sys_wait(server, &status);
+		return failed;
+	}
 	struct ipc_msg stop = {.info = ipc_info(1, 0, 0, IPC_TIMEOUT_FOREVER), .words = {0}};
 
 	ipc_call(h, &stop);
