@@ -95,11 +95,26 @@ deliver(struct ipc_kthread *pk, uint64_t info, uint64_t w0, uint64_t w1, uint64_
 	uint32_t n = (uint32_t)IPC_INFO_FIELD(info, WORDS);
 
 	if (f) {
+		/*
+		 * Nested, so that a full message (a reply's, typically) costs one
+		 * test and a short one a test per word it leaves out.
+		 */
+		if (n < 4) {
+			w3 = 0;
+			if (n < 3) {
+				w2 = 0;
+				if (n < 2) {
+					w1 = 0;
+					if (n < 1)
+						w0 = 0;
+				}
+			}
+		}
 		ret[0] = (uint64_t)n << IPC_INFO_WORDS_SHIFT;
-		ret[1] = n > 0 ? w0 : 0;
-		ret[2] = n > 1 ? w1 : 0;
-		ret[3] = n > 2 ? w2 : 0;
-		ret[4] = n > 3 ? w3 : 0;
+		ret[1] = w0;
+		ret[2] = w1;
+		ret[3] = w2;
+		ret[4] = w3;
 		ret[5] = badge;
 		pk->ipc.state = IPC_IDLE;
 		pk->ipc.result = 0;
@@ -128,11 +143,11 @@ block_and_switch(struct ipc_kthread *k, struct trap_frame *tf, struct thread *ne
 }
 
 /*
- * From ipc_user_call_entry (trap_entry.S): h, info and w0-w3 are the user's
- * a0-a5, also in tf with every other user register.
+ * From ipc_user_call_entry (trap_entry.S): info, w0-w3 and h are the user's
+ * a1-a5 and a0, also in tf with every other user register.
  */
-SCHED_FAST_PATH long ipc_user_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                                   uint64_t w3, struct trap_frame *tf)
+SCHED_FAST_PATH long ipc_user_call(struct trap_frame *tf, uint64_t info, uint64_t w0, uint64_t w1,
+                                   uint64_t w2, uint64_t w3, uint64_t h)
 {
 	struct thread *cur = this_cpu()->current;
 	struct ipc_kthread *k = fast_self(cur), *rk;
@@ -178,8 +193,8 @@ slow:
 }
 
 /* From ipc_user_reply_recv_entry, as ipc_user_call. */
-SCHED_FAST_PATH long ipc_user_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1,
-                                         uint64_t w2, uint64_t w3, struct trap_frame *tf)
+SCHED_FAST_PATH long ipc_user_reply_recv(struct trap_frame *tf, uint64_t info, uint64_t w0,
+                                         uint64_t w1, uint64_t w2, uint64_t w3, uint64_t h)
 {
 	struct thread *cur = this_cpu()->current;
 	struct ipc_kthread *k = fast_self(cur), *ck;

@@ -361,8 +361,8 @@ trap_entry:
 	 * frame and a0-a6 still the user's. These entries add s0-s11 to the
 	 * frame, so that it holds every user register and a thread that blocks in
 	 * them keeps no kernel continuation, and call the C side with the
-	 * handle, info and words in a0-a5 as the user passed them and the frame
-	 * in a6. It returns only when it did not switch that way (the general
+	 * frame in a0, the info and words in a1-a5 as the user passed them and
+	 * the handle in a6. It returns only when it did not switch that way (the general
 	 * path ran): a0 is the result and s0-s11 are still the user's, as C code
 	 * keeps them.
 	 */
@@ -386,14 +386,16 @@ trap_entry:
 	.globl	ipc_user_call_entry
 ipc_user_call_entry:
 	SAVE_S
-	mv	a6, sp
+	mv	a6, a0
+	mv	a0, sp
 	call	ipc_user_call
 	j	.Lsyscall_return
 
 	.globl	ipc_user_reply_recv_entry
 ipc_user_reply_recv_entry:
 	SAVE_S
-	mv	a6, sp
+	mv	a6, a0
+	mv	a0, sp
 	call	ipc_user_reply_recv
 	j	.Lsyscall_return
 

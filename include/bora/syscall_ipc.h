@@ -54,11 +54,11 @@ long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5);
  */
 long ipc_user_call_entry(long a0, long a1, long a2, long a3, long a4, long a5);
 long ipc_user_reply_recv_entry(long a0, long a1, long a2, long a3, long a4, long a5);
-/* Handle, info and words as the user passed them (also in tf, with the rest). */
-long ipc_user_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-                   struct trap_frame *tf);
-long ipc_user_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                         uint64_t w3, struct trap_frame *tf);
+/* The frame, and the info, words and handle the user passed (a1-a5, a0; all also in tf). */
+long ipc_user_call(struct trap_frame *tf, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                   uint64_t w3, uint64_t h);
+long ipc_user_reply_recv(struct trap_frame *tf, uint64_t info, uint64_t w0, uint64_t w1,
+                         uint64_t w2, uint64_t w3, uint64_t h);
 /* The general path for the frame's call, then the dying task's exit. */
 long ipc_syscall_general(struct trap_frame *tf);
 

@@ -22,6 +22,21 @@ struct ipc_msg {
 };
 
 /*
+ * The kernel reads only the words an info word counts, and the buffer's
+ * address only when it gives bytes or room (<uapi/bora/ipc.h>). With an info
+ * word the compiler knows, the other registers are left as they are
+ * instead of loaded: IPC_REG sets r to v only if `used`, else tells the
+ * compiler r holds some value (an empty asm, no instruction).
+ */
+#define IPC_REG(r, v, used)                                                                        \
+	do {                                                                                       \
+		if (used)                                                                          \
+			r = (v);                                                                   \
+		else                                                                               \
+			__asm__ volatile("" : "=r"(r));                                            \
+	} while (0)
+
+/*
  * The IPC system call (a0..a6 in, a0 and a1..a6 out, as <uapi/bora/ipc.h>
  * lays out), inline: a caller's struct ipc_msg that does not escape stays in
  * registers, and a call costs no function call and no copy through memory
@@ -31,15 +46,21 @@ struct ipc_msg {
 static inline __attribute__((always_inline)) long ipc_syscall(long nr, long h, struct ipc_msg *m,
                                                               int receives)
 {
+	const uint64_t info = m->info;
+	const int known = __builtin_constant_p(info);
+	const unsigned words = (unsigned)IPC_INFO_FIELD(info, WORDS);
 	register long a0 __asm__("a0") = h;
-	register uint64_t a1 __asm__("a1") = m->info;
-	register uint64_t a2 __asm__("a2") = m->words[0];
-	register uint64_t a3 __asm__("a3") = m->words[1];
-	register uint64_t a4 __asm__("a4") = m->words[2];
-	register uint64_t a5 __asm__("a5") = m->words[3];
-	register uint64_t a6 __asm__("a6") = (uint64_t)m->buf;
+	register uint64_t a1 __asm__("a1") = info;
+	register uint64_t a2 __asm__("a2"), a3 __asm__("a3"), a4 __asm__("a4"), a5 __asm__("a5");
+	register uint64_t a6 __asm__("a6");
 	register long a7 __asm__("a7") = nr;
 
+	IPC_REG(a2, m->words[0], !known || words > 0);
+	IPC_REG(a3, m->words[1], !known || words > 1);
+	IPC_REG(a4, m->words[2], !known || words > 2);
+	IPC_REG(a5, m->words[3], !known || words > 3);
+	IPC_REG(a6, (uint64_t)m->buf,
+	        !known || IPC_INFO_FIELD(info, LEN) || IPC_INFO_FIELD(info, CAP));
 	/* The kernel may change a1-a7 and zeroes t0-t6 (docs/user-mode.md, "The syscall ABI"). */
 	__asm__ volatile("ecall"
 	                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
