@@ -25,9 +25,15 @@
 #include "sched_util.h"
 #include "smp_util.h"
 
-#define SLEEP_US 2000
-#define GUARD_MS 10000 /* a bound on every wait, never a measure of speed */
-#define TRIES    20    /* attempts at arming the probe before the sleeper's deadline passes */
+/*
+ * The sleepers ask for a long sleep; main then brings their wake-up forward
+ * to a deadline of its choosing with interrupts off (bring_forward), so no
+ * host delay can end a sleep before main has armed the probe behind it.
+ */
+#define LONG_SLEEP_MS 10000
+#define SOON_US       1000
+#define GUARD_MS      30000 /* a bound on every wait, never a measure of speed */
+#define QUIET_MS      60000 /* the other harts' spin, should a test not end it */
 
 struct probe {
 	struct timeout to;
@@ -58,21 +64,21 @@ static void probe_fn(struct timeout *to)
 }
 
 /*
- * Interrupts off: arm p right behind t's wake-up, so both expire in one
- * interrupt. False when t's timeout expired already (a slow host): try again.
+ * Interrupts off: move t's pending wake-up (its sleep's timeout, callback
+ * unchanged) to `deadline`. It keeps its place among equal deadlines by
+ * arming order, so what is brought forward later runs later.
  */
-static bool arm_behind(struct probe *p, struct thread *t)
+static void bring_forward(struct thread *t, uint64_t deadline)
 {
-	unsigned long flags = arch_irq_save();
-	bool ok = timeout_pending(&t->timeout) && t->state == THREAD_SLEEPING;
+	timeout_arm(&t->timeout, deadline, t->timeout.fn);
+}
 
-	if (ok) {
-		p->ran = false;
-		p->watch = t;
-		timeout_arm(&p->to, t->timeout.deadline, probe_fn);
-	}
-	arch_irq_restore(flags);
-	return ok;
+/* Interrupts off: arm p right behind t's wake-up, so both expire in one interrupt. */
+static void arm_behind(struct probe *p, struct thread *t)
+{
+	p->ran = false;
+	p->watch = t;
+	timeout_arm(&p->to, t->timeout.deadline, probe_fn);
 }
 
 static bool wait_until(volatile bool *flag)
@@ -108,7 +114,7 @@ static struct thread *quiet_threads[64];
 
 static void quiet_spin(void *arg)
 {
-	uint64_t guard = timer_now() + timer_ms_to_ticks(GUARD_MS);
+	uint64_t guard = timer_now() + timer_ms_to_ticks(QUIET_MS);
 	unsigned long flags = arch_irq_save();
 
 	(void)arg;
@@ -164,17 +170,6 @@ struct sleeper {
 	uint64_t switches;
 };
 
-/*
- * Longer than main's own sleeps while it gives way (start_sleeper), which a
- * periodic tick rounds up to the next tick: three ticks then.
- */
-static uint64_t sleep_us(void)
-{
-	uint64_t tick = timer_tick_ticks();
-
-	return tick ? 3 * timer_ticks_to_us(tick) : SLEEP_US;
-}
-
 static struct probe probe;
 static struct thread *main_thread;
 static struct event_log order;
@@ -184,7 +179,7 @@ static void sleep_once(void *arg)
 	struct sleeper *s = arg;
 
 	s->slept = true;
-	thread_sleep(TIMEOUT_US(sleep_us()));
+	thread_sleep(TIMEOUT_MS(LONG_SLEEP_MS));
 	s->main_state = main_thread->state;
 	s->main_queued = list_linked(&main_thread->rq_node.link);
 	s->woken_set = this_cpu()->woken != NULL;
@@ -202,24 +197,23 @@ static bool start_sleeper(struct sleeper *s, unsigned int prio, int tag)
 	if (ktest_thread_create_on(&s->t, sleep_once, s, prio, 0, "tw-sleeper",
 	                           hart_bit(thread_current()->hart)) != 0)
 		return false;
-	/* A lower one runs only when main blocks; a slow host may let it finish meanwhile. */
-	while (!s->slept || (s->t->state != THREAD_SLEEPING && !s->done))
-		thread_sleep(TIMEOUT_US(50));
-	return true;
+	while (!s->slept || s->t->state != THREAD_SLEEPING)
+		thread_sleep(TIMEOUT_US(50)); /* a lower one runs only when main blocks */
+	return timeout_pending(&s->t->timeout);
 }
 
-/* start_sleeper with the probe behind it, again while a slow host let its deadline pass. */
+/* start_sleeper, its wake-up brought forward to SOON_US from now with the probe behind it. */
 static bool start_probed(struct sleeper *s, unsigned int prio)
 {
-	for (int i = 0; i < TRIES; i++) {
-		if (!start_sleeper(s, prio, 1))
-			return false;
-		if (arm_behind(&probe, s->t))
-			return true;
-		thread_join(s->t, FOREVER);
-		order.n = 0;
-	}
-	return false;
+	unsigned long flags;
+
+	if (!start_sleeper(s, prio, 1))
+		return false;
+	flags = arch_irq_save();
+	bring_forward(s->t, timer_now() + timer_us_to_ticks(SOON_US));
+	arm_behind(&probe, s->t);
+	arch_irq_restore(flags);
+	return true;
 }
 
 static void begin(void)
@@ -309,49 +303,30 @@ KTEST(timer_wake, a_lower_sleeper_is_queued)
 }
 
 /*
- * a, then b (higher): both asleep, then both due while interrupts are off,
- * so one interrupt wakes them, the probe behind b. False when a slow host
- * let a deadline pass first (both are joined: try again).
+ * a (above main) and b (higher): both asleep, then brought forward to one
+ * deadline, a first, the probe behind b, and due before interrupts come back
+ * on, so one interrupt wakes them in that order.
  */
-static bool both_in_one_interrupt(struct sleeper *a, struct sleeper *b)
+static void two_in_one_interrupt(struct ktest_ctx *ktest_ctx__)
 {
+	struct sleeper a, b;
 	unsigned long flags;
-	uint64_t guard;
-	bool ok;
+	uint64_t guard, when;
 
-	order.n = 0;
-	if (!start_sleeper(a, ABOVE_MAIN(1), 1))
-		return false;
-	if (!start_sleeper(b, ABOVE_MAIN(3), 2)) {
-		thread_join(a->t, FOREVER);
-		return false;
-	}
+	begin();
+	KTEST_ASSERT(start_sleeper(&a, ABOVE_MAIN(1), 1));
+	KTEST_ASSERT(start_sleeper(&b, ABOVE_MAIN(3), 2));
 	flags = arch_irq_save();
-	ok = timeout_pending(&a->t->timeout) && arm_behind(&probe, b->t);
+	when = timer_now() + timer_us_to_ticks(SOON_US);
+	bring_forward(a.t, when);
+	bring_forward(b.t, when);
+	arm_behind(&probe, b.t);
 	guard = timer_now() + timer_ms_to_ticks(GUARD_MS);
-	while (ok && timer_now() <= b->t->timeout.deadline && timer_now() < guard)
+	while (timer_now() <= b.t->timeout.deadline && timer_now() < guard)
 		;
 	arch_irq_restore(flags);
 	if (!TEST_PREEMPT)
 		thread_yield();
-	if (!ok) {
-		thread_join(b->t, FOREVER);
-		thread_join(a->t, FOREVER);
-	}
-	return ok;
-}
-
-static void two_in_one_interrupt(struct ktest_ctx *ktest_ctx__)
-{
-	struct sleeper a, b;
-	struct thread *at;
-	int i;
-
-	begin();
-	for (i = 0; i < TRIES && !both_in_one_interrupt(&a, &b); i++)
-		;
-	KTEST_ASSERT(i < TRIES);
-	at = a.t;
 	KTEST_ASSERT(wait_until(&probe.ran));
 	KTEST_ASSERT_EQ(thread_join(b.t, FOREVER), 0);
 	KTEST_ASSERT_EQ(thread_join(a.t, FOREVER), 0);
@@ -359,7 +334,7 @@ static void two_in_one_interrupt(struct ktest_ctx *ktest_ctx__)
 	KTEST_ASSERT_EQ(probe.state, THREAD_READY);
 	KTEST_ASSERT(probe.queued);
 	/* a took the slot (preemptive builds); b, queued, comes first all the same. */
-	KTEST_ASSERT(probe.woken == (TEST_PREEMPT ? at : NULL));
+	KTEST_ASSERT(probe.woken == (TEST_PREEMPT ? a.t : NULL));
 	KTEST_ASSERT_EQ(order.n, 2);
 	KTEST_ASSERT_EQ(order.ev[0], 2);
 	KTEST_ASSERT_EQ(order.ev[1], 1);
