@@ -129,7 +129,7 @@ __attribute__((optimize("omit-frame-pointer"))) void irq_entry(uint64_t scause)
 	cpu = this_cpu();
 	cpu->irq_nesting--;
 	if (cpu->need_resched)
-		sched_irq_exit();
+		sched_irq_exit(); /* which counts on need_resched being set */
 }
 
 void irq_trap(struct trap_frame *tf)

@@ -64,6 +64,17 @@ static inline void resched_cpu(struct percpu *cpu)
 	cpu->need_resched = true;
 }
 
+/* With cpu->runq_lock held: t was queued on busy cpu; an idle hart may take it. */
+static inline void offer_to_idle(const struct thread *t)
+{
+#if SCHED_SMP
+	if (unlikely(__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED)))
+		sched_kick_idle(t);
+#else
+	(void)t;
+#endif
+}
+
 /* A thread that wants the CPU more than cpu's current one (or than idle). */
 static inline bool beats_current(const struct percpu *cpu, const struct thread *t)
 {
@@ -367,10 +378,26 @@ void sched_exit_locked(void)
 	panic("thread '%s' (id %zu) ran again after it exited", cur->name, cur->id);
 }
 
+/*
+ * sched_sleep's switch, its wake-up armed: out of line, so that the frame the
+ * sleeper resumes in keeps only the interrupt state.
+ */
+static SCHED_FAST_PATH int __attribute__((noinline)) sleep_away(unsigned long flags)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
+	cur->state = THREAD_SLEEPING;
+	cur->wait_what = "sleep";
+	sched_spin_lock(&cpu->runq_lock);
+	sched_spin_unlock(&sched_spinlock);
+	switch_away(cpu, cur);
+	arch_irq_restore(flags);
+	return 0;
+}
+
 int sched_sleep(k_timeout_t timeout)
 {
-	struct percpu *cpu;
-	struct thread *cur;
 	unsigned long flags;
 
 	if (timeout_is_forever(timeout))
@@ -382,16 +409,8 @@ int sched_sleep(k_timeout_t timeout)
 		return 0;
 	}
 	flags = sched_lock();
-	cpu = this_cpu();
-	cur = cpu->current;
-	sched_arm_wakeup(cur, timeout);
-	cur->state = THREAD_SLEEPING;
-	cur->wait_what = "sleep";
-	sched_spin_lock(&cpu->runq_lock);
-	sched_spin_unlock(&sched_spinlock);
-	switch_away(cpu, cur);
-	arch_irq_restore(flags);
-	return 0;
+	sched_arm_wakeup(this_cpu()->current, timeout);
+	return sleep_away(flags);
 }
 
 /* ---- start-up ---------------------------------------------------------------------------------

@@ -143,43 +143,34 @@ void sched_runq_take(struct percpu *cpu, struct thread *t)
 }
 
 /*
- * With cpu->runq_lock held: t, readied by this interrupt's timer for its
- * exit (cpu->woken), still beats everything here: cur (preempted, so it keeps
- * its turn at the head of its priority, as preempt_locked does) and every
- * thread queued meanwhile. What changed since the timer readied it (another
- * hart's wake-up placed here, a priority change, cur told to leave this hart)
- * is under this lock.
+ * With cpu->runq_lock held: t, readied by this interrupt's timer for its exit
+ * (cpu->woken), still comes first here: nothing queued meanwhile (or before)
+ * is of its priority or higher, and no hart idles (one that went idle since
+ * may take a thread: the general way offers it one). What changed since the
+ * timer readied it (another hart's wake-up placed here, a priority change)
+ * is under this lock or in the idle mask.
  */
-static inline __attribute__((always_inline)) bool
-woken_still_first(struct percpu *cpu, const struct thread *cur, const struct thread *t)
+static inline __attribute__((always_inline)) bool woken_first(struct percpu *cpu,
+                                                              const struct thread *t)
 {
-	return (is_idle(cur) || prio_of(t) < prio_of(cur)) && !sched_must_move(cur) &&
-	       !runq_has_prio_at_least(&cpu->runq, prio_of(t));
+#if SCHED_SMP
+	if (__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED))
+		return false;
+#endif
+	return !runq_has_prio_at_least(&cpu->runq, prio_of(t));
 }
 
 /*
- * The switch to it: no queue round trip, no pick. The frame keeps only the
- * return address (the rare cases leave by calls that switch themselves).
+ * The switch to it: no queue round trip, no pick. Nothing here calls a
+ * function that returns but arch_switch (the rare cases leave by calls that
+ * switch themselves), so the frame keeps only the return address.
  */
 static inline __attribute__((always_inline)) void
-switch_to_woken(struct percpu *cpu, struct thread *cur, struct thread *t)
+switch_to_woken(struct percpu *cpu, struct thread *cur, struct thread *t, uint64_t now)
 {
-	uint64_t now = read_time();
 	struct thread *prev;
 
-	cur->state = THREAD_READY;
-	if (likely(!is_idle(cur))) {
-		if (cur->timeslice_expired) {
-			runq_add_tail(&cpu->runq, &cur->rq_node);
-			cur->slice_used = 0;
-		} else {
-			runq_add_head(&cpu->runq, &cur->rq_node);
-			slice_preempted(cpu, cur, now);
-		}
-		cur->timeslice_expired = false;
-		offer_to_idle(cur);
-	}
-	/* Nothing of t's priority or higher is queued (woken_still_first). */
+	/* Nothing of t's priority or higher is queued (woken_first). */
 	switch_prepare_state(cpu, cur, t, now, true);
 	if (likely(switch_prepare_kept_hint(cpu, t, SLICE_NO_EQUAL)))
 		prev = arch_switch(cur, t, SWITCH_UNLOCK(cpu));
@@ -188,20 +179,39 @@ switch_to_woken(struct percpu *cpu, struct thread *cur, struct thread *t)
 	finish_switch(prev);
 }
 
-/* The preemption point at the end of every interrupt (kernel/irq.c). */
+/*
+ * The preemption point at the end of every interrupt: kernel/irq.c calls it
+ * when need_resched is set. A thread the timer readied (cpu->woken) runs
+ * straight away when it still beats cur, which then keeps its turn at the
+ * head of its priority as preempt_locked would leave it; the rarer cases
+ * (cur's slice ran out: it goes behind its equals; it must leave this hart)
+ * and every other preemption go the general way.
+ */
 SCHED_FAST_PATH void sched_irq_exit(void)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *cur = cpu->current, *t;
 
-	if (!cpu->need_resched || !cur || (!PREEMPT_ENABLED && !is_idle(cur)))
+	if (!cur || (!PREEMPT_ENABLED && !is_idle(cur)))
 		return;
 	sched_spin_lock(&cpu->runq_lock);
 	t = cpu->woken;
 	if (t) {
 		cpu->woken = NULL;
-		if (likely(woken_still_first(cpu, cur, t))) {
-			switch_to_woken(cpu, cur, t);
+		if (likely(!is_idle(cur))) {
+			if (likely(prio_of(t) < prio_of(cur) && !sched_must_move(cur) &&
+			           !cur->timeslice_expired && woken_first(cpu, t))) {
+				uint64_t now = read_time();
+
+				cur->state = THREAD_READY;
+				runq_add_head(&cpu->runq, &cur->rq_node);
+				slice_preempted(cpu, cur, now);
+				switch_to_woken(cpu, cur, t, now);
+				return;
+			}
+		} else if (woken_first(cpu, t)) {
+			cur->state = THREAD_READY; /* idle: never queued */
+			switch_to_woken(cpu, cur, t, read_time());
 			return;
 		}
 		/* Readied before anything queued since: first of its priority. */

@@ -67,17 +67,6 @@ static inline bool hand_over_here(const struct percpu *cpu, const struct thread 
 #endif
 }
 
-/* With cpu->runq_lock held: t was queued on busy cpu; an idle hart may take it. */
-static inline void offer_to_idle(const struct thread *t)
-{
-#if SCHED_SMP
-	if (unlikely(__atomic_load_n(&sched_idle_mask, __ATOMIC_RELAXED)))
-		sched_kick_idle(t);
-#else
-	(void)t;
-#endif
-}
-
 /*
  * With cpu->runq_lock held, t ready on cpu: take it off cpu's ready threads,
  * its queue or cpu->woken (a thread the timer readied for the interrupt's

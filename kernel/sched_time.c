@@ -36,15 +36,15 @@
  * state are written under sched_lock, which everything that looks at a ready
  * thread off its own hart holds (priority and affinity changes, runq_take),
  * and read at the exit by this hart. One such thread at a time; a second
- * goes through sched_enqueue.
+ * goes through sched_enqueue. Whether the running thread must leave this
+ * hart or its slice ran out is left to the exit, which looks anyway.
  */
 static inline __attribute__((always_inline)) bool ready_at_exit(struct percpu *cpu,
                                                                 struct thread *t)
 {
 	struct thread *cur = cpu->current;
 
-	if (!cpu->irq_nesting || cpu->woken || !cur || !hand_over_here(cpu, t) ||
-	    sched_must_move(cur))
+	if (!cpu->irq_nesting || cpu->woken || !cur || !hand_over_here(cpu, t))
 		return false;
 	/* sched_irq_exit switches away from the idle thread even in a cooperative build. */
 	if (!is_idle(cur) && (!PREEMPT_ENABLED || prio_of(t) >= prio_of(cur)))
@@ -100,7 +100,6 @@ static void SCHED_FAST_PATH wakeup_expired(struct timeout *to)
 	}
 	t->wakeup_armed = false;
 	if (t->state == THREAD_SLEEPING) {
-		t->wait_result = 0;
 		if (unlikely(!ready_at_exit(cpu, t))) {
 			enqueue_unlock(t);
 			return;

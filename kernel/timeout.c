@@ -274,26 +274,12 @@ static void tree_remove(struct timeout *z)
 	z->parent = z->left = z->right = NULL;
 }
 
-/*
- * tree_remove for the leftmost node (expiry's case). It has no left child,
- * and its right subtree is at most one red leaf (a black node there would
- * give it more black height on the right than the NULL on its left): the
- * successor is that leaf or else its parent, and when a black node goes with
- * a red child in its place, recolouring the child is the whole fix-up.
- */
-static inline __attribute__((always_inline)) void tree_remove_first(struct timeout *z)
+/* delete_fixup(NULL, xp), returning z: its caller keeps nothing in a saved register across it. */
+static struct timeout *__attribute__((noinline))
+fixup_returning(struct timeout *z, struct timeout *xp)
 {
-	struct timeout *x = z->right, *xp = z->parent;
-
-	set_first(x ? x : xp);
-	replace_child(z, x);
-	if (!z->red) {
-		if (x)
-			x->red = false;
-		else if (xp) /* else the tree is empty now */
-			delete_fixup(NULL, xp);
-	}
-	z->parent = z->right = NULL;
+	delete_fixup(NULL, xp);
+	return z;
 }
 
 static void note_first_changed(uint64_t old_first)
@@ -365,12 +351,31 @@ size_t timeout_count(void)
 	return tq.count;
 }
 
-/* With the lock held: t, due, off the tree. */
-static inline __attribute__((always_inline)) void take_due(struct timeout *t)
+/*
+ * With the lock held: t, due and the leftmost node, off the tree (returned
+ * again). tree_remove for the leftmost node: it has no left child, and its
+ * right subtree is at most one red leaf (a black node there would give it
+ * more black height on the right than the NULL on its left), so the successor
+ * is that leaf or else its parent, and when a black node goes with a red
+ * child in its place, recolouring the child is the whole fix-up. t's own
+ * links are left as they were: nothing reads them while it is not pending,
+ * and tree_insert sets them all.
+ */
+static inline __attribute__((always_inline)) struct timeout *take_due(struct timeout *t)
 {
-	tree_remove_first(t);
+	struct timeout *x = t->right, *xp = t->parent;
+
 	t->pending = false;
 	tq.count--;
+	set_first(x ? x : xp);
+	replace_child(t, x);
+	if (!t->red) {
+		if (x)
+			x->red = false;
+		else if (xp) /* else the tree is empty now */
+			return fixup_returning(t, xp);
+	}
+	return t;
 }
 
 /*
@@ -394,7 +399,7 @@ static uint64_t __attribute__((noinline)) expire(uint64_t now, unsigned int *ran
 
 	spin_lock_irqs_off(&tq.lock);
 	while ((t = tq.first) != NULL && t->deadline <= now) {
-		take_due(t);
+		t = take_due(t);
 		spin_unlock_irqs_off(&tq.lock);
 		t->fn(t);
 		(*ran)++;
@@ -406,6 +411,14 @@ static uint64_t __attribute__((noinline)) expire(uint64_t now, unsigned int *ran
 	next = t ? t->deadline : UINT64_MAX;
 	spin_unlock_irqs_off(&tq.lock);
 	return next;
+}
+
+/* timeout_expire_next's walk past its first timeout. */
+static uint64_t __attribute__((noinline)) expire_rest(uint64_t now)
+{
+	unsigned int ran = 0;
+
+	return expire(now, &ran);
 }
 
 unsigned int timeout_expire(uint64_t now)
@@ -427,7 +440,6 @@ unsigned int timeout_expire(uint64_t now)
 __attribute__((optimize("omit-frame-pointer"))) uint64_t timeout_expire_next(uint64_t now)
 {
 	struct timeout *t;
-	unsigned int ran = 0;
 	uint64_t next;
 
 	spin_lock_irqs_off(&tq.lock);
@@ -437,11 +449,11 @@ __attribute__((optimize("omit-frame-pointer"))) uint64_t timeout_expire_next(uin
 		spin_unlock_irqs_off(&tq.lock);
 		return next;
 	}
-	take_due(t);
+	t = take_due(t);
 	spin_unlock_irqs_off(&tq.lock);
 	t->fn(t);
 	next = first_deadline_unlocked();
 	if (likely(next > now))
 		return next;
-	return expire(now, &ran);
+	return expire_rest(now);
 }

@@ -30,12 +30,6 @@ static struct {
 	uint64_t tick;      /* periodic mode: ticks per tick interrupt; 0 when tickless */
 	uint64_t next_tick; /* periodic mode: when the next tick interrupt is due */
 	uint64_t irqs;
-	/*
-	 * This hart's handler reprograms on its way out: the deadlines its
-	 * callbacks arm need no programming of their own. Per hart, as another
-	 * hart arming meanwhile must program its own timer.
-	 */
-	bool in_irq[PERCPU_MAX_HARTS];
 } tmr = {.freq = CONFIG_TIMER_FREQ_HZ};
 
 uint64_t timer_now(void)
@@ -120,28 +114,42 @@ void timer_set_deadline(uint64_t abs)
 
 void timer_next_deadline_changed(uint64_t deadline)
 {
-	/* Periodic: the tick finds it. In this hart's handler: reprogrammed on the way out. */
-	if (tmr.tick == 0 && !tmr.in_irq[this_cpu()->index])
+	/*
+	 * Periodic: the tick finds it. In this hart's handler (percpu.in_timer):
+	 * reprogrammed on the way out, so the deadlines its callbacks arm need
+	 * no programming of their own. Per hart, as another hart arming
+	 * meanwhile must program its own timer.
+	 */
+	if (tmr.tick == 0 && !this_cpu()->in_timer)
 		timer_set_deadline(deadline);
 }
 
-void timer_irq_handle(void)
+static void __attribute__((noinline)) next_tick(uint64_t now)
+{
+	/* Skip ticks missed while interrupts were off rather than firing for each. */
+	while (tmr.next_tick <= now)
+		tmr.next_tick += tmr.tick;
+	timer_set_deadline(tmr.next_tick);
+}
+
+/*
+ * On the timer wake-up's path (docs/benchmarks.md): no frame pointer, and
+ * what the frame keeps across the expiry is only `now`; Sstc's write inline.
+ */
+__attribute__((optimize("omit-frame-pointer"))) void timer_irq_handle(void)
 {
 	uint64_t now = timer_now(), next;
-	bool *in_irq = &tmr.in_irq[this_cpu()->index];
 
 	__atomic_fetch_add(&tmr.irqs, 1, __ATOMIC_RELAXED); /* any hart's timer may fire */
-	*in_irq = true;
+	this_cpu()->in_timer = true;
 	next = timeout_expire_next(now);
-	*in_irq = false;
-	if (tmr.tick) {
-		/* Skip ticks missed while interrupts were off rather than firing for each. */
-		while (tmr.next_tick <= now)
-			tmr.next_tick += tmr.tick;
-		timer_set_deadline(tmr.next_tick);
-	} else {
+	this_cpu()->in_timer = false;
+	if (tmr.tick)
+		next_tick(now);
+	else if (likely(tmr.via == VIA_SSTC))
+		__asm__ volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(next) : "memory");
+	else
 		timer_set_deadline(next);
-	}
 }
 
 static bool boot_hart_has_sstc(void)

@@ -33,6 +33,7 @@ struct percpu {
 	struct thread *current;     /* the thread running on this hart */
 	struct thread *idle;        /* this hart's idle thread */
 	bool need_resched;          /* switch at the next preemption point */
+	bool in_timer;              /* in the timer interrupt's handler (drivers/timer/) */
 	uint64_t switched_at;       /* time CSR at the last switch here (runtime accounting) */
 	spinlock_t runq_lock;       /* the run queue; see <bora/sched.h> for the order */
 	struct runq runq;           /* this hart's ready threads */
