@@ -138,13 +138,7 @@ static inline __attribute__((always_inline)) void switch_away_at(struct percpu *
 		sched_spin_unlock(&cpu->runq_lock);
 		return;
 	}
-	switch_prepare_state(cpu, prev, next, now, false);
-	/* The rare cases out of line: nothing but arch_switch is called in the common one. */
-	if (likely(switch_prepare_kept_hint(cpu, next, SLICE_LOOK)))
-		prev = arch_switch(prev, next, SWITCH_UNLOCK(cpu));
-	else
-		prev = sched_switch_rest(cpu, prev, next, SLICE_LOOK);
-	finish_switch(prev);
+	switch_kept_or_rest(cpu, prev, next, now, SLICE_LOOK, false);
 }
 
 static inline __attribute__((always_inline)) void switch_away(struct percpu *cpu,
@@ -228,7 +222,7 @@ SCHED_FAST_PATH void sched_yield(void)
 {
 	unsigned long flags = arch_irq_save();
 	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current, *prev;
+	struct thread *cur = cpu->current;
 	struct runq_node *n;
 	enum slice_hint hint;
 
@@ -254,12 +248,7 @@ SCHED_FAST_PATH void sched_yield(void)
 	cur->state = THREAD_READY;
 	/* The common yield rotates one priority's queue: cur is an equal of next, queued. */
 	hint = prio_of(next) == prio_of(cur) && !is_idle(cur) ? SLICE_EQUAL_READY : SLICE_LOOK;
-	switch_prepare_state(cpu, cur, next, read_time(), false);
-	if (likely(switch_prepare_kept_hint(cpu, next, hint)))
-		prev = arch_switch(cur, next, SWITCH_UNLOCK(cpu));
-	else
-		prev = sched_switch_rest(cpu, cur, next, hint);
-	finish_switch(prev);
+	switch_kept_or_rest(cpu, cur, next, read_time(), hint, false);
 	arch_irq_restore(flags);
 }
 

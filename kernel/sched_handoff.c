@@ -168,15 +168,8 @@ static inline __attribute__((always_inline)) bool woken_first(struct percpu *cpu
 static inline __attribute__((always_inline)) void
 switch_to_woken(struct percpu *cpu, struct thread *cur, struct thread *t, uint64_t now)
 {
-	struct thread *prev;
-
 	/* Nothing of t's priority or higher is queued (woken_first). */
-	switch_prepare_state(cpu, cur, t, now, true);
-	if (likely(switch_prepare_kept_hint(cpu, t, SLICE_NO_EQUAL)))
-		prev = arch_switch(cur, t, SWITCH_UNLOCK(cpu));
-	else
-		prev = sched_switch_rest(cpu, cur, t, SLICE_NO_EQUAL);
-	finish_switch(prev);
+	switch_kept_or_rest(cpu, cur, t, now, SLICE_NO_EQUAL, true);
 }
 
 /*

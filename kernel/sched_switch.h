@@ -372,6 +372,25 @@ struct thread *sched_switch_rest(struct percpu *cpu, struct thread *cur, struct 
 int sched_handoff_armed(struct wait_queue *wq, const char *wait_what, struct thread *next,
                         unsigned long flags);
 
+/*
+ * With cpu->runq_lock held and interrupts off: the switch of the hot paths
+ * (a yield, a switch away from a blocked or preempted thread, a hand-over).
+ * Next is settled inline in the common case, which calls nothing that
+ * returns but arch_switch; the rare cases switch from sched_switch_rest.
+ * Arguments as switch_prepare_state's and switch_prepare_kept_hint's.
+ */
+static inline __attribute__((always_inline)) void
+switch_kept_or_rest(struct percpu *cpu, struct thread *prev, struct thread *next, uint64_t now,
+                    enum slice_hint hint, bool prev_ready)
+{
+	switch_prepare_state(cpu, prev, next, now, prev_ready);
+	if (likely(switch_prepare_kept_hint(cpu, next, hint)))
+		prev = arch_switch(prev, next, SWITCH_UNLOCK(cpu));
+	else
+		prev = sched_switch_rest(cpu, prev, next, hint);
+	finish_switch(prev);
+}
+
 #ifdef CONFIG_USERSPACE
 /* With next settled and the run-queue lock held: leave through next's frame or its context. */
 static inline __attribute__((always_inline, noreturn)) void
@@ -473,17 +492,13 @@ static inline __attribute__((always_inline)) int block_handoff(struct wait_queue
                                                                unsigned long flags)
 {
 	struct percpu *cpu = this_cpu();
-	struct thread *cur = cpu->current, *prev;
+	struct thread *cur = cpu->current;
 
 	if (unlikely(next->wakeup_armed))
 		return sched_handoff_armed(wq, wait_what, next, flags);
 	handoff_prepare_armed(cpu, cur, wq, wait_what, next, false);
-	switch_prepare_state(cpu, cur, next, read_time(), true); /* cur blocked just now */
-	if (likely(switch_prepare_kept(cpu, next)))
-		prev = arch_switch(cur, next, SWITCH_UNLOCK(cpu));
-	else
-		prev = sched_switch_rest(cpu, cur, next, SLICE_NOT_IDLE);
-	finish_switch(prev);
+	/* cur blocked just now; next is an IPC peer, never the idle thread. */
+	switch_kept_or_rest(cpu, cur, next, read_time(), SLICE_NOT_IDLE, true);
 	arch_irq_restore(flags);
 	return this_cpu()->current->wait_result;
 }
