@@ -36,7 +36,10 @@
 /* Make kernel_main the thread "main" and create this hart's idle thread. */
 void sched_init(void);
 
-/* Called by the trap path when the last nested interrupt handler returns. */
+/*
+ * Called by irq_entry when the last nested interrupt handler returns and
+ * need_resched is set (it does not test need_resched again).
+ */
 void sched_irq_exit(void);
 
 /* ---- for synchronization objects (kernel/mutex.c, sem.c, msgq.c, thread.c) ---- */
