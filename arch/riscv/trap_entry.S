@@ -352,19 +352,17 @@ trap_entry:
 	li	t0, SYS_MAX
 	bltu	a7, t0, .Lsyscall_table
 	j	.Lsyscall_unknown
-#endif
 
-#ifdef CONFIG_IPC
 	/*
 	 * The user IPC fast path (kernel/ipc_fastpath_user.c), reached from the
 	 * check above (t0 = a7 - SYS_IPC_CALL) or from syscall_table, sp at the
 	 * frame and a0-a6 still the user's. These entries add s0-s11 to the
 	 * frame, so that it holds every user register and a thread that blocks in
-	 * them keeps no kernel continuation, and call the C side with the
-	 * frame in a0, the info and words in a1-a5 as the user passed them and
-	 * the handle in a6. It returns only when it did not switch that way (the general
-	 * path ran): a0 is the result and s0-s11 are still the user's, as C code
-	 * keeps them.
+	 * them keeps no kernel continuation, and call the C side with the frame
+	 * in a0, the info and words in a1-a5 as the user passed them and the
+	 * handle in a6. It returns only when it did not switch that way (the
+	 * general path ran): a0 is the result and s0-s11 are still the user's,
+	 * as C code keeps them.
 	 */
 	.macro	SAVE_S
 	sd	s0, 8*8(sp)
