@@ -52,6 +52,16 @@ static inline struct thread *fast_peer(struct ipc_thread *peer)
 	return k->thread;
 }
 
+/* fast_peer for a caller in a system call, which is never the idle thread. */
+static inline struct thread *fast_user_peer(struct ipc_thread *peer)
+{
+	struct ipc_kthread *k = container_of(peer, struct ipc_kthread, ipc);
+
+	if (k->thread->wait_on != &k->wq || !sched_can_handoff_busy(k->thread))
+		return NULL;
+	return k->thread;
+}
+
 /*
  * The register message (a[1] words a[2..]) into a sleeping peer, which wakes
  * with 0. All four words are copied, those beyond the count as zeros, so no

@@ -26,7 +26,7 @@
  * kernel-thread fast path's return does.
  *
  * The checks are the general path's: the handle and its right, the
- * endpoint type, the peer's priority and affinity (sched_can_handoff), and
+ * endpoint type, the peer's priority and affinity (sched_can_handoff_busy), and
  * a peer whose task is dying is never entered directly (it leaves through
  * ipc_user_resume, which ends it).
  */
@@ -165,7 +165,7 @@ SCHED_FAST_PATH long ipc_user_call(struct trap_frame *tf, uint64_t info, uint64_
 		goto slow;
 	ep = container_of(slot->obj, struct ipc_endpoint, obj);
 	receiver = ep->receivers.head;
-	if (!receiver || !(next = fast_peer(receiver)))
+	if (!receiver || !(next = fast_user_peer(receiver)))
 		goto slow;
 	rk = container_of(receiver, struct ipc_kthread, ipc);
 
@@ -208,7 +208,7 @@ SCHED_FAST_PATH long ipc_user_reply_recv(struct trap_frame *tf, uint64_t info, u
 	self = &k->ipc;
 	sched_spin_lock(&sched_spinlock);
 	caller = self->reply_to;
-	if (!caller || !(next = fast_peer(caller)))
+	if (!caller || !(next = fast_user_peer(caller)))
 		goto slow;
 	slot = fast_endpoint(self->table, h, IPC_RIGHT_RECV);
 	if (!slot)

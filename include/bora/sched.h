@@ -134,20 +134,35 @@ int sched_block(struct wait_queue *wq, const char *wait_what, k_timeout_t timeou
  * at least as urgent as the current thread (so nothing ready is skipped).
  * wq must be the current thread's own (nobody else waits on it, nothing
  * wakes by looking into it): the thread is not linked into it while it waits.
+ *
+ * sched_can_handoff_busy is the test for a current thread known not to be
+ * the idle thread, such as one in a system call (the idle thread never
+ * leaves the kernel): the user fast path's.
  */
-static inline bool sched_can_handoff(const struct thread *next)
+static inline __attribute__((always_inline)) bool sched_can_handoff_from(const struct thread *next,
+                                                                         bool cur_may_be_idle)
 {
 	const struct percpu *cpu = this_cpu();
 	const struct thread *cur = cpu->current;
 
 	return next->state == THREAD_BLOCKED && (next->affinity & (1ULL << cpu->index)) &&
-	       !(cur->flags & THREAD_F_IDLE) &&
+	       (!cur_may_be_idle || !(cur->flags & THREAD_F_IDLE)) &&
 	       next->rq_node.prio <= cur->rq_node.prio
 #if PERCPU_MAX_HARTS > 1
 	       /* and another hart has finished switching away from it (thread.h on_cpu) */
 	       && !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)
 #endif
 	    ;
+}
+
+static inline bool sched_can_handoff(const struct thread *next)
+{
+	return sched_can_handoff_from(next, true);
+}
+
+static inline bool sched_can_handoff_busy(const struct thread *next)
+{
+	return sched_can_handoff_from(next, false);
 }
 
 /* With sched_lock held: take t off its wait queue, cancel its timeout, make it ready. */
