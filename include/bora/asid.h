@@ -30,11 +30,12 @@ enum asid_action {
 };
 
 struct asid_space {
+	/* First: the switch compares it on every task switch (kernel/user/aspace_switch.h). */
+	uint64_t generation;
+	size_t nr; /* usable ids, 0 included; < 2 means ASIDs are off */
+	uint64_t rollovers;
 	struct id_bitmap ids;
 	uint64_t storage[id_storage_bytes(ASID_MAX_IDS) / 8];
-	size_t nr; /* usable ids, 0 included; < 2 means ASIDs are off */
-	uint64_t generation;
-	uint64_t rollovers;
 };
 
 /* bits: what the hart implements (0..16); limit: CONFIG_ASID_LIMIT (0 = no cap). */

@@ -26,8 +26,10 @@
 
 /* The space's ASID on one hart (see <bora/asid.h>): each hart allocates its own. */
 struct aspace_asid {
-	uint16_t asid; /* 0 until first activated there */
 	uint64_t generation;
+	uint64_t satp;   /* satp for the space with asid, valid while generation is current */
+	uint16_t asid;   /* 0 until first activated there */
+	uint8_t pad[14]; /* to 32 bytes: indexing by hart is a shift on the switch's path */
 };
 
 struct aspace {

@@ -22,10 +22,11 @@
  */
 struct uspace_hart {
 	spinlock_t lock;
-	struct asid_space ids;
+	/* Before ids and its 8 KiB bitmap, so the switch reaches them with one offset. */
+	uint64_t switches;
 	uint64_t full_flushes;
 	uint64_t asid_flushes;
-	uint64_t switches;
+	struct asid_space ids;
 };
 
 /*
@@ -41,6 +42,14 @@ void aspace_activate_assign(struct aspace *as);
  * flush, and return true. Otherwise change nothing: aspace_activate's slow
  * path assigns an id, flushes what it must and notes the hart in as->harts
  * (an id of the current generation exists only after that ran here).
+ *
+ * The generation alone decides: the allocator's starts at 1 and a space's at
+ * 0, only the slow path with ASIDs on sets a space's (with a nonzero id and
+ * the satp value for it, which is therefore ready whenever the generation is
+ * current), releasing the id zeroes all three, and every change of the
+ * allocator's setup (uspace_asid_reconfigure) moves to a later generation.
+ * The root never changes while the space has an id (aspace_release_asid
+ * runs before its tables go).
  */
 static inline __attribute__((always_inline)) bool aspace_activate_kept(struct percpu *cpu,
                                                                        const struct aspace *as)
@@ -48,15 +57,9 @@ static inline __attribute__((always_inline)) bool aspace_activate_kept(struct pe
 	const struct aspace_asid *mine = &as->asid[cpu->index];
 	struct uspace_hart *h = cpu->uspace;
 
-	if (unlikely(!mine->asid || mine->generation != h->ids.generation))
+	if (unlikely(mine->generation != h->ids.generation))
 		return false;
-	/*
-	 * sv39_satp without its masks: the root is a frame's physical address
-	 * (below 2^56, page-aligned) and the id fits satp.ASID, as the slow path
-	 * that assigned it checked (privileged spec 4.1.11).
-	 */
-	csr_write(satp, SATP_MODE_SV39 << SATP_MODE_SHIFT |
-	                    (uint64_t)mine->asid << SATP_ASID_SHIFT | as->pt.root_pa >> 12);
+	csr_write(satp, mine->satp);
 	h->switches++;
 	return true;
 }

@@ -18,6 +18,8 @@
 #include "internal.h"
 #include <asm/csr.h>
 
+_Static_assert(sizeof(struct aspace_asid) == 32, "struct aspace_asid: indexed by a shift");
+
 static unsigned int asid_bits;
 static uint64_t remote_fences;
 
@@ -174,7 +176,9 @@ void __attribute__((noinline)) aspace_activate_assign(struct aspace *as)
 	flags = spin_lock_irqsave(&h->lock);
 	action = asid_assign(&h->ids, &mine->asid, &mine->generation);
 	spin_unlock_irqrestore(&h->lock, flags);
-	csr_write(satp, sv39_satp(as->pt.root_pa, mine->asid));
+	/* Ready for aspace_activate_kept, which reads it only with ASIDs on. */
+	mine->satp = sv39_satp(as->pt.root_pa, mine->asid);
+	csr_write(satp, mine->satp);
 	switch (action) {
 	case ASID_KEEP:
 		break;

@@ -9,6 +9,7 @@
 #ifdef CONFIG_USERSPACE
 #include <bora/errno.h>
 #include <bora/frame.h>
+#include <bora/irqflags.h>
 #include <bora/ktest.h>
 #include <bora/mm.h>
 #include <bora/remap.h>
@@ -16,6 +17,7 @@
 #include <bora/string.h>
 #include <bora/task.h>
 #include <bora/uaccess.h>
+#include <asm/csr.h>
 
 #define UVA 0x30000000UL
 
@@ -188,6 +190,60 @@ KTEST(asid, switch_between_spaces_without_full_flush)
 	aspace_release_asid(&b);
 	aspace_destroy(&a);
 	aspace_destroy(&b);
+}
+
+/*
+ * Activate as and check that satp holds its root under the id it has on this
+ * hart (aspace_activate_kept's cached value), with interrupts off so that no
+ * switch comes between.
+ */
+static bool activate_loads(struct aspace *as)
+{
+	unsigned long flags = arch_irq_save();
+	bool ok;
+
+	aspace_activate(as);
+	ok = asid_here(as) && csr_read(satp) == sv39_satp(as->pt.root_pa, (uint16_t)asid_here(as));
+	arch_irq_restore(flags);
+	return ok;
+}
+
+KTEST(asid, the_cached_satp_follows_release_and_new_generations)
+{
+	struct uspace_stats st0, st1;
+	struct aspace a, b, c;
+
+	uspace_stats(&st0);
+	if (st0.asid_bits < 2)
+		KTEST_SKIP("the hart implements fewer than 2 ASID bits");
+	uspace_asid_reconfigure(3); /* ids 1 and 2 for tasks */
+	KTEST_ASSERT_EQ(aspace_init(&a, uspace_env(), remap_kernel_table()), 0);
+	KTEST_ASSERT_EQ(aspace_init(&b, uspace_env(), remap_kernel_table()), 0);
+	KTEST_ASSERT_EQ(aspace_init(&c, uspace_env(), remap_kernel_table()), 0);
+	KTEST_ASSERT(activate_loads(&a));
+	KTEST_ASSERT(activate_loads(&b));
+	KTEST_ASSERT(activate_loads(&a)); /* kept */
+	/* a's id goes to c: a must not come back under it. */
+	aspace_activate(NULL);
+	aspace_release_asid(&a);
+	KTEST_ASSERT(activate_loads(&c));
+	KTEST_ASSERT(activate_loads(&a));
+	KTEST_ASSERT(activate_loads(&b));
+	KTEST_ASSERT(asid_here(&b) != asid_here(&a));
+	/* A new setup is a new generation: nothing cached before it is kept. */
+	uspace_asid_reconfigure(3);
+	uspace_stats(&st0);
+	KTEST_ASSERT(activate_loads(&b));
+	uspace_stats(&st1);
+	KTEST_ASSERT_EQ(st1.asid_flushes - st0.asid_flushes, 1);
+	aspace_activate(NULL);
+	aspace_release_asid(&a);
+	aspace_release_asid(&b);
+	aspace_release_asid(&c);
+	aspace_destroy(&a);
+	aspace_destroy(&b);
+	aspace_destroy(&c);
+	uspace_asid_reconfigure(CONFIG_ASID_LIMIT);
 }
 
 KTEST(asid, recycling_starts_a_generation_with_one_full_flush)
