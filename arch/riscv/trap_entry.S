@@ -14,11 +14,12 @@
  * below them too; the running thread's is found through tp (struct percpu).
  *
  * U-mode: while a hart runs user code, sscratch points at the hart's struct
- * user_entry_hart; in S-mode sscratch is 0. Entry swaps tp with sscratch:
- * non-zero means the trap came from U-mode, and the frame then goes at the
- * top of the thread's kernel stack (kernel_sp, set on every return to
- * U-mode), with the user's sp and tp saved in it and the kernel's tp (the
- * percpu pointer) loaded. The way out to U-mode points sscratch back.
+ * percpu; in S-mode sscratch is 0. Entry swaps tp with sscratch: non-zero
+ * means the trap came from U-mode, and tp is then already the kernel's. The
+ * frame goes where percpu.user_frame says (the top of the thread's kernel
+ * stack, which the frame it left through occupies: set on every return to
+ * U-mode), with the user's sp and tp saved in it. The way out to U-mode
+ * points sscratch back at the percpu of the hart it leaves from.
  */
 #include <asm/csr.h>
 #include <asm/ipc_entry.h>
@@ -192,14 +193,8 @@ trap_entry:
 	 * here from a thread that runs with them on).
 	 */
 	csrci	sstatus, SSTATUS_SIE
-	lwu	t0, PERCPU_INDEX(tp)
-	slli	t0, t0, UENTRY_SIZE_SHIFT
-	la	t1, user_entry_harts
-	add	t0, t0, t1
-	sd	tp, UENTRY_PERCPU(t0)
-	addi	t1, sp, TRAP_FRAME_SIZE
-	sd	t1, UENTRY_KERNEL_SP(t0)
-	csrw	sscratch, t0
+	sd	sp, PERCPU_USER_FRAME(tp)
+	csrw	sscratch, tp
 	ld	tp, 4*8(sp)
 	/*
 	 * Back to S-mode keeps tp: it points at the hart this code runs on now,
@@ -243,15 +238,13 @@ trap_entry:
 	ld	sp, 2*8(sp)
 	sret
 
-	/* tp = this hart's user_entry_hart, sscratch = the user's tp, sp = the user's. */
+	/* tp = this hart's percpu, sscratch = the user's tp, sp = the user's. */
 .Lfrom_user:
-	sd	sp, UENTRY_USER_SP(tp)
-	ld	sp, UENTRY_KERNEL_SP(tp)
-	addi	sp, sp, -TRAP_FRAME_SIZE
+	sd	sp, PERCPU_USER_SP(tp)
+	ld	sp, PERCPU_USER_FRAME(tp)
 	sd	t0, 5*8(sp)
-	ld	t0, UENTRY_USER_SP(tp)
+	ld	t0, PERCPU_USER_SP(tp)
 	sd	t0, 2*8(sp)
-	ld	tp, UENTRY_PERCPU(tp)
 	csrrw	t0, sscratch, zero
 	sd	t0, 4*8(sp)
 #ifdef CONFIG_USERSPACE
@@ -314,14 +307,8 @@ trap_entry:
 	csrw	sepc, t0
 	ld	t0, TRAP_SSTATUS(sp)
 	csrw	sstatus, t0
-	lwu	t0, PERCPU_INDEX(tp)
-	slli	t0, t0, UENTRY_SIZE_SHIFT
-	la	t1, user_entry_harts
-	add	t0, t0, t1
-	sd	tp, UENTRY_PERCPU(t0)
-	addi	t1, sp, TRAP_FRAME_SIZE
-	sd	t1, UENTRY_KERNEL_SP(t0)
-	csrw	sscratch, t0
+	sd	sp, PERCPU_USER_FRAME(tp)
+	csrw	sscratch, tp
 	ld	ra, 1*8(sp)
 	ld	gp, 3*8(sp)
 	ld	tp, 4*8(sp)

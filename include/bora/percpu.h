@@ -35,6 +35,8 @@ struct percpu {
 	bool need_resched;          /* switch at the next preemption point */
 	bool in_timer;              /* in the timer interrupt's handler (drivers/timer/) */
 	uint64_t switched_at;       /* time CSR at the last switch here (runtime accounting) */
+	uintptr_t user_frame;       /* U-mode's frame (trap_entry.S: sscratch = &percpu there) */
+	uintptr_t user_sp;          /* the user's sp while trap_entry.S saves it */
 	spinlock_t runq_lock;       /* the run queue; see <bora/sched.h> for the order */
 	struct runq runq;           /* this hart's ready threads */
 	unsigned int spin_depth;    /* spinlocks this hart holds (<bora/spinlock.h>) */

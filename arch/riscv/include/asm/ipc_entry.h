@@ -12,7 +12,7 @@
 #define IPC_ENTRY_SYS_BASE       64 /* SYS_IPC_BASE: the IPC block, up to SYS_MAX */
 #define IPC_ENTRY_SYS_CALL       66 /* SYS_IPC_CALL */
 #define IPC_ENTRY_SYS_REPLY_RECV 68 /* SYS_IPC_REPLY_RECV: the call's number + 2 */
-#define PERCPU_OFFSET_RUNQ_LOCK  56 /* offsetof(struct percpu, runq_lock) */
+#define PERCPU_OFFSET_RUNQ_LOCK  72 /* offsetof(struct percpu, runq_lock) */
 
 /* kernel/sched_switch.h's SWITCH_UNLOCKS: the exit, not C, releases the run-queue lock. */
 #if defined(CONFIG_SMP) && !defined(CONFIG_SPINLOCK_DEBUG)

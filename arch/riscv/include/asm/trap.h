@@ -9,15 +9,13 @@
 #define TRAP_STVAL      (35 * 8)
 #define TRAP_FRAME_SIZE (36 * 8) /* a multiple of 16: the psABI stack alignment */
 /*
- * U-mode entry state, one struct user_entry_hart per hart (arch/riscv/user_entry.c):
- * sscratch points at it while the hart runs user code.
+ * U-mode entry state in struct percpu, which sscratch points at while the hart
+ * runs user code (arch/riscv/user_entry.c asserts the offsets).
  */
-#define UENTRY_PERCPU     0  /* the hart's struct percpu: the kernel's tp */
-#define UENTRY_KERNEL_SP  8  /* kernel stack top of the thread in U-mode, set on each return */
-#define UENTRY_USER_SP    16 /* the user's sp while entry sets up the frame */
-#define UENTRY_SIZE_SHIFT 5  /* 32 bytes per hart */
-#define PERCPU_INDEX      16 /* offsetof(struct percpu, index) */
-/* struct percpu.current and struct thread.stack_base (static asserts in kernel/sched.c, thread.c). */
+#define PERCPU_USER_FRAME 56 /* the frame of the thread in U-mode, set on each return */
+#define PERCPU_USER_SP    64 /* the user's sp while entry sets up the frame */
+/* struct percpu.current and struct thread.stack_base (static asserts in kernel/sched.c, thread.c).
+ */
 #define PERCPU_OFFSET_CURRENT    24
 #define THREAD_OFFSET_STACK_BASE (14 * 8)
 /* struct thread.on_cpu (a byte), which switch.S clears (static assert in kernel/sched.c). */
@@ -40,12 +38,6 @@ _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "trap frame layout"
 
 void trap_handle(struct trap_frame *tf);
 
-struct user_entry_hart {
-	void *percpu;
-	uintptr_t kernel_sp;
-	uintptr_t user_sp;
-	uintptr_t unused;
-};
 /* An exception taken in U-mode: a system call or a fault (kernel/user/). */
 void user_exception(struct trap_frame *tf);
 /*
