@@ -342,8 +342,8 @@ trap_entry:
 
 	/*
 	 * The user IPC fast path (kernel/ipc_fastpath_user.c), reached from the
-	 * check above (t0 = a7 - SYS_IPC_CALL) or from syscall_table, sp at the
-	 * frame and a0-a6 still the user's. These entries add s0-s11 to the
+	 * check above only (t0 = a7 - SYS_IPC_CALL), sp at the frame and a0-a6
+	 * still the user's. These entries add s0-s11 to the
 	 * frame, so that it holds every user register and a thread that blocks in
 	 * them keeps no kernel continuation, and call the C side with the frame
 	 * in a0, the info and words in a1-a5 as the user passed them and the
@@ -368,7 +368,6 @@ trap_entry:
 
 .Lipc_fast:
 	bnez	t0, ipc_user_reply_recv_entry
-	.globl	ipc_user_call_entry
 ipc_user_call_entry:
 	SAVE_S
 	mv	a6, a0
@@ -376,7 +375,6 @@ ipc_user_call_entry:
 	call	ipc_user_call
 	j	.Lsyscall_return
 
-	.globl	ipc_user_reply_recv_entry
 ipc_user_reply_recv_entry:
 	SAVE_S
 	mv	a6, a0

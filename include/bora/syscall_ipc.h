@@ -48,12 +48,11 @@ long ipc_syscall_trap(struct trap_frame *tf);
 /* The syscall table's entries for the IPC numbers: they work on the current task's frame. */
 long sys_ipc(long a0, long a1, long a2, long a3, long a4, long a5);
 /*
- * SYS_IPC_CALL and SYS_IPC_REPLY_RECV: the entries in arch/riscv/trap_entry.S
- * save the rest of the user registers and call the user fast path
- * (kernel/ipc_fastpath_user.c), which falls back to sys_ipc's general path.
+ * SYS_IPC_CALL and SYS_IPC_REPLY_RECV: arch/riscv/trap_entry.S sends them to
+ * its own entries, which save the rest of the user registers and call these
+ * (the user fast path, kernel/ipc_fastpath_user.c); they fall back to the
+ * general path.
  */
-long ipc_user_call_entry(long a0, long a1, long a2, long a3, long a4, long a5);
-long ipc_user_reply_recv_entry(long a0, long a1, long a2, long a3, long a4, long a5);
 /* The frame, and the info, words and handle the user passed (a1-a5, a0; all also in tf). */
 long ipc_user_call(struct trap_frame *tf, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
                    uint64_t w3, uint64_t h);
@@ -62,12 +61,11 @@ long ipc_user_reply_recv(struct trap_frame *tf, uint64_t info, uint64_t w0, uint
 /* The general path for the frame's call, then the dying task's exit. */
 long ipc_syscall_general(struct trap_frame *tf);
 
-/* The IPC block of the syscall table (kernel/user/syscall.c). */
-#define SYSCALL_TABLE_IPC_ENTRIES                                                                  \
-	[SYS_IPC_BASE... SYS_IPC_CALL - 1] = sys_ipc, [SYS_IPC_CALL] = ipc_user_call_entry,        \
-	                                [SYS_IPC_CALL + 1 ... SYS_IPC_REPLY_RECV - 1] = sys_ipc,   \
-	                                [SYS_IPC_REPLY_RECV] = ipc_user_reply_recv_entry,          \
-	                                [SYS_IPC_REPLY_RECV + 1 ... SYS_IPC_BASE + SYS_IPC_COUNT - \
-	                                    1] = sys_ipc
+/*
+ * The IPC block of the syscall table (kernel/user/syscall.c). The entry never
+ * looks up SYS_IPC_CALL and SYS_IPC_REPLY_RECV there (see above); sys_ipc, the
+ * general path, would serve them too.
+ */
+#define SYSCALL_TABLE_IPC_ENTRIES [SYS_IPC_BASE... SYS_IPC_BASE + SYS_IPC_COUNT - 1] = sys_ipc
 
 #endif
