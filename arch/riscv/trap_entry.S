@@ -27,6 +27,40 @@
 #include <uapi/bora/errno.h>
 #include <uapi/bora/syscall.h>
 
+	/*
+	 * s0-s11 into / out of the trap frame at sp: the full frame's save and
+	 * restore, and the paths that add them to a system call's (IPC).
+	 */
+	.macro	SAVE_S
+	sd	s0, 8*8(sp)
+	sd	s1, 9*8(sp)
+	sd	s2, 18*8(sp)
+	sd	s3, 19*8(sp)
+	sd	s4, 20*8(sp)
+	sd	s5, 21*8(sp)
+	sd	s6, 22*8(sp)
+	sd	s7, 23*8(sp)
+	sd	s8, 24*8(sp)
+	sd	s9, 25*8(sp)
+	sd	s10, 26*8(sp)
+	sd	s11, 27*8(sp)
+	.endm
+
+	.macro	LOAD_S
+	ld	s0, 8*8(sp)
+	ld	s1, 9*8(sp)
+	ld	s2, 18*8(sp)
+	ld	s3, 19*8(sp)
+	ld	s4, 20*8(sp)
+	ld	s5, 21*8(sp)
+	ld	s6, 22*8(sp)
+	ld	s7, 23*8(sp)
+	ld	s8, 24*8(sp)
+	ld	s9, 25*8(sp)
+	ld	s10, 26*8(sp)
+	ld	s11, 27*8(sp)
+	.endm
+
 	.section .text
 	.balign 4
 	.globl trap_entry
@@ -139,8 +173,7 @@ trap_entry:
 	sd	gp, 3*8(sp)
 	sd	t1, 6*8(sp)
 	sd	t2, 7*8(sp)
-	sd	s0, 8*8(sp)
-	sd	s1, 9*8(sp)
+	SAVE_S
 	sd	a0, 10*8(sp)
 	sd	a1, 11*8(sp)
 	sd	a2, 12*8(sp)
@@ -149,16 +182,6 @@ trap_entry:
 	sd	a5, 15*8(sp)
 	sd	a6, 16*8(sp)
 	sd	a7, 17*8(sp)
-	sd	s2, 18*8(sp)
-	sd	s3, 19*8(sp)
-	sd	s4, 20*8(sp)
-	sd	s5, 21*8(sp)
-	sd	s6, 22*8(sp)
-	sd	s7, 23*8(sp)
-	sd	s8, 24*8(sp)
-	sd	s9, 25*8(sp)
-	sd	s10, 26*8(sp)
-	sd	s11, 27*8(sp)
 	sd	t3, 28*8(sp)
 	sd	t4, 29*8(sp)
 	sd	t5, 30*8(sp)
@@ -211,8 +234,7 @@ trap_entry:
 	ld	t0, 5*8(sp)
 	ld	t1, 6*8(sp)
 	ld	t2, 7*8(sp)
-	ld	s0, 8*8(sp)
-	ld	s1, 9*8(sp)
+	LOAD_S
 	ld	a0, 10*8(sp)
 	ld	a1, 11*8(sp)
 	ld	a2, 12*8(sp)
@@ -221,16 +243,6 @@ trap_entry:
 	ld	a5, 15*8(sp)
 	ld	a6, 16*8(sp)
 	ld	a7, 17*8(sp)
-	ld	s2, 18*8(sp)
-	ld	s3, 19*8(sp)
-	ld	s4, 20*8(sp)
-	ld	s5, 21*8(sp)
-	ld	s6, 22*8(sp)
-	ld	s7, 23*8(sp)
-	ld	s8, 24*8(sp)
-	ld	s9, 25*8(sp)
-	ld	s10, 26*8(sp)
-	ld	s11, 27*8(sp)
 	ld	t3, 28*8(sp)
 	ld	t4, 29*8(sp)
 	ld	t5, 30*8(sp)
@@ -351,21 +363,6 @@ trap_entry:
 	 * general path ran): a0 is the result and s0-s11 are still the user's,
 	 * as C code keeps them.
 	 */
-	.macro	SAVE_S
-	sd	s0, 8*8(sp)
-	sd	s1, 9*8(sp)
-	sd	s2, 18*8(sp)
-	sd	s3, 19*8(sp)
-	sd	s4, 20*8(sp)
-	sd	s5, 21*8(sp)
-	sd	s6, 22*8(sp)
-	sd	s7, 23*8(sp)
-	sd	s8, 24*8(sp)
-	sd	s9, 25*8(sp)
-	sd	s10, 26*8(sp)
-	sd	s11, 27*8(sp)
-	.endm
-
 .Lipc_fast:
 	bnez	t0, ipc_user_reply_recv_entry
 ipc_user_call_entry:
@@ -393,21 +390,6 @@ ipc_user_resume_entry:
 	call	ipc_user_resume
 	j	.Lreturn_with_s
 #endif
-
-	.macro	LOAD_S
-	ld	s0, 8*8(sp)
-	ld	s1, 9*8(sp)
-	ld	s2, 18*8(sp)
-	ld	s3, 19*8(sp)
-	ld	s4, 20*8(sp)
-	ld	s5, 21*8(sp)
-	ld	s6, 22*8(sp)
-	ld	s7, 23*8(sp)
-	ld	s8, 24*8(sp)
-	ld	s9, 25*8(sp)
-	ld	s10, 26*8(sp)
-	ld	s11, 27*8(sp)
-	.endm
 
 	/*
 	 * void arch_resume_user(struct trap_frame *frame, struct thread *prev,
